@@ -1,0 +1,218 @@
+package curve
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// The curve kinds that `zsadbench score --curves DIR` writes, one CSV file per
+// category and kind (see FileName). Each names what X and Y hold:
+const (
+	ImageROC = "image-roc" // image level: X = FPR, Y = TPR
+	ImagePR  = "image-pr"  // image level: X = recall, Y = precision
+	PixelROC = "pixel-roc" // pixel level: X = FPR, Y = TPR
+	PixelPR  = "pixel-pr"  // pixel level: X = recall, Y = precision
+	PROFPR   = "pro-fpr"   // X = FPR, Y = PRO (the AUPRO curve)
+	PRORC    = "pro-rc"    // X = PRO, Y = RC (the RCPRO curve)
+)
+
+// Kinds returns every curve kind, in the order above.
+func Kinds() []string {
+	return []string{ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC}
+}
+
+// IsKind reports whether s is one of the curve kinds.
+func IsKind(s string) bool {
+	switch s {
+	case ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC:
+		return true
+	}
+	return false
+}
+
+// FileName returns the base name of the CSV file that holds the curve of the
+// given kind for a category: "<category>_<kind>.csv", for example
+// "metal_nut_pro-rc.csv". It panics if kind is not one of the kinds above or
+// category is empty (both are programmer errors: kinds are constants and
+// categories come from folder names).
+func FileName(category, kind string) string {
+	if !IsKind(kind) {
+		panic(fmt.Sprintf("curve: unknown curve kind %q", kind))
+	}
+	if category == "" {
+		panic("curve: empty category")
+	}
+	return category + "_" + kind + ".csv"
+}
+
+// ParseFileName is the inverse of FileName: it splits a base name
+// "<category>_<kind>.csv" into category and kind. ok is false when name does
+// not end in "_<kind>.csv" for a known kind or the category part is empty.
+// Categories may themselves contain underscores ("metal_nut"): the kind is
+// matched at the end of the name.
+func ParseFileName(name string) (category, kind string, ok bool) {
+	for _, k := range Kinds() {
+		suffix := "_" + k + ".csv"
+		if c, found := strings.CutSuffix(name, suffix); found && c != "" {
+			return c, k, true
+		}
+	}
+	return "", "", false
+}
+
+// csvHeader is the first line of every curve file.
+const csvHeader = "threshold,x,y"
+
+// maxCSVLine bounds the length of one line of a curve file. A row holds three
+// numbers of at most 24 characters each in the form WriteCSV writes; the
+// bound only keeps a corrupt file from being read as one huge line.
+const maxCSVLine = 4096
+
+// WriteCSV writes c as CSV: the header line "threshold,x,y", then one line per
+// point in curve order, each line ending in "\n". Numbers are formatted with
+// strconv.FormatFloat(v, 'g', -1, 64), the shortest text that parses back to
+// the same float64, so ReadCSV(WriteCSV(c)) == c bit for bit (the sign of a
+// zero included). Infinite thresholds (the start and end points of a curve)
+// are written "inf" and "-inf".
+//
+// WriteCSV returns an error, naming the point, when a threshold is NaN or an
+// x or y value is not finite: a curve file holds plottable points only. It
+// panics if the three slices of c differ in length.
+func WriteCSV(w io.Writer, c Curve) error {
+	n := len(c.X)
+	if len(c.Threshold) != n || len(c.Y) != n {
+		panic(fmt.Sprintf("curve: WriteCSV: slice lengths differ: threshold %d, x %d, y %d",
+			len(c.Threshold), len(c.X), len(c.Y)))
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString(csvHeader + "\n")
+	buf := make([]byte, 0, 80)
+	for i := range n {
+		t, x, y := c.Threshold[i], c.X[i], c.Y[i]
+		if math.IsNaN(t) {
+			return fmt.Errorf("write curve: point %d: threshold is NaN", i)
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+			return fmt.Errorf("write curve: point %d: (x, y) = (%g, %g) is not finite", i, x, y)
+		}
+		buf = appendFloat(buf[:0], t)
+		buf = append(buf, ',')
+		buf = appendFloat(buf, x)
+		buf = append(buf, ',')
+		buf = appendFloat(buf, y)
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return fmt.Errorf("write curve: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write curve: %w", err)
+	}
+	return nil
+}
+
+func appendFloat(b []byte, v float64) []byte {
+	switch {
+	case math.IsInf(v, 1):
+		return append(b, "inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-inf"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+// ReadCSV reads a curve written by WriteCSV. The first line must be the
+// header "threshold,x,y"; every further line holds exactly three numbers
+// separated by commas. Accepted leniently: a UTF-8 byte order mark before the
+// header, "\r\n" line ends, spaces around a number, a missing final newline,
+// and any spelling strconv.ParseFloat accepts ("Inf", "+inf", "1e-3", ...).
+// A file with the header only is the empty curve Curve{} (nil slices).
+//
+// Errors name the 1-based line number and what is wrong: a wrong header, a
+// line with other than three fields, a blank line, a number that does not
+// parse, a NaN threshold, an x or y that is not finite, or a line longer than
+// 4096 bytes. ReadCSV never panics.
+func ReadCSV(r io.Reader) (Curve, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 256), maxCSVLine)
+	var c Curve
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Bytes()
+		text = bytes.TrimSuffix(text, []byte{'\r'})
+		if line == 1 {
+			text = bytes.TrimPrefix(text, []byte("\ufeff"))
+			if string(bytes.TrimSpace(text)) != csvHeader {
+				return Curve{}, fmt.Errorf("line 1: header is %q, want %q", truncate(text), csvHeader)
+			}
+			continue
+		}
+		if len(bytes.TrimSpace(text)) == 0 {
+			return Curve{}, fmt.Errorf("line %d: blank line", line)
+		}
+		var vals [3]float64
+		rest := text
+		for f := range 3 {
+			var field []byte
+			if f < 2 {
+				i := bytes.IndexByte(rest, ',')
+				if i < 0 {
+					return Curve{}, fmt.Errorf("line %d: %d fields, want 3 (threshold,x,y)", line, f+1)
+				}
+				field, rest = rest[:i], rest[i+1:]
+			} else {
+				if bytes.IndexByte(rest, ',') >= 0 {
+					return Curve{}, fmt.Errorf("line %d: more than 3 fields, want 3 (threshold,x,y)", line)
+				}
+				field = rest
+			}
+			s := string(bytes.TrimSpace(field))
+			// Out of float64 range ("1e999"), ParseFloat returns ±Inf with
+			// ErrRange; the checks below treat that like a written "inf".
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return Curve{}, fmt.Errorf("line %d: %s %q is not a number", line, csvColumn[f], truncate(field))
+			}
+			vals[f] = v
+		}
+		t, x, y := vals[0], vals[1], vals[2]
+		if math.IsNaN(t) {
+			return Curve{}, fmt.Errorf("line %d: threshold is NaN", line)
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Curve{}, fmt.Errorf("line %d: x = %g is not finite", line, x)
+		}
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return Curve{}, fmt.Errorf("line %d: y = %g is not finite", line, y)
+		}
+		c.Append(t, x, y)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return Curve{}, fmt.Errorf("line %d: longer than %d bytes", line+1, maxCSVLine)
+		}
+		return Curve{}, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	if line == 0 {
+		return Curve{}, fmt.Errorf("line 1: empty file, want header %q", csvHeader)
+	}
+	return c, nil
+}
+
+var csvColumn = [3]string{"threshold", "x", "y"}
+
+// truncate shortens text quoted in an error message.
+func truncate(b []byte) string {
+	const max = 40
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}
