@@ -1,0 +1,138 @@
+// Package connected labels the connected regions of binary images and tracks
+// regions incrementally as pixels switch on.
+//
+// Regions use 8-connectivity (a pixel touches its eight neighbours, as scipy's
+// ndimage.label with a 3x3 structure and skimage's measure.label default) or
+// 4-connectivity (edge neighbours only). Labels are 1..n, numbered in raster
+// order of each region's first pixel; 0 is background.
+package connected
+
+import "fmt"
+
+// Connectivity is the neighbourhood of a pixel: 8 or 4.
+type Connectivity int
+
+const (
+	Eight Connectivity = 8
+	Four  Connectivity = 4
+)
+
+// Valid reports whether c is 4 or 8.
+func (c Connectivity) Valid() bool { return c == Eight || c == Four }
+
+// ParseConnectivity reads 4 or 8.
+func ParseConnectivity(n int) (Connectivity, error) {
+	c := Connectivity(n)
+	if !c.Valid() {
+		return 0, fmt.Errorf("connectivity %d: want 4 or 8", n)
+	}
+	return c, nil
+}
+
+// Label labels the connected regions of the true pixels of a row-major
+// w x h grid. It returns one label per pixel (0 for false pixels) and the
+// number of regions n; labels run 1..n in raster order of each region's first
+// pixel. It panics if len(on) != w*h or c is not 4 or 8.
+func Label(on []bool, w, h int, c Connectivity) (labels []int32, n int) {
+	if len(on) != w*h {
+		panic("connected: len(on) != w*h")
+	}
+	if !c.Valid() {
+		panic("connected: connectivity must be 4 or 8")
+	}
+	// Union-find over the pixel indices, joining each pixel to its already
+	// scanned neighbours, then one raster pass numbers the roots.
+	parent := make([]int32, len(on))
+	find := func(p int32) int32 {
+		for parent[p] != p {
+			parent[p] = parent[parent[p]]
+			p = parent[p]
+		}
+		return p
+	}
+	union := func(a, b int32) {
+		ra, rb := find(a), find(b)
+		if ra == rb {
+			return
+		}
+		if ra < rb {
+			parent[rb] = ra
+		} else {
+			parent[ra] = rb
+		}
+	}
+	for y := 0; y < h; y++ {
+		row := y * w
+		for x := 0; x < w; x++ {
+			p := int32(row + x)
+			if !on[p] {
+				continue
+			}
+			parent[p] = p
+			if x > 0 && on[p-1] {
+				union(p, p-1)
+			}
+			if y > 0 {
+				up := p - int32(w)
+				if on[up] {
+					union(p, up)
+				}
+				if c == Eight {
+					if x > 0 && on[up-1] {
+						union(p, up-1)
+					}
+					if x+1 < w && on[up+1] {
+						union(p, up+1)
+					}
+				}
+			}
+		}
+	}
+	labels = make([]int32, len(on))
+	// Roots are the smallest index of their region (union keeps the smaller
+	// root), so the root is the region's first pixel in raster order, and
+	// numbering roots as they appear gives raster order of first pixels.
+	for p := range on {
+		if !on[p] {
+			continue
+		}
+		r := find(int32(p))
+		if r == int32(p) {
+			n++
+			labels[p] = int32(n)
+		} else {
+			labels[p] = labels[r]
+		}
+	}
+	return labels, n
+}
+
+// Region describes one labelled region.
+type Region struct {
+	Label int32
+	Area  int
+	// Bounding box, inclusive.
+	MinX, MinY, MaxX, MaxY int
+}
+
+// Regions returns the area and bounding box of regions 1..n of a labelling of
+// a grid of width w; element i describes label i+1.
+func Regions(labels []int32, n, w int) []Region {
+	rs := make([]Region, n)
+	for i := range rs {
+		rs[i] = Region{Label: int32(i + 1), MinX: int(^uint(0) >> 1), MinY: int(^uint(0) >> 1), MaxX: -1, MaxY: -1}
+	}
+	for p, l := range labels {
+		if l == 0 {
+			continue
+		}
+		r := &rs[l-1]
+		x, y := p%w, p/w
+		r.Area++
+		r.MinX = min(r.MinX, x)
+		r.MaxX = max(r.MaxX, x)
+		r.MinY = min(r.MinY, y)
+		r.MaxY = max(r.MaxY, y)
+	}
+	return rs
+}

@@ -1,0 +1,245 @@
+package connected
+
+// Tracker follows the regions of one image while its pixels switch on one at
+// a time (in any order), without relabelling: union-find with union by size
+// and path halving over int32 arrays.
+//
+// Each region carries what region-calibrated metrics need: its area and its
+// overlap, in pixels, with every ground-truth region it touches, so that its
+// best-matched ground-truth region (largest overlap, ties: lowest label) and
+// that overlap are known at any time without a rescan.
+//
+// A Tracker can be reused for many images with Reset, which keeps its memory.
+type Tracker struct {
+	w, h   int
+	conn   Connectivity
+	gt     []int32 // ground-truth label per pixel, 0 = normal
+	parent []int32 // -1 = pixel off; a root is its own parent
+	area   []int32 // per root
+	best   []int32 // per root: best-matched ground-truth label, 0 = none
+	bestN  []int32 // per root: overlap with best
+	list   []int32 // per root: index into lists of its overlaps, -1 = none
+	lists  [][]Overlap
+	free   []int32 // indices of lists no longer used
+	n      int     // number of regions
+	absorb []int32
+}
+
+// Overlap is the number of pixels a region shares with one ground-truth region.
+type Overlap struct {
+	Label  int32
+	Pixels int32
+}
+
+// Match is the state of one tracked region.
+type Match struct {
+	Area int32
+	// Best is the ground-truth label with the largest overlap (ties: lowest
+	// label), 0 if the region overlaps no ground-truth region.
+	Best int32
+	// Overlap is the number of pixels the region shares with Best.
+	Overlap int32
+}
+
+// NewTracker returns a tracker for a w x h image whose ground-truth regions are
+// given by gt (labels 1..n from Label, 0 = normal; nil = all normal). All
+// pixels start off.
+func NewTracker(w, h int, c Connectivity, gt []int32) *Tracker {
+	t := &Tracker{}
+	t.Reset(w, h, c, gt)
+	return t
+}
+
+// Reset prepares the tracker for a new w x h image with ground-truth labels gt
+// (nil = all normal). All pixels start off.
+func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
+	if !c.Valid() {
+		panic("connected: connectivity must be 4 or 8")
+	}
+	if gt != nil && len(gt) != w*h {
+		panic("connected: len(gt) != w*h")
+	}
+	n := w * h
+	t.w, t.h, t.conn, t.gt = w, h, c, gt
+	grow := func(s []int32) []int32 {
+		if cap(s) < n {
+			return make([]int32, n)
+		}
+		return s[:n]
+	}
+	t.parent = grow(t.parent)
+	for i := range t.parent {
+		t.parent[i] = -1
+	}
+	t.area = grow(t.area)
+	t.best = grow(t.best)
+	t.bestN = grow(t.bestN)
+	t.list = grow(t.list)
+	for i := range t.lists {
+		t.lists[i] = t.lists[i][:0]
+	}
+	t.free = t.free[:0]
+	for i := len(t.lists) - 1; i >= 0; i-- {
+		t.free = append(t.free, int32(i))
+	}
+	t.n = 0
+}
+
+// Regions returns the number of regions.
+func (t *Tracker) Regions() int { return t.n }
+
+// On reports whether pixel p is on.
+func (t *Tracker) On(p int) bool { return t.parent[p] >= 0 }
+
+// Find returns the root of the region of pixel p, which must be on.
+func (t *Tracker) Find(p int32) int32 {
+	par := t.parent
+	for par[p] != p {
+		par[p] = par[par[p]]
+		p = par[p]
+	}
+	return p
+}
+
+// Region returns the state of the region whose root is r.
+func (t *Tracker) Region(r int32) Match {
+	return Match{Area: t.area[r], Best: t.best[r], Overlap: t.bestN[r]}
+}
+
+// Add switches pixel p on (p must be off). It returns the root of the region
+// that now holds p, and the roots of the regions that existed before this call
+// and are now part of it (each once; possibly including the returned root).
+// The returned slice is reused by the next call.
+func (t *Tracker) Add(p int) (root int32, absorbed []int32) {
+	if t.parent[p] >= 0 {
+		panic("connected: pixel added twice")
+	}
+	pp := int32(p)
+	t.parent[pp] = pp
+	t.area[pp] = 1
+	t.best[pp], t.bestN[pp], t.list[pp] = 0, 0, -1
+	if t.gt != nil {
+		if g := t.gt[p]; g != 0 {
+			t.best[pp], t.bestN[pp] = g, 1
+			t.list[pp] = t.newList(Overlap{Label: g, Pixels: 1})
+		}
+	}
+	t.n++
+	absorbed = t.absorb[:0]
+	root = pp
+	w := t.w
+	x, y := p%w, p/w
+	join := func(q int32) {
+		if t.parent[q] < 0 {
+			return
+		}
+		rq := t.Find(q)
+		if rq == root {
+			return
+		}
+		absorbed = append(absorbed, rq)
+		root = t.union(root, rq)
+	}
+	if x > 0 {
+		join(pp - 1)
+	}
+	if x+1 < w {
+		join(pp + 1)
+	}
+	if y > 0 {
+		up := pp - int32(w)
+		join(up)
+		if t.conn == Eight {
+			if x > 0 {
+				join(up - 1)
+			}
+			if x+1 < w {
+				join(up + 1)
+			}
+		}
+	}
+	if y+1 < t.h {
+		down := pp + int32(w)
+		join(down)
+		if t.conn == Eight {
+			if x > 0 {
+				join(down - 1)
+			}
+			if x+1 < w {
+				join(down + 1)
+			}
+		}
+	}
+	t.absorb = absorbed
+	return root, absorbed
+}
+
+func (t *Tracker) newList(o Overlap) int32 {
+	if k := len(t.free); k > 0 {
+		i := t.free[k-1]
+		t.free = t.free[:k-1]
+		t.lists[i] = append(t.lists[i][:0], o)
+		return i
+	}
+	t.lists = append(t.lists, []Overlap{o})
+	return int32(len(t.lists) - 1)
+}
+
+// union joins the regions with roots a and b and returns the new root. The
+// smaller region's overlaps are added into the larger one's, so every pixel's
+// overlap entry moves O(log n) times.
+func (t *Tracker) union(a, b int32) int32 {
+	if t.area[a] < t.area[b] {
+		a, b = b, a
+	}
+	t.parent[b] = a
+	t.area[a] += t.area[b]
+	t.n--
+	lb := t.list[b]
+	if lb < 0 {
+		return a
+	}
+	la := t.list[a]
+	if la < 0 {
+		t.list[a] = lb
+		t.best[a], t.bestN[a] = t.best[b], t.bestN[b]
+		return a
+	}
+	small, large := t.lists[lb], t.lists[la]
+	if len(small) > len(large) {
+		// Merge the shorter list into the longer one; the lists swap owners.
+		small, large = large, small
+		la, lb = lb, la
+		t.list[a] = la
+	}
+	best, bestN := t.best[a], t.bestN[a]
+	if t.bestN[b] > bestN || (t.bestN[b] == bestN && t.best[b] < best) {
+		best, bestN = t.best[b], t.bestN[b]
+	}
+	// Counts only grow, so the new best is the old bests or an updated entry.
+	for _, o := range small {
+		k := -1
+		for i := range large {
+			if large[i].Label == o.Label {
+				k = i
+				break
+			}
+		}
+		var c int32
+		if k < 0 {
+			large = append(large, o)
+			c = o.Pixels
+		} else {
+			large[k].Pixels += o.Pixels
+			c = large[k].Pixels
+		}
+		if c > bestN || (c == bestN && o.Label < best) {
+			best, bestN = o.Label, c
+		}
+	}
+	t.lists[la] = large
+	t.lists[lb] = small[:0]
+	t.free = append(t.free, lb)
+	t.best[a], t.bestN[a] = best, bestN
+	return a
+}

@@ -1,0 +1,215 @@
+// Package metric defines what every zsadbench metric shares: a category's
+// inputs (score maps, masks, image scores), the threshold grid, and the
+// error that marks a metric as undefined.
+//
+// The definitions follow METRICS.md: maps are float32 and higher means more
+// anomalous; a pixel is anomalous when its mask value is true; an image is
+// anomalous when its mask has any anomalous pixel.
+package metric
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Image is one test image of a category.
+type Image struct {
+	// Name identifies the image in errors and warnings (a file path, a key).
+	Name          string
+	Width, Height int
+	// Scores is the anomaly score map, row-major, Width*Height finite values.
+	Scores []float32
+	// Mask is the ground truth, row-major, Width*Height values; nil means an
+	// all-normal image.
+	Mask []bool
+	// Score is the image-level anomaly score when HasScore is true; otherwise
+	// the image score is the maximum of Scores.
+	Score    float64
+	HasScore bool
+}
+
+// ImageScore returns the image-level score: Score when given, else max(Scores).
+// It returns -Inf for an empty map.
+func (im *Image) ImageScore() float64 {
+	if im.HasScore {
+		return im.Score
+	}
+	m := float32(math.Inf(-1))
+	for _, v := range im.Scores {
+		if v > m {
+			m = v
+		}
+	}
+	return float64(m)
+}
+
+// Anomalous reports whether the mask has any anomalous pixel.
+func (im *Image) Anomalous() bool {
+	for _, v := range im.Mask {
+		if v {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the image's sizes and that every score is finite.
+func (im *Image) Validate() error {
+	if im.Width <= 0 || im.Height <= 0 {
+		return fmt.Errorf("%s: invalid size %dx%d", im.Name, im.Width, im.Height)
+	}
+	n := im.Width * im.Height
+	if len(im.Scores) != n {
+		return fmt.Errorf("%s: score map has %d values, want %dx%d", im.Name, len(im.Scores), im.Width, im.Height)
+	}
+	if im.Mask != nil && len(im.Mask) != n {
+		return fmt.Errorf("%s: mask has %d values, want %dx%d", im.Name, len(im.Mask), im.Width, im.Height)
+	}
+	for i, v := range im.Scores {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%s: score %v at row %d, column %d is not finite", im.Name, v, i/im.Width, i%im.Width)
+		}
+	}
+	if im.HasScore && (math.IsNaN(im.Score) || math.IsInf(im.Score, 0)) {
+		return fmt.Errorf("%s: image score %v is not finite", im.Name, im.Score)
+	}
+	return nil
+}
+
+// Category is a set of images evaluated together.
+type Category struct {
+	Name   string
+	Images []Image
+}
+
+// Validate checks every image of the category.
+func (c *Category) Validate() error {
+	for i := range c.Images {
+		if err := c.Images[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Grid selects the thresholds of the PRO and RC curves.
+//
+// The zero value is the exact grid: every distinct score is a threshold and a
+// pixel is positive when score >= t. Steps(N) is the compatibility grid of the
+// AnomalyCLIP-family scripts: NumPy's arange between the category's minimum and
+// maximum score, and a pixel is positive when score > t (compared in float32).
+type Grid struct {
+	// Steps is N of the steps grid; 0 means the exact grid.
+	Steps int
+}
+
+// Exact is the default grid.
+var Exact = Grid{}
+
+// Steps returns the steps:N grid.
+func Steps(n int) Grid { return Grid{Steps: n} }
+
+// IsExact reports whether g is the exact grid.
+func (g Grid) IsExact() bool { return g.Steps == 0 }
+
+// String returns "exact" or "steps:N", the form ParseGrid reads.
+func (g Grid) String() string {
+	if g.IsExact() {
+		return "exact"
+	}
+	return "steps:" + strconv.Itoa(g.Steps)
+}
+
+// ParseGrid reads "exact" or "steps:N" with N >= 1.
+func ParseGrid(s string) (Grid, error) {
+	if s == "exact" {
+		return Exact, nil
+	}
+	if rest, ok := strings.CutPrefix(s, "steps:"); ok {
+		n, err := strconv.Atoi(rest)
+		if err == nil && n >= 1 && n <= 1<<24 {
+			return Steps(n), nil
+		}
+	}
+	return Grid{}, fmt.Errorf("threshold grid %q: want exact or steps:N with N a positive integer", s)
+}
+
+// StepThresholds returns the thresholds of the steps:n grid for scores in
+// [lo, hi], ascending, exactly as NumPy computes np.arange(lo, hi, step) in
+// float64 with step = (hi-lo)/n: count = ceil((hi-lo)/step) values
+// lo + k*((lo+step)-lo). Each is then rounded to float32, the precision in
+// which the published scripts compare a float32 map with a float64 threshold.
+// It returns nil when hi <= lo (the curve metrics are then undefined).
+func StepThresholds(lo, hi float32, n int) []float32 {
+	l, h := float64(lo), float64(hi)
+	if !(h > l) || n < 1 {
+		return nil
+	}
+	step := (h - l) / float64(n)
+	count := int(math.Ceil((h - l) / step))
+	d := (l + step) - l
+	t := make([]float32, count)
+	for k := range t {
+		t[k] = float32(l + float64(k)*d)
+	}
+	return t
+}
+
+// Undefined is the error of a metric that has no value for its input: one
+// class only, no ground-truth region, a constant map on the steps grid.
+type Undefined struct {
+	Metric string // for example "pixel AUROC"
+	Reason string // for example "no anomalous pixel"
+}
+
+func (e *Undefined) Error() string { return e.Metric + " is undefined: " + e.Reason }
+
+// IsUndefined reports whether err marks an undefined metric.
+func IsUndefined(err error) bool {
+	var u *Undefined
+	return errors.As(err, &u)
+}
+
+// Value is a metric's value, or the reason it has none.
+type Value struct {
+	// V is the value; NaN when Err is set.
+	V float64
+	// Err is non-nil, a *Undefined, when the metric is undefined.
+	Err error
+}
+
+// Defined returns a defined value.
+func Defined(v float64) Value { return Value{V: v} }
+
+// NoValue returns an undefined value with its reason.
+func NoValue(metric, reason string) Value {
+	return Value{V: math.NaN(), Err: &Undefined{Metric: metric, Reason: reason}}
+}
+
+// OK reports whether the value is defined.
+func (v Value) OK() bool { return v.Err == nil }
+
+// MarshalJSON writes the value at full precision, or null when undefined.
+func (v Value) MarshalJSON() ([]byte, error) {
+	if v.Err != nil {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v.V, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON reads a number or null.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*v = Value{V: math.NaN(), Err: &Undefined{Reason: "null"}}
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("metric value %s: %w", b, err)
+	}
+	*v = Value{V: f}
+	return nil
+}
