@@ -1,0 +1,115 @@
+package dataset
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// openFlat reads the flat layout: items (maps in ScoreMode, images in
+// PredictMode) directly in one folder, masks "<stem>_mask.<image ext>" in GT,
+// or "<stem>.png" when GT is not the items' folder. Subfolders are not read.
+// A missing mask means a normal image; a mask without an item is an error.
+func (c *context) openFlat() ([]Entry, error) {
+	root := c.gt
+	if c.mode == ScoreMode {
+		root = c.pred
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", root, err)
+	}
+	cat := filepath.Base(abs)
+	if _, err := c.selectCategories([]string{cat}); err != nil {
+		return nil, err
+	}
+	sameFolder := c.mode == PredictMode || c.samePG
+	fs, err := files(root)
+	if err != nil {
+		return nil, err
+	}
+	items := map[string][]string{}
+	for _, f := range fs {
+		s := stem(f.name)
+		if c.mode == ScoreMode {
+			if !isMapFile(f.name, c.mapExt) {
+				continue
+			}
+			// With PRED == GT, a "<stem>_mask" file is a mask, not a map.
+			if c.samePG && strings.HasSuffix(s, "_mask") && isImage(f.name) {
+				continue
+			}
+		} else if !isImage(f.name) || strings.HasSuffix(s, "_mask") {
+			continue
+		}
+		items[s] = append(items[s], f.path)
+	}
+	if len(items) == 0 {
+		if c.mode == ScoreMode {
+			return nil, fmt.Errorf("score map folder %s holds no maps (%s files, flat layout)", c.pred, mapExtList(c.mapExt))
+		}
+		return nil, fmt.Errorf("dataset folder %s holds no images (flat layout)", c.gt)
+	}
+	if c.samePG && c.mapExt == "" {
+		// A PNG beside an .npy or TIFF file of one stem is the image.
+		for s, ps := range items {
+			var nonPNG []string
+			for _, p := range ps {
+				if lowerExt(p) != ".png" {
+					nonPNG = append(nonPNG, p)
+				}
+			}
+			if len(ps) > 1 && len(nonPNG) > 0 {
+				items[s] = nonPNG
+			}
+		}
+	}
+	// Masks.
+	gfs, err := files(c.gt)
+	if err != nil {
+		return nil, err
+	}
+	masks := maskSet{}
+	for _, f := range gfs {
+		s := stem(f.name)
+		switch {
+		case strings.HasSuffix(s, "_mask") && isImage(f.name):
+			id := strings.TrimSuffix(s, "_mask")
+			masks[id] = append(masks[id], f.path)
+		case !sameFolder && lowerExt(f.name) == ".png":
+			masks[s] = append(masks[s], f.path)
+		}
+	}
+	stems := sortedKeys(items)
+	entries := make([]Entry, 0, len(stems))
+	for _, s := range stems {
+		ps := items[s]
+		if len(ps) > 1 {
+			if c.mode == ScoreMode {
+				return nil, fmt.Errorf("two score maps for one image: %s and %s (choose a map extension)", ps[0], ps[1])
+			}
+			return nil, fmt.Errorf("two images with one name: %s and %s", ps[0], ps[1])
+		}
+		e := Entry{Category: cat, Key: s, ImageLabels: true, PixelLabels: true}
+		if c.mode == ScoreMode {
+			e.MapPath = ps[0]
+		} else {
+			e.ImagePath = ps[0]
+		}
+		m, err := masks.take(s)
+		if err != nil {
+			return nil, err
+		}
+		if m != "" {
+			e.MaskPath, e.MaskThreshold, e.Anomalous = m, maskThreshold(m), true
+		}
+		entries = append(entries, e)
+	}
+	if m := masks.leftover(); m != "" {
+		id := strings.TrimSuffix(stem(filepath.Base(m)), "_mask")
+		return nil, fmt.Errorf("mask %s has no %s (expected %s)", m, c.itemWord(), filepath.Join(root, id)+c.itemExts())
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Key < entries[j].Key })
+	return entries, nil
+}

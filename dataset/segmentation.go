@@ -1,0 +1,191 @@
+package dataset
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// segPairs are the image and mask folder names of the segmentation sets that
+// keep them apart: CVC-ColonDB (as distributed with PraNet's test data) and
+// TN3K.
+var segPairs = [][2]string{{"images", "masks"}, {"test-image", "test-mask"}}
+
+// isicSuffix ends the stem of an ISIC mask ("ISIC_0000003_Segmentation.png";
+// ISIC 2018 writes it in lower case).
+const isicSuffix = "_segmentation"
+
+// isicSkip ends the stem of ISIC's superpixel files, which are neither images
+// nor masks.
+const isicSkip = "_superpixels"
+
+// segVariants returns the segmentation variants GT matches: "images/masks",
+// "test-image/test-mask" (both folders present) or "isic" (a file whose stem
+// ends in _Segmentation, letter case ignored, in GT or one folder down).
+func segVariants(gt string) ([]string, error) {
+	var out []string
+	for _, p := range segPairs {
+		if isDir(filepath.Join(gt, p[0])) && isDir(filepath.Join(gt, p[1])) {
+			out = append(out, p[0]+"/"+p[1])
+		}
+	}
+	isic, err := hasISICMask(gt, 1)
+	if err != nil {
+		return nil, err
+	}
+	if isic {
+		out = append(out, "isic")
+	}
+	return out, nil
+}
+
+func hasISICMask(dir string, depth int) (bool, error) {
+	ns, err := readDir(dir)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range ns {
+		if !n.dir && isImage(n.name) && strings.HasSuffix(strings.ToLower(stem(n.name)), isicSuffix) {
+			return true, nil
+		}
+	}
+	if depth == 0 {
+		return false, nil
+	}
+	for _, n := range ns {
+		if n.dir {
+			if ok, err := hasISICMask(n.path, depth-1); ok || err != nil {
+				return ok, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// openSegmentation reads the segmentation layout: image+mask sets without
+// normal images, one category named after GT's base name; every entry is
+// anomalous with ImageLabels false. GT holds either images/ and masks/
+// (CVC-ColonDB) or test-image/ and test-mask/ (TN3K, whose JPEG masks get
+// MaskThreshold 127), pairing the files of the two folders by stem (a mask
+// may also end in _mask); or ISIC files anywhere under GT: masks
+// <id>_Segmentation.<ext> (or _segmentation) with images <id>.<ext>, files
+// ending in _superpixels skipped. An image without a mask, a mask without an
+// image, and two files for one stem are errors.
+func (c *context) openSegmentation() ([]Entry, error) {
+	abs, err := filepath.Abs(c.gt)
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", c.gt, err)
+	}
+	cat := filepath.Base(abs)
+	if _, err := c.selectCategories([]string{cat}); err != nil {
+		return nil, err
+	}
+	vs, err := segVariants(c.gt)
+	if err != nil {
+		return nil, err
+	}
+	switch len(vs) {
+	case 0:
+		return nil, fmt.Errorf("dataset folder %s has neither images/ and masks/, nor test-image/ and test-mask/, nor ISIC *_Segmentation masks (segmentation layout)", c.gt)
+	case 1:
+	default:
+		return nil, fmt.Errorf("dataset folder %s matches several segmentation sets (%s): cannot tell which to read", c.gt, strings.Join(vs, ", "))
+	}
+	type pair struct{ rel, img, mask string }
+	var pairs []pair
+	if vs[0] == "isic" {
+		imgs := map[string][]string{}
+		rels := map[string]string{}
+		masks := maskSet{}
+		err := walkFiles(c.gt, func(rel, p string) error {
+			if !isImage(rel) {
+				return nil
+			}
+			s := stem(filepath.Base(p))
+			ls := strings.ToLower(s)
+			switch {
+			case strings.HasSuffix(ls, isicSuffix):
+				id := s[:len(s)-len(isicSuffix)]
+				masks[id] = append(masks[id], p)
+			case strings.HasSuffix(ls, isicSkip):
+			default:
+				imgs[s] = append(imgs[s], p)
+				rels[p] = rel
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range sortedKeys(imgs) {
+			ps := imgs[id]
+			if len(ps) > 1 {
+				return nil, fmt.Errorf("two images with one name: %s and %s", ps[0], ps[1])
+			}
+			m, err := masks.take(id)
+			if err != nil {
+				return nil, err
+			}
+			if m == "" {
+				return nil, fmt.Errorf("image %s has no mask %s_Segmentation.png under %s", ps[0], id, c.gt)
+			}
+			pairs = append(pairs, pair{rels[ps[0]], ps[0], m})
+		}
+		if m := masks.leftover(); m != "" {
+			return nil, fmt.Errorf("mask %s has no image under %s", m, c.gt)
+		}
+	} else {
+		names := strings.SplitN(vs[0], "/", 2)
+		imgDir, maskDir := filepath.Join(c.gt, names[0]), filepath.Join(c.gt, names[1])
+		masks, err := readMasks(maskDir)
+		if err != nil {
+			return nil, err
+		}
+		fs, err := files(imgDir)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]string{}
+		for _, f := range fs {
+			if !isImage(f.name) {
+				continue
+			}
+			id := stem(f.name)
+			if prev, dup := seen[id]; dup {
+				return nil, fmt.Errorf("two images with one name: %s and %s", prev, f.path)
+			}
+			seen[id] = f.path
+			m, err := masks.take(id)
+			if err != nil {
+				return nil, err
+			}
+			if m == "" {
+				return nil, fmt.Errorf("image %s has no mask in %s", f.path, maskDir)
+			}
+			pairs = append(pairs, pair{names[0] + "/" + f.name, f.path, m})
+		}
+		if m := masks.leftover(); m != "" {
+			return nil, fmt.Errorf("mask %s has no image in %s", m, imgDir)
+		}
+	}
+	if len(pairs) == 0 {
+		return nil, fmt.Errorf("dataset folder %s holds no images (segmentation layout)", c.gt)
+	}
+	entries := make([]Entry, len(pairs))
+	for i, p := range pairs {
+		entries[i] = Entry{
+			Category: cat, Key: strings.TrimSuffix(p.rel, filepath.Ext(p.rel)),
+			MaskPath: p.mask, MaskThreshold: maskThreshold(p.mask),
+			Anomalous: true, ImageLabels: false, PixelLabels: true,
+		}
+		if c.mode == PredictMode {
+			entries[i].ImagePath = p.img
+		}
+	}
+	if c.mode == ScoreMode {
+		if err := c.attachMaps(entries, func(i int) string { return "image " + pairs[i].img }); err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}

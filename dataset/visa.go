@@ -1,0 +1,141 @@
+package dataset
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// visaCSV is VisA's split file, relative to the dataset root.
+const visaCSV = "split_csv/1cls.csv"
+
+type visaRow struct {
+	line                int
+	object, image, mask string
+	anomalous           bool
+}
+
+// parseVisA reads VisA's 1cls.csv: a header naming the columns object, split,
+// label, image and mask (in any order, letter case and surrounding spaces
+// ignored; other columns allowed), then one row an image. Only rows whose
+// split is "test" are returned; their label must be "normal" or "anomaly"
+// (letter case ignored) and object and image non-empty.
+func parseVisA(r io.Reader) ([]visaRow, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, errors.New("empty file")
+		}
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, want := range []string{"object", "split", "label", "image", "mask"} {
+		if _, ok := col[want]; !ok {
+			return nil, fmt.Errorf("header has no column %q", want)
+		}
+	}
+	var rows []visaRow
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		get := func(k string) string { return strings.TrimSpace(rec[col[k]]) }
+		if !strings.EqualFold(get("split"), "test") {
+			continue
+		}
+		row := visaRow{line: line, object: get("object"), image: get("image"), mask: get("mask")}
+		switch strings.ToLower(get("label")) {
+		case "normal":
+		case "anomaly":
+			row.anomalous = true
+		default:
+			return nil, fmt.Errorf("line %d: label %q is neither \"normal\" nor \"anomaly\"", line, get("label"))
+		}
+		if row.object == "" || row.image == "" {
+			return nil, fmt.Errorf("line %d: empty object or image", line)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// openVisA reads the visa layout: GT/split_csv/1cls.csv, paths relative to
+// GT, categories from the object column. An anomalous row needs an existing
+// mask; a normal row's mask, when given, must exist too. Masks hold
+// defect-class ids (anomalous = non-zero).
+func (c *context) openVisA() ([]Entry, error) {
+	csvPath := filepath.Join(c.gt, filepath.FromSlash(visaCSV))
+	f, err := os.Open(csvPath)
+	if err != nil {
+		return nil, fmt.Errorf("read VisA split %s: %w", csvPath, err)
+	}
+	rows, err := parseVisA(bufio.NewReader(f))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read VisA split %s: %w", csvPath, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("VisA split %s has no test rows", csvPath)
+	}
+	var cats []string
+	for _, r := range rows {
+		cats = append(cats, r.object)
+	}
+	sel, err := c.selectCategories(cats)
+	if err != nil {
+		return nil, err
+	}
+	var entries []Entry
+	var places []string // "<csv>:<line> image <path>", by entry
+	for _, r := range rows {
+		if !keep(sel, r.object) {
+			continue
+		}
+		at := fmt.Sprintf("%s:%d", csvPath, r.line)
+		img := c.resolve(r.image)
+		key, ok := relKey(c.gt, img)
+		if !ok {
+			return nil, fmt.Errorf("%s: image %s is not inside the dataset folder %s", at, img, c.gt)
+		}
+		e := Entry{Category: r.object, Key: key, Anomalous: r.anomalous, ImageLabels: true, PixelLabels: true}
+		if c.mode == PredictMode {
+			if err := statFile(img, "image"); err != nil {
+				return nil, fmt.Errorf("%s: %w", at, err)
+			}
+			e.ImagePath = img
+		}
+		switch {
+		case r.mask != "":
+			m := c.resolve(r.mask)
+			if err := statFile(m, "mask"); err != nil {
+				return nil, fmt.Errorf("%s: %w", at, err)
+			}
+			e.MaskPath, e.MaskThreshold = m, maskThreshold(m)
+		case r.anomalous:
+			return nil, fmt.Errorf("%s: anomalous image %s has no mask", at, r.image)
+		}
+		entries = append(entries, e)
+		places = append(places, at+": image "+img)
+	}
+	if c.mode == ScoreMode {
+		err := c.attachMaps(entries, func(i int) string { return places[i] })
+		if err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}
