@@ -12,9 +12,10 @@ Pre-processing reference (what CLIP/AnomalyCLIP/DIVE do with torchvision on a
 PIL image): Image.open -> convert("RGB") -> resize((S, S), BICUBIC) ->
 ToTensor (uint8 / 255 in float32) -> Normalize(mean, std) in float32.
 
-Post-processing reference (the paper): the model's [h, w] map is upsampled with
-torch.nn.functional.interpolate(mode="bilinear", align_corners=False) to the
-image size, then smoothed with scipy.ndimage.gaussian_filter(sigma=4) (default
+Post-processing reference (the paper): the model's [h, w] map is upsampled
+bilinearly with half-pixel centres (torch.nn.functional.interpolate(
+mode="bilinear", align_corners=False); computed here in float64, and also
+recorded from torch itself) to the image size, then smoothed with scipy.ndimage.gaussian_filter(sigma=4) (default
 truncate=4.0, mode="reflect"), both in float32.
 
 Files:
@@ -106,9 +107,31 @@ def preprocess_cases(rng):
     return cases
 
 
-def bilinear(m, dw, dh):
+def bilinear_torch(m, dw, dh):
     t = torch.from_numpy(np.ascontiguousarray(m, dtype=np.float32))[None, None]
     return F.interpolate(t, size=(dh, dw), mode="bilinear", align_corners=False)[0, 0].numpy()
+
+
+def linear_taps(n_in, n_out):
+    """Half-pixel centres (align_corners=False), computed in float64."""
+    x = np.maximum((np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5, 0.0)
+    i0 = np.floor(x).astype(np.int64)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    return i0, i1, x - i0
+
+
+def bilinear(m, dw, dh):
+    """The same interpolation as torch's, with float64 coordinates and sums.
+
+    torch computes the coordinates in float32 with its own rounding; its
+    result differs from this one by up to about 2e-6 for maps in [0, 1].
+    """
+    a = np.asarray(m, dtype=np.float64)
+    x0, x1, wx = linear_taps(a.shape[1], dw)
+    y0, y1, wy = linear_taps(a.shape[0], dh)
+    top = (1 - wx) * a[y0][:, x0] + wx * a[y0][:, x1]
+    bot = (1 - wx) * a[y1][:, x0] + wx * a[y1][:, x1]
+    return ((1 - wy)[:, None] * top + wy[:, None] * bot).astype(np.float32)
 
 
 def post_cases(rng):
@@ -121,6 +144,7 @@ def post_cases(rng):
             "sw": sw, "sh": sh, "dw": dw, "dh": dh,
             "src": write_f32(name + "_src.f32", src),
             "want": write_f32(name + "_want.f32", bilinear(src, dw, dh)),
+            "torch": write_f32(name + "_torch.f32", bilinear_torch(src, dw, dh)),
         })
     for w, h in [(50, 37), (5, 3), (1, 1), (40, 1), (1, 33), (64, 64)]:
         src = rng.random((h, w), dtype=np.float32)

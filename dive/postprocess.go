@@ -1,0 +1,175 @@
+package dive
+
+import (
+	"fmt"
+	"math"
+)
+
+// DefaultSigma is the standard deviation, in pixels of the output map, of the
+// Gaussian that smooths DIVE's anomaly map (the paper's sigma = 4).
+const DefaultSigma = 4.0
+
+// Postprocess turns a model map into the final anomaly map, as the paper
+// does: the sw x sh map src (row-major) is resized to dw x dh with Bilinear,
+// then smoothed with Gaussian(sigma) unless sigma is 0. It returns a new
+// dw*dh slice. It panics if a size is < 1, len(src) != sw*sh or sigma < 0.
+func Postprocess(src []float32, sw, sh, dw, dh int, sigma float64) []float32 {
+	m := Bilinear(src, sw, sh, dw, dh)
+	if sigma == 0 {
+		return m
+	}
+	return Gaussian(m, dw, dh, sigma)
+}
+
+// Bilinear resizes the sw x sh row-major map src to dw x dh with bilinear
+// interpolation on half-pixel centres, as PyTorch's
+// F.interpolate(mode="bilinear", align_corners=False) and OpenCV's
+// INTER_LINEAR: output pixel x samples the source at
+// max(0, (x+0.5)*sw/dw - 0.5), between the two neighbouring columns (the last
+// column repeats past the edge), and likewise for rows. Coordinates, weights
+// and sums are float64, rounded to float32 at the end; PyTorch computes the
+// coordinates in float32, so its maps differ from these by up to a few 1e-6
+// of the values' range. Shrinking does not antialias (neither does PyTorch).
+// It returns a new slice and panics if a size is < 1 or len(src) != sw*sh.
+func Bilinear(src []float32, sw, sh, dw, dh int) []float32 {
+	if sw < 1 || sh < 1 || dw < 1 || dh < 1 || len(src) != sw*sh {
+		panic(fmt.Sprintf("dive: Bilinear %dx%d -> %dx%d with %d values", sw, sh, dw, dh, len(src)))
+	}
+	x0, x1, wx := linearTaps(sw, dw)
+	y0, y1, wy := linearTaps(sh, dh)
+	out := make([]float32, dw*dh)
+	for y := 0; y < dh; y++ {
+		r0 := src[y0[y]*sw : (y0[y]+1)*sw]
+		r1 := src[y1[y]*sw : (y1[y]+1)*sw]
+		b := wy[y]
+		a := 1 - b
+		o := out[y*dw : (y+1)*dw]
+		for x := range o {
+			l := wx[x]
+			k := 1 - l
+			top := k*float64(r0[x0[x]]) + l*float64(r0[x1[x]])
+			bot := k*float64(r1[x0[x]]) + l*float64(r1[x1[x]])
+			o[x] = float32(a*top + b*bot)
+		}
+	}
+	return out
+}
+
+// linearTaps returns, for each of the out positions, the two source indices
+// and the weight of the second, for half-pixel centres (align_corners=False),
+// computed in float64.
+func linearTaps(in, out int) (i0, i1 []int, w []float64) {
+	i0, i1, w = make([]int, out), make([]int, out), make([]float64, out)
+	scale := float64(in) / float64(out)
+	for i := range out {
+		s := (float64(i)+0.5)*scale - 0.5
+		if s < 0 {
+			s = 0
+		}
+		j := int(s)
+		i0[i] = j
+		i1[i] = j
+		if j < in-1 {
+			i1[i] = j + 1
+		}
+		w[i] = s - float64(j)
+	}
+	return i0, i1, w
+}
+
+// GaussianRadius is the half-width of the kernel Gaussian uses for sigma:
+// int(4*sigma + 0.5), scipy.ndimage's default (truncate = 4.0); 16 for sigma 4.
+func GaussianRadius(sigma float64) int {
+	return int(4*sigma + 0.5)
+}
+
+// gaussianKernel returns scipy.ndimage's 1-D Gaussian weights for sigma:
+// exp(-x^2 / (2 sigma^2)) for x = -r..r, divided by their sum.
+func gaussianKernel(sigma float64) []float64 {
+	r := GaussianRadius(sigma)
+	k := make([]float64, 2*r+1)
+	sum := 0.0
+	for i := range k {
+		x := float64(i - r)
+		k[i] = math.Exp(-0.5 / (sigma * sigma) * (x * x))
+		sum += k[i]
+	}
+	for i := range k {
+		k[i] /= sum
+	}
+	return k
+}
+
+// reflectIndex maps an index outside 0..n-1 back inside by half-sample
+// symmetric reflection (d c b a | a b c d | d c b a), repeated as often as
+// needed, as scipy.ndimage's mode "reflect".
+func reflectIndex(i, n int) int {
+	p := 2 * n
+	i %= p
+	if i < 0 {
+		i += p
+	}
+	if i >= n {
+		i = p - 1 - i
+	}
+	return i
+}
+
+// Gaussian smooths the w x h row-major map src with a Gaussian of standard
+// deviation sigma pixels, with the semantics of
+// scipy.ndimage.gaussian_filter(src, sigma) on a float32 array: truncate =
+// 4.0 (radius GaussianRadius(sigma)), mode "reflect" (half-sample symmetric,
+// repeated when the kernel is longer than the map), separable, first along
+// the rows' axis (vertical) then the columns' axis, each pass accumulated in
+// float64 and stored as float32 as scipy does. It returns a new slice and
+// panics if a size is < 1, len(src) != w*h, or sigma is not positive and
+// finite.
+func Gaussian(src []float32, w, h int, sigma float64) []float32 {
+	if w < 1 || h < 1 || len(src) != w*h || !(sigma > 0) || math.IsInf(sigma, 0) {
+		panic(fmt.Sprintf("dive: Gaussian %dx%d with %d values, sigma %v", w, h, len(src), sigma))
+	}
+	k := gaussianKernel(sigma)
+	r := len(k) / 2
+
+	// Vertical pass: out row y = sum_t k[t] * src row reflect(y+t-r).
+	tmp := make([]float32, w*h)
+	acc := make([]float64, w)
+	for y := 0; y < h; y++ {
+		clear(acc)
+		for t, kv := range k {
+			row := src[reflectIndex(y+t-r, h)*w:]
+			row = row[:w]
+			for x, v := range row {
+				acc[x] += kv * float64(v)
+			}
+		}
+		o := tmp[y*w : (y+1)*w]
+		for x, v := range acc {
+			o[x] = float32(v)
+		}
+	}
+
+	// Horizontal pass over a reflected copy of each row.
+	out := make([]float32, w*h)
+	line := make([]float64, w+2*r)
+	idx := make([]int, w+2*r)
+	for i := range idx {
+		idx[i] = reflectIndex(i-r, w)
+	}
+	for y := 0; y < h; y++ {
+		row := tmp[y*w : (y+1)*w]
+		for i, j := range idx {
+			line[i] = float64(row[j])
+		}
+		o := out[y*w : (y+1)*w]
+		for x := range o {
+			win := line[x : x+len(k)]
+			s := 0.0
+			for t, kv := range k {
+				s += kv * win[t]
+			}
+			o[x] = float32(s)
+		}
+	}
+	return out
+}
