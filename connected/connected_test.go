@@ -1,0 +1,169 @@
+package connected
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// floodLabel is a plain breadth-first reference labelling.
+func floodLabel(on []bool, w, h int, c Connectivity) ([]int32, int) {
+	labels := make([]int32, len(on))
+	n := 0
+	for start := range on {
+		if !on[start] || labels[start] != 0 {
+			continue
+		}
+		n++
+		labels[start] = int32(n)
+		queue := []int{start}
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			x, y := p%w, p/w
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if (dx == 0 && dy == 0) || (c == Four && dx != 0 && dy != 0) {
+						continue
+					}
+					nx, ny := x+dx, y+dy
+					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+						continue
+					}
+					q := ny*w + nx
+					if on[q] && labels[q] == 0 {
+						labels[q] = int32(n)
+						queue = append(queue, q)
+					}
+				}
+			}
+		}
+	}
+	return labels, n
+}
+
+func randomGrid(rng *rand.Rand) ([]bool, int, int) {
+	w, h := 1+rng.IntN(15), 1+rng.IntN(15)
+	on := make([]bool, w*h)
+	density := rng.Float64()
+	for i := range on {
+		on[i] = rng.Float64() < density
+	}
+	return on, w, h
+}
+
+func TestLabelMatchesFloodFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for trial := 0; trial < 3000; trial++ {
+		on, w, h := randomGrid(rng)
+		for _, c := range []Connectivity{Eight, Four} {
+			got, gn := Label(on, w, h, c)
+			want, wn := floodLabel(on, w, h, c)
+			if gn != wn {
+				t.Fatalf("trial %d conn %d: %d regions, want %d", trial, c, gn, wn)
+			}
+			for p := range got {
+				if got[p] != want[p] {
+					t.Fatalf("trial %d conn %d: pixel %d label %d, want %d", trial, c, p, got[p], want[p])
+				}
+			}
+		}
+	}
+}
+
+func TestDiagonalConnectivity(t *testing.T) {
+	on := []bool{
+		true, false,
+		false, true,
+	}
+	if _, n := Label(on, 2, 2, Eight); n != 1 {
+		t.Errorf("8-connectivity: %d regions, want 1", n)
+	}
+	if _, n := Label(on, 2, 2, Four); n != 2 {
+		t.Errorf("4-connectivity: %d regions, want 2", n)
+	}
+}
+
+// TestTrackerMatchesLabel switches pixels on in random order and compares
+// every region's area and best match with a labelling from scratch.
+func TestTrackerMatchesLabel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	var tr Tracker
+	for trial := 0; trial < 500; trial++ {
+		mask, w, h := randomGrid(rng)
+		c := []Connectivity{Eight, Four}[rng.IntN(2)]
+		gt, _ := Label(mask, w, h, c)
+		tr.Reset(w, h, c, gt)
+		order := rng.Perm(w * h)
+		on := make([]bool, w*h)
+		for step, p := range order {
+			tr.Add(p)
+			on[p] = true
+			if step%3 != 0 && step != len(order)-1 {
+				continue
+			}
+			labels, n := Label(on, w, h, c)
+			if tr.Regions() != n {
+				t.Fatalf("trial %d step %d: %d regions, want %d", trial, step, tr.Regions(), n)
+			}
+			area := make([]int32, n+1)
+			ov := make([]map[int32]int32, n+1)
+			for q, l := range labels {
+				if l == 0 {
+					continue
+				}
+				area[l]++
+				if gt[q] != 0 {
+					if ov[l] == nil {
+						ov[l] = map[int32]int32{}
+					}
+					ov[l][gt[q]]++
+				}
+			}
+			for q, l := range labels {
+				if l == 0 {
+					continue
+				}
+				m := tr.Region(tr.Find(int32(q)))
+				best, bestN := int32(0), int32(0)
+				for g, k := range ov[l] {
+					if k > bestN || (k == bestN && g < best) {
+						best, bestN = g, k
+					}
+				}
+				if m.Area != area[l] || m.Best != best || m.Overlap != bestN {
+					t.Fatalf("trial %d step %d pixel %d: got %+v, want area %d best %d overlap %d", trial, step, q, m, area[l], best, bestN)
+				}
+			}
+		}
+	}
+}
+
+func ExampleLabel() {
+	on := []bool{
+		true, false, false, true,
+		false, true, false, true,
+		false, false, false, false,
+	}
+	labels, n := Label(on, 4, 3, Eight)
+	fmt.Println(n, labels)
+	labels, n = Label(on, 4, 3, Four)
+	fmt.Println(n, labels)
+	// Output:
+	// 2 [1 0 0 2 0 1 0 2 0 0 0 0]
+	// 3 [1 0 0 2 0 3 0 2 0 0 0 0]
+}
+
+func ExampleTracker() {
+	// Ground truth: one region of two pixels in a 4x1 image.
+	gt := []int32{0, 1, 1, 0}
+	tr := NewTracker(4, 1, Eight, gt)
+	tr.Add(0)
+	root, _ := tr.Add(1)
+	fmt.Printf("%+v\n", tr.Region(root))
+	root, _ = tr.Add(3)
+	fmt.Println(tr.Regions(), tr.Region(root).Best)
+	// Output:
+	// {Area:2 Best:1 Overlap:1}
+	// 2 0
+}

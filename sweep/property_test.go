@@ -1,0 +1,247 @@
+package sweep
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/metric"
+)
+
+// randomCategory makes small images with blobby masks and quantised or
+// continuous scores.
+func randomCategory(rng *rand.Rand) *metric.Category {
+	cat := &metric.Category{Name: "random"}
+	levels := 0
+	if rng.IntN(2) == 0 {
+		levels = 2 + rng.IntN(6) // heavy ties
+	}
+	for i := 0; i < 1+rng.IntN(4); i++ {
+		w, h := 1+rng.IntN(12), 1+rng.IntN(12)
+		im := metric.Image{Name: "im", Width: w, Height: h, Scores: make([]float32, w*h)}
+		if rng.IntN(4) != 0 {
+			im.Mask = make([]bool, w*h)
+			for b := 0; b < rng.IntN(4); b++ {
+				cx, cy, r := rng.IntN(w), rng.IntN(h), rng.IntN(3)
+				for y := max(0, cy-r); y <= min(h-1, cy+r); y++ {
+					for x := max(0, cx-r); x <= min(w-1, cx+r); x++ {
+						if rng.IntN(5) != 0 {
+							im.Mask[y*w+x] = true
+						}
+					}
+				}
+			}
+		}
+		for p := range im.Scores {
+			v := rng.Float64()
+			if im.Mask != nil && im.Mask[p] {
+				v += 0.5 * rng.Float64()
+			}
+			if levels > 0 {
+				v = math.Floor(v*float64(levels)) / float64(levels)
+			}
+			im.Scores[p] = float32(v)
+		}
+		cat.Images = append(cat.Images, im)
+	}
+	return cat
+}
+
+// scratch computes TP, FP, PRO and RC at one threshold by labelling the
+// predicted pixels from scratch.
+func scratch(cat *metric.Category, positive func(float32) bool, opts Options) (tp, fp int64, proV, rc float64, regions int64) {
+	var proSum float64
+	var gtTotal int
+	var qSum float64
+	var imgMeans float64
+	var imgActive int64
+	for _, im := range cat.Images {
+		w, h := im.Width, im.Height
+		mask := im.Mask
+		if mask == nil {
+			mask = make([]bool, w*h)
+		}
+		gt, ng := connected.Label(mask, w, h, opts.Connectivity)
+		gtArea := make([]int, ng+1)
+		for _, l := range gt {
+			gtArea[l]++
+		}
+		on := make([]bool, w*h)
+		cov := make([]int, ng+1)
+		for p, v := range im.Scores {
+			on[p] = positive(v)
+			if on[p] {
+				if mask[p] {
+					tp++
+					cov[gt[p]]++
+				} else {
+					fp++
+				}
+			}
+		}
+		for g := 1; g <= ng; g++ {
+			proSum += float64(cov[g]) / float64(gtArea[g])
+		}
+		gtTotal += ng
+		pl, np := connected.Label(on, w, h, opts.Connectivity)
+		area := make([]int, np+1)
+		ov := make([]map[int32]int, np+1)
+		for p, l := range pl {
+			if l == 0 {
+				continue
+			}
+			area[l]++
+			if gt[p] != 0 {
+				if ov[l] == nil {
+					ov[l] = map[int32]int{}
+				}
+				ov[l][gt[p]]++
+			}
+		}
+		imgQ := 0.0
+		for l := 1; l <= np; l++ {
+			best, bestN := int32(0), 0
+			for g, n := range ov[l] {
+				if n > bestN || (n == bestN && g < best) {
+					best, bestN = g, n
+				}
+			}
+			q := 0.0
+			if best != 0 {
+				a := float64(gtArea[best])
+				if float64(bestN) >= opts.Tau*a {
+					r := float64(area[l]-bestN) / a
+					q = 1
+					if r > opts.Delta {
+						q = opts.Delta / r
+					}
+				}
+			}
+			imgQ += q
+		}
+		qSum += imgQ
+		regions += int64(np)
+		if np > 0 {
+			imgMeans += imgQ / float64(np)
+			imgActive++
+		}
+	}
+	if gtTotal > 0 {
+		proV = proSum / float64(gtTotal)
+	}
+	if opts.RCAverage == PerImage {
+		regions = imgActive
+		if imgActive > 0 {
+			rc = imgMeans / float64(imgActive)
+		}
+	} else if regions > 0 {
+		rc = qSum / float64(regions)
+	}
+	return tp, fp, proV, rc, regions
+}
+
+// TestIncrementalEqualsScratch checks the incremental sweep against
+// relabelling at every threshold, on both grids, both connectivities and both
+// RC averages.
+func TestIncrementalEqualsScratch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 300; trial++ {
+		cat := randomCategory(rng)
+		opts := Options{
+			Connectivity: []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)],
+			Tau:          []float64{0, 0.05, 0.3}[rng.IntN(3)],
+			Delta:        []float64{0.5, 2, 4}[rng.IntN(3)],
+			RCAverage:    RCAverage(rng.IntN(2)),
+			Need:         NeedAll,
+			Workers:      1 + rng.IntN(3),
+		}
+		if rng.IntN(3) == 0 {
+			opts.Grid = metric.Steps(1 + rng.IntN(20))
+		}
+		res, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pts := res.Curves()
+		var want []float64
+		if opts.Grid.IsExact() {
+			seen := map[float32]bool{}
+			for _, im := range cat.Images {
+				for _, v := range im.Scores {
+					seen[v] = true
+				}
+			}
+			for v := range seen {
+				want = append(want, float64(v))
+			}
+			sort.Sort(sort.Reverse(sort.Float64Slice(want)))
+		} else {
+			lo, hi := scoreRange(cat)
+			ts := metric.StepThresholds(lo, hi, opts.Grid.Steps)
+			for k := len(ts) - 1; k >= 0; k-- {
+				want = append(want, float64(ts[k]))
+			}
+		}
+		if pts.Len() != len(want) {
+			t.Fatalf("trial %d: %d points, want %d", trial, pts.Len(), len(want))
+		}
+		for k, th := range want {
+			t32 := float32(th)
+			positive := func(v float32) bool { return v >= t32 }
+			if !opts.Grid.IsExact() {
+				positive = func(v float32) bool { return v > t32 }
+			}
+			tp, fp, proV, rc, regions := scratch(cat, positive, opts)
+			if pts.Threshold[k] != th || pts.TP[k] != tp || pts.FP[k] != fp || pts.Regions[k] != regions ||
+				math.Abs(pts.PRO[k]-proV) > 1e-9 || math.Abs(pts.RC[k]-rc) > 1e-9 {
+				t.Fatalf("trial %d (%+v) threshold %v: got tp %d fp %d pro %v rc %v regions %d, want %d %d %v %v %d",
+					trial, opts, th, pts.TP[k], pts.FP[k], pts.PRO[k], pts.RC[k], pts.Regions[k], tp, fp, proV, rc, regions)
+			}
+		}
+		if !opts.Grid.IsExact() {
+			// ROC counts stay on the exact grid.
+			if n := res.Exact.Len(); n == 0 || res.Exact.TP[n-1] != res.Positives || res.Exact.FP[n-1] != res.Negatives {
+				t.Fatalf("trial %d: exact ROC counts do not end at every pixel", trial)
+			}
+		}
+	}
+}
+
+// TestWorkersIdentical checks that the number of workers changes nothing.
+func TestWorkersIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 30; trial++ {
+		cat := randomCategory(rng)
+		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+		a, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Workers = 4
+		b, _ := Run(cat, opts)
+		for k := range a.Exact.Threshold {
+			if a.Exact.RC[k] != b.Exact.RC[k] || a.Exact.PRO[k] != b.Exact.PRO[k] || a.Exact.TP[k] != b.Exact.TP[k] {
+				t.Fatalf("trial %d point %d differs between 1 and 4 workers", trial, k)
+			}
+		}
+	}
+}
+
+func TestOrderKey(t *testing.T) {
+	vals := []float32{float32(math.Inf(-1)), -3, -1e-30, 0, 1e-30, 0.5, 1, float32(math.Inf(1))}
+	for i := 1; i < len(vals); i++ {
+		if orderKey(vals[i]) >= orderKey(vals[i-1]) {
+			t.Errorf("orderKey(%v) >= orderKey(%v)", vals[i], vals[i-1])
+		}
+	}
+	for _, v := range vals {
+		if keyScore(orderKey(v)) != v {
+			t.Errorf("keyScore(orderKey(%v)) = %v", v, keyScore(orderKey(v)))
+		}
+	}
+	if orderKey(float32(math.Copysign(0, -1))) != orderKey(0) {
+		t.Error("-0 and +0 have different keys")
+	}
+}
