@@ -97,8 +97,6 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("RCPRO delta %v: want a positive value", s.Delta)
 	case !s.Connectivity.Valid():
 		return fmt.Errorf("connectivity %d: want 4 or 8", s.Connectivity)
-	case s.Metrics == 0:
-		return fmt.Errorf("no metric selected")
 	}
 	return nil
 }
@@ -188,7 +186,7 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 		need |= sweep.NeedPRO | sweep.NeedRC
 	}
 	if need == 0 {
-		return rep, nil
+		return rep, nil // image metrics only, or none (data without labels)
 	}
 	r, err := sweep.Run(cat, sweep.Options{
 		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,

@@ -29,7 +29,20 @@ type Image struct {
 	// the image score is the maximum of Scores.
 	Score    float64
 	HasScore bool
+	// Label overrides the image label of classification-only datasets, whose
+	// images have no mask; LabelFromMask (the zero value) derives it.
+	Label Label
 }
+
+// Label is an image's ground-truth class.
+type Label int8
+
+const (
+	// LabelFromMask: anomalous when the mask has an anomalous pixel.
+	LabelFromMask Label = iota
+	LabelNormal
+	LabelAnomalous
+)
 
 // ImageScore returns the image-level score: Score when given, else max(Scores).
 // It returns -Inf for an empty map.
@@ -46,8 +59,15 @@ func (im *Image) ImageScore() float64 {
 	return float64(m)
 }
 
-// Anomalous reports whether the mask has any anomalous pixel.
+// Anomalous reports the image label: Label when set, else whether the mask
+// has any anomalous pixel.
 func (im *Image) Anomalous() bool {
+	switch im.Label {
+	case LabelNormal:
+		return false
+	case LabelAnomalous:
+		return true
+	}
 	for _, v := range im.Mask {
 		if v {
 			return true

@@ -1,0 +1,91 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+
+	"github.com/zsadbench/zsadbench/mapio"
+)
+
+// Files is the backend of imported maps: each Input's Path is a score map
+// file written by any model (.npy, .tiff/.tif or .png, read by mapio.ReadMap),
+// and the image score comes from Scores when it has the Input's Key, else the
+// maximum of the map. It reads Workers files at once (0 = GOMAXPROCS) and may
+// be called from several goroutines.
+type Files struct {
+	Scores  *Scores
+	Workers int
+}
+
+// Name returns "files".
+func (f *Files) Name() string { return "files" }
+
+// Close does nothing: Files holds no resources.
+func (f *Files) Close() error { return nil }
+
+// Predict reads the maps of in. Errors name the file.
+func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
+	out := make([]Output, len(in))
+	workers := f.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	errs := make([]error, len(in))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, max(1, len(in))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				m, err := mapio.ReadMap(in[i].Path)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				o := Output{Key: in[i].Key, Width: m.Width, Height: m.Height, Map: m.Pix}
+				if s, ok := f.Scores.Lookup(in[i].Key); ok {
+					o.Score = s
+				} else {
+					o.Score = maxOf(m.Pix)
+				}
+				out[i] = o
+			}
+		}()
+	}
+	for i := range in {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	// The first error in input order, so the message does not depend on timing.
+	if err := errors.Join(firstError(errs)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func maxOf(v []float32) float64 {
+	m := float32(0)
+	for i, x := range v {
+		if i == 0 || x > m {
+			m = x
+		}
+	}
+	return float64(m)
+}

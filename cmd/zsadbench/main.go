@@ -1,0 +1,62 @@
+// Command zsadbench evaluates zero-shot anomaly detection models: it turns
+// anomaly score maps and ground-truth masks into the metrics papers report
+// (image and pixel AUROC, AP, F1-max, AUPRO, RCPRO), draws their curves, and
+// runs the DIVE model to make maps. It wires packages together and computes
+// no metric itself.
+//
+// Exit status: 0 on success, 1 on bad input or usage, 2 on internal error.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+)
+
+// internalError marks a failure that is zsadbench's fault, not the input's.
+type internalError struct{ err error }
+
+func (e internalError) Error() string { return "internal error: " + e.err.Error() }
+func (e internalError) Unwrap() error { return e.err }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:                 "zsadbench",
+		Usage:                "evaluate zero-shot anomaly detection models: AUROC, AP, F1-max, AUPRO, RCPRO",
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		EnableBashCompletion: false,
+		HideHelpCommand:      true,
+		Commands:             []*cli.Command{scoreCommand(), plotCommand(), predictCommand(), runCommand(), synthCommand()},
+		// Errors are printed once, by run, with the right exit status.
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+}
+
+// run executes the command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "zsadbench: internal error: %v\n%s", r, debug.Stack())
+			status = 2
+		}
+	}()
+	err := newApp(stdout, stderr).Run(args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "zsadbench: %v\n", err)
+	var ie internalError
+	if errors.As(err, &ie) {
+		return 2
+	}
+	return 1
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}

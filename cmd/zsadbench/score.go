@@ -1,0 +1,359 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/load"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/report"
+	"github.com/zsadbench/zsadbench/sweep"
+)
+
+// datasetFlags locate a dataset; pred says whether --pred (score maps) is
+// read.
+func datasetFlags(pred bool) []cli.Flag {
+	var fs []cli.Flag
+	if pred {
+		fs = append(fs, &cli.StringFlag{Name: "pred", Usage: "folder of score maps (.npy, .tiff/.tif, .png), mirroring the dataset's layout", Required: true})
+	}
+	return append(fs,
+		&cli.StringFlag{Name: "gt", Usage: "dataset root: masks, images, and the base of an index's relative paths (default: the --meta file's folder)"},
+		&cli.StringFlag{Name: "layout", Value: "auto", Usage: "dataset layout: " + strings.Join(layoutNames(), ", ")},
+		&cli.StringFlag{Name: "meta", Usage: "index file for --layout meta (AnomalyCLIP meta.json) or jsonl (AA-CLIP)"},
+		&cli.StringFlag{Name: "categories", Usage: "comma-separated categories to evaluate (default: all)"},
+		&cli.Float64Flag{Name: "anomaly-ratio", Usage: "imbalanced protocol: keep every normal image and a seeded random subset of anomalous ones making up this fraction (0 = keep all)"},
+		&cli.Int64Flag{Name: "seed", Value: 0, Usage: "seed of --anomaly-ratio's draw"},
+		&cli.StringFlag{Name: "protocol-in", Usage: "evaluate only the images listed in this protocol file (one key a line)"},
+		&cli.StringFlag{Name: "protocol-out", Usage: "write the keys of the evaluated images to this protocol file"},
+	)
+}
+
+func layoutNames() []string {
+	var s []string
+	for _, l := range dataset.Layouts() {
+		s = append(s, string(l))
+	}
+	return s
+}
+
+// evalFlags configure metrics, grids and output.
+func evalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "map-ext", Usage: "read only maps of this format when a folder holds several: npy, tiff or png"},
+		&cli.StringFlag{Name: "scores", Usage: "CSV of image scores, rows path,score (header optional; path with or without extension); default: max of each map"},
+		&cli.StringFlag{Name: "metrics", Value: "all", Usage: "metrics to compute, comma-separated: image, pixel, aupro, rcpro"},
+		&cli.StringFlag{Name: "thresholds", Value: "exact", Usage: "threshold grid of AUPRO and RCPRO: exact (every distinct score) or steps:N (AnomalyCLIP-style, N=200 there); AUROC, AP and F1-max are always exact"},
+		&cli.Float64Flag{Name: "fpr-limit", Value: 0.3, Usage: "integration limit L of AUPRO@L, in (0, 1]"},
+		&cli.Float64Flag{Name: "rcpro-tau", Value: 0.05, Usage: "RCPRO overlap tolerance: a region overlapping its best-matched defect by less than tau of its area scores 0"},
+		&cli.Float64Flag{Name: "rcpro-delta", Value: 2.0, Usage: "RCPRO excess tolerance: quality decays as delta/r once the excess ratio r passes delta"},
+		&cli.IntFlag{Name: "connectivity", Value: 8, Usage: "region connectivity, 8 or 4"},
+		&cli.StringFlag{Name: "rc-average", Value: "pooled", Usage: "RC average: pooled (over all predicted regions of a category) or image (per image first)"},
+		&cli.IntFlag{Name: "size", Usage: "evaluate every image at NxN (maps bilinear, masks by --mask-resize); 0 = at mask size"},
+		&cli.StringFlag{Name: "mask-resize", Value: "nearest", Usage: "how --size resizes masks: nearest, or bilinear then > 0.5"},
+		&cli.Float64Flag{Name: "mask-threshold", Value: -1, Usage: "a mask pixel is anomalous when its value is greater than this (default: 0, and 127 for JPEG masks)"},
+		&cli.BoolFlag{Name: "strict-size", Usage: "a map whose size differs from its mask is an error instead of being resized to the mask"},
+		&cli.StringFlag{Name: "protocol", Usage: "published evaluation preset: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 (each can still be set alone)"},
+		&cli.StringFlag{Name: "format", Value: "table", Usage: "output format: table, json, csv, markdown, latex"},
+		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
+		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
+		&cli.StringFlag{Name: "plot-dir", Usage: "draw the run's curves into this folder (PDF, one figure per kind with every category)"},
+		&cli.IntFlag{Name: "workers", Usage: "files read and images swept at once (0 = number of CPUs); results do not depend on it"},
+	}
+}
+
+func scoreCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "score",
+		Usage:     "evaluate score maps against ground-truth masks: the paper table per category and mean",
+		UsageText: "zsadbench score --pred MAPS --gt DATASET [flags]",
+		Flags:     append(datasetFlags(true), evalFlags()...),
+		Action: func(c *cli.Context) error {
+			job, err := newEvalJob(c, dataset.ScoreMode)
+			if err != nil {
+				return err
+			}
+			files := &backend.Files{Scores: job.scores, Workers: job.settings.Workers}
+			inputs := func(e dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.MapPath} }
+			rep, err := job.evaluate(c.Context, files, inputs)
+			if err != nil {
+				return err
+			}
+			return job.write(c, rep)
+		},
+	}
+}
+
+// evalJob is a parsed score or run command.
+type evalJob struct {
+	ds       *dataset.Dataset
+	entries  []dataset.Entry
+	settings evaluate.Settings
+	load     load.Options
+	scores   *backend.Scores
+	rs       report.Settings
+	progress *progress
+	stderr   io.Writer
+}
+
+func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
+	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter}
+	s := evaluate.DefaultSettings
+	lo := load.DefaultOptions
+
+	grid := c.String("thresholds")
+	switch p := c.String("protocol"); p {
+	case "":
+	case "anomalyclip":
+		if !c.IsSet("size") {
+			lo.Size = 518
+		}
+		if !c.IsSet("mask-resize") {
+			lo.MaskResize = load.Bilinear
+		}
+		if !c.IsSet("thresholds") {
+			grid = "steps:200"
+		}
+	default:
+		return nil, fmt.Errorf("--protocol %q: want anomalyclip", p)
+	}
+	var err error
+	if s.Grid, err = metric.ParseGrid(grid); err != nil {
+		return nil, fmt.Errorf("--thresholds: %w", err)
+	}
+	if s.Metrics, err = evaluate.ParseMetrics(c.String("metrics")); err != nil {
+		return nil, fmt.Errorf("--metrics: %w", err)
+	}
+	s.FPRLimit, s.Tau, s.Delta = c.Float64("fpr-limit"), c.Float64("rcpro-tau"), c.Float64("rcpro-delta")
+	if s.Connectivity, err = connected.ParseConnectivity(c.Int("connectivity")); err != nil {
+		return nil, fmt.Errorf("--connectivity: %w", err)
+	}
+	switch a := c.String("rc-average"); a {
+	case "pooled":
+		s.RCAverage = sweep.Pooled
+	case "image":
+		s.RCAverage = sweep.PerImage
+	default:
+		return nil, fmt.Errorf("--rc-average %q: want pooled or image", a)
+	}
+	s.Workers = c.Int("workers")
+	if s.Workers < 0 {
+		return nil, fmt.Errorf("--workers %d: want 0 or more", s.Workers)
+	}
+	s.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if c.IsSet("size") {
+		lo.Size = c.Int("size")
+	}
+	if lo.Size < 0 || lo.Size > 1<<14 {
+		return nil, fmt.Errorf("--size %d: want 0 or a size up to 16384", lo.Size)
+	}
+	if c.IsSet("mask-resize") {
+		switch m := load.MaskResize(c.String("mask-resize")); m {
+		case load.Nearest, load.Bilinear:
+			lo.MaskResize = m
+		default:
+			return nil, fmt.Errorf("--mask-resize %q: want nearest or bilinear", m)
+		}
+	}
+	lo.MaskThreshold = c.Float64("mask-threshold")
+	lo.StrictSize = c.Bool("strict-size")
+	lo.Workers = s.Workers
+	if f := c.String("format"); !slices.Contains(report.Formats, f) {
+		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
+	}
+	job.settings, job.load = s, lo
+
+	if path := c.String("scores"); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--scores: %w", err)
+		}
+		job.scores, err = backend.ReadScores(f, path)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	opts := dataset.Options{
+		Layout: dataset.Layout(c.String("layout")),
+		GT:     c.String("gt"),
+		Meta:   c.String("meta"),
+		MapExt: c.String("map-ext"),
+		Mode:   mode,
+	}
+	if mode == dataset.ScoreMode {
+		opts.Pred = c.String("pred")
+	}
+	if cs := c.String("categories"); cs != "" {
+		for _, name := range strings.Split(cs, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				opts.Categories = append(opts.Categories, name)
+			}
+		}
+	}
+	if opts.GT == "" && opts.Meta == "" {
+		return nil, fmt.Errorf("--gt is required (or --meta for an index layout)")
+	}
+	job.ds, err = dataset.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	job.entries = job.ds.Entries
+	if path := c.String("protocol-in"); path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--protocol-in: %w", err)
+		}
+		keys, err := dataset.ReadProtocol(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if job.entries, err = dataset.Restrict(job.entries, keys); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if r := c.Float64("anomaly-ratio"); r != 0 {
+		if !(r > 0 && r < 1) {
+			return nil, fmt.Errorf("--anomaly-ratio %v: want a fraction in (0, 1)", r)
+		}
+		if job.entries, err = dataset.Subsample(job.entries, r, c.Int64("seed")); err != nil {
+			return nil, err
+		}
+	}
+	if path := c.String("protocol-out"); path != "" {
+		err := writeFileAtomic(path, func(w io.Writer) error { return dataset.WriteProtocol(w, job.entries) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(job.entries) == 0 {
+		return nil, fmt.Errorf("no image to evaluate")
+	}
+	job.rs = report.SettingsOf(s)
+	job.rs.Layout = string(job.ds.Layout)
+	job.rs.Size = lo.Size
+	job.rs.Protocol = c.String("protocol")
+	return job, nil
+}
+
+// evaluate runs the backend category by category (so that only one
+// category's maps are in memory) and evaluates each.
+func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(dataset.Entry) backend.Input) (*report.Report, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep := &report.Report{Settings: job.rs}
+	for _, w := range job.ds.Warnings {
+		rep.Warnings = append(rep.Warnings, w.Error())
+	}
+	groups := groupByCategory(job.entries)
+	defer job.progress.done()
+	for gi, entries := range groups {
+		name := entries[0].Category
+		job.progress.set("reading", gi, len(groups), name)
+		in := make([]backend.Input, len(entries))
+		for i, e := range entries {
+			in[i] = input(e)
+		}
+		outs, err := b.Predict(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		cat, err := load.Category(name, entries, outs, job.load)
+		if err != nil {
+			return nil, err
+		}
+		outs = nil
+		s := job.settings
+		if !entries[0].PixelLabels {
+			s.Metrics &^= evaluate.Pixel | evaluate.AUPRO | evaluate.RCPRO
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no pixel labels (classification-only data): pixel metrics are null", name))
+		}
+		if !entries[0].ImageLabels {
+			s.Metrics &^= evaluate.Image
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no normal images (segmentation-only data): image metrics are null", name))
+		}
+		job.progress.set("computing", gi, len(groups), name)
+		cr, err := evaluate.Category(cat, s)
+		if err != nil {
+			return nil, err
+		}
+		rep.Categories = append(rep.Categories, cr)
+		rep.Warnings = append(rep.Warnings, cr.Warnings...)
+	}
+	mean, warnings := evaluate.MeanOf(rep.Categories, job.settings.Metrics)
+	rep.Mean = mean
+	rep.Warnings = append(rep.Warnings, warnings...)
+	return rep, nil
+}
+
+func groupByCategory(entries []dataset.Entry) [][]dataset.Entry {
+	var groups [][]dataset.Entry
+	for i := 0; i < len(entries); {
+		j := i
+		for j < len(entries) && entries[j].Category == entries[i].Category {
+			j++
+		}
+		groups = append(groups, entries[i:j])
+		i = j
+	}
+	return groups
+}
+
+// write prints the report, warnings, curves and plots.
+func (job *evalJob) write(c *cli.Context, rep *report.Report) error {
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(job.stderr, "warning: %s\n", w)
+	}
+	if dir := c.String("curves"); dir != "" {
+		if err := writeCurves(dir, rep); err != nil {
+			return err
+		}
+	}
+	if dir := c.String("plot-dir"); dir != "" {
+		if err := plotReport(dir, rep); err != nil {
+			return err
+		}
+	}
+	format := c.String("format")
+	if out := c.String("out"); out != "" {
+		return writeFileAtomic(out, func(w io.Writer) error { return report.Write(w, rep, format) })
+	}
+	return report.Write(c.App.Writer, rep, format)
+}
+
+func writeCurves(dir string, rep *report.Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--curves: %w", err)
+	}
+	for _, cr := range rep.Categories {
+		for _, kind := range curve.Kinds() {
+			cv, ok := cr.Curves[kind]
+			if !ok {
+				continue
+			}
+			path := filepath.Join(dir, curve.FileName(cr.Name, kind))
+			if err := writeFileAtomic(path, func(w io.Writer) error { return curve.WriteCSV(w, cv) }); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package load turns a dataset's entries and a backend's score maps into the
+// metric categories that package evaluate scores: it reads and binarises
+// masks, puts maps and masks on one grid (resizing as METRICS.md says), and
+// attaches image labels and scores. It computes no metric.
+package load
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/mapio"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/resize"
+)
+
+// MaskResize is how masks are resized to --size.
+type MaskResize string
+
+const (
+	// Nearest takes the nearest mask pixel (the default).
+	Nearest MaskResize = "nearest"
+	// Bilinear interpolates the 0/1 mask and keeps values > 0.5, as the
+	// AnomalyCLIP-family scripts do.
+	Bilinear MaskResize = "bilinear"
+)
+
+// Options say how maps and masks are put on one grid.
+type Options struct {
+	// Size > 0 evaluates every image at Size x Size: maps bilinear, masks by
+	// MaskResize. 0 evaluates at the mask's size (the map's, without a mask).
+	Size       int
+	MaskResize MaskResize
+	// StrictSize makes a map whose size differs from its mask's an error
+	// instead of resizing it (ignored with Size > 0).
+	StrictSize bool
+	// MaskThreshold >= 0 overrides each entry's own rule: a mask pixel is
+	// anomalous when its value is greater. Negative keeps the entry's rule.
+	MaskThreshold float64
+	// Workers reads this many masks at once; 0 = GOMAXPROCS.
+	Workers int
+}
+
+// DefaultOptions evaluate at mask size with each entry's own mask rule.
+var DefaultOptions = Options{MaskResize: Nearest, MaskThreshold: -1}
+
+// Category builds one category from its entries and their outputs (same
+// order, same length). Errors name the file.
+func Category(name string, entries []dataset.Entry, outs []backend.Output, opts Options) (*metric.Category, error) {
+	if len(entries) != len(outs) {
+		panic("load: entries and outputs differ in length")
+	}
+	cat := &metric.Category{Name: name, Images: make([]metric.Image, len(entries))}
+	errs := make([]error, len(entries))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, max(1, len(entries))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				cat.Images[i], errs[i] = Image(&entries[i], &outs[i], opts)
+			}
+		}()
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return cat, nil
+}
+
+// Image builds one image: the map (checked finite), the binarised mask, the
+// label and the image score.
+func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, error) {
+	src := e.MapPath
+	if src == "" {
+		src = e.ImagePath
+	}
+	im := metric.Image{Name: src, Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
+	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
+		return im, fmt.Errorf("%s: score map of %d values for %dx%d", src, len(out.Map), out.Width, out.Height)
+	}
+	if err := (mapio.Map{Width: out.Width, Height: out.Height, Pix: out.Map}).CheckFinite(); err != nil {
+		return im, fmt.Errorf("%s: %w", src, err)
+	}
+	if math.IsNaN(out.Score) || math.IsInf(out.Score, 0) {
+		return im, fmt.Errorf("%s: image score %v is not finite", src, out.Score)
+	}
+	if !e.PixelLabels {
+		im.Label = metric.LabelNormal
+		if e.Anomalous {
+			im.Label = metric.LabelAnomalous
+		}
+	}
+	var mask []bool
+	mw, mh := out.Width, out.Height
+	if e.MaskPath != "" {
+		m, err := mapio.ReadMask(e.MaskPath)
+		if err != nil {
+			return im, err
+		}
+		threshold := float64(e.MaskThreshold)
+		if opts.MaskThreshold >= 0 {
+			threshold = opts.MaskThreshold
+		}
+		mask = m.Binary(float32(threshold))
+		mw, mh = m.Width, m.Height
+		if opts.Size == 0 && (mw != out.Width || mh != out.Height) {
+			if opts.StrictSize {
+				return im, fmt.Errorf("%s: score map is %dx%d but its mask %s is %dx%d (--strict-size)",
+					src, out.Width, out.Height, e.MaskPath, mw, mh)
+			}
+			im.Scores = resize.Bilinear(out.Map, out.Width, out.Height, mw, mh)
+			im.Width, im.Height = mw, mh
+		}
+	}
+	if s := opts.Size; s > 0 {
+		if im.Width != s || im.Height != s {
+			im.Scores = resize.Bilinear(im.Scores, im.Width, im.Height, s, s)
+		}
+		if mask != nil && (mw != s || mh != s) {
+			mask = resizeMask(mask, mw, mh, s, opts.MaskResize)
+		}
+		im.Width, im.Height = s, s
+	}
+	im.Mask = mask
+	return im, nil
+}
+
+func resizeMask(mask []bool, w, h, s int, how MaskResize) []bool {
+	if how != Bilinear {
+		return resize.Nearest(mask, w, h, s, s)
+	}
+	f := make([]float32, len(mask))
+	for i, v := range mask {
+		if v {
+			f[i] = 1
+		}
+	}
+	g := resize.Bilinear(f, w, h, s, s)
+	out := make([]bool, len(g))
+	for i, v := range g {
+		out[i] = v > 0.5
+	}
+	return out
+}
