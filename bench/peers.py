@@ -635,6 +635,146 @@ def selftest(args):
 
 
 # --------------------------------------------------------------------------
+# report: the table of compare.sh
+
+ZSAD_EXACT = "zsadbench exact"
+ZSAD_STEPS = "zsadbench steps:200"
+SUITE = ("mvtec-aupro", "loop-rcpro", "sklearn-pixel")
+AGREE = [
+    # (tool, its metric, zsadbench run, zsadbench metric)
+    ("mvtec-aupro", "aupro", ZSAD_EXACT, "pixel.aupro"),
+    ("zsadbench exact aupro-only", "pixel.aupro", ZSAD_EXACT, "pixel.aupro"),
+    ("loop-aupro", "aupro", ZSAD_STEPS, "pixel.aupro"),
+    ("loop-rcpro", "aupro", ZSAD_STEPS, "pixel.aupro"),
+    ("loop-rcpro", "rcpro", ZSAD_STEPS, "pixel.rcpro"),
+    ("sklearn-pixel", "auroc", ZSAD_EXACT, "pixel.auroc"),
+    ("sklearn-pixel", "ap", ZSAD_EXACT, "pixel.ap"),
+    ("sklearn-pixel", "auroc", ZSAD_STEPS, "pixel.auroc"),
+    ("sklearn-pixel", "ap", ZSAD_STEPS, "pixel.ap"),
+]
+
+
+def read_result(path):
+    """{category: {metric: value}} of a zsadbench JSON or a peer JSON line."""
+    with open(path) as f:
+        text = f.read()
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SystemExit(f"peers.py report: {path}: not JSON: {e}")
+    out = {}
+    if "peer" in doc:
+        for cat, vals in doc["categories"].items():
+            out[cat] = dict(vals)
+        return out
+    for c in doc.get("categories", []):
+        vals = {}
+        for level in ("image", "pixel"):
+            for k, v in (c.get(level) or {}).items():
+                vals[f"{level}.{k}"] = v
+        out[c["name"]] = vals
+    return out
+
+
+def fmt_values(res, zsad):
+    keys = (
+        ["pixel.auroc", "pixel.ap", "pixel.aupro", "pixel.rcpro"]
+        if zsad
+        else sorted(next(iter(res.values())).keys())
+    )
+    parts = []
+    for k in keys:
+        vals = [r.get(k) for r in res.values()]
+        if all(v is None for v in vals) and zsad:
+            continue
+        vals = [v for v in vals if v is not None]
+        name = k.split(".", 1)[-1]
+        parts.append(f"{name} {np.mean(vals):.6f}" if vals else f"{name} null")
+    return ", ".join(parts)
+
+
+def report(args):
+    runs = {}
+    order = []
+    with open(args.runs) as f:
+        for line in f:
+            name, _, wall, kb, path = line.rstrip("\n").split("\t")
+            if name not in runs:
+                runs[name] = {"wall": [], "kb": [], "res": []}
+                order.append(name)
+            runs[name]["wall"].append(float(wall))
+            runs[name]["kb"].append(int(kb))
+            runs[name]["res"].append(read_result(path))
+    med = {n: float(np.median(r["wall"])) for n, r in runs.items()}
+    peak = {n: max(r["kb"]) / 1024 for n, r in runs.items()}
+    base = med.get(ZSAD_EXACT)
+    steps = med.get(ZSAD_STEPS)
+    ok = True
+
+    def ratio(w, b):
+        return f"{w / b:.1f}x" if b else "-"
+
+    print("| tool | wall s (median) | peak MB | values (mean over categories) "
+          "| ÷ zsadbench exact | ÷ zsadbench steps:200 |")
+    print("|---|---:|---:|---|---:|---:|")
+    for n in order:
+        r = runs[n]
+        print(f"| {n} | {med[n]:.3f} | {peak[n]:.0f} | "
+              f"{fmt_values(r['res'][0], n.startswith('zsadbench'))} | "
+              f"{ratio(med[n], base)} | {ratio(med[n], steps)} |")
+    if all(p in runs for p in SUITE):
+        w = sum(med[p] for p in SUITE)
+        print(f"| published-style suite ({' + '.join(SUITE)}) | {w:.3f} | "
+              f"{max(peak[p] for p in SUITE):.0f} | | {ratio(w, base)} | {ratio(w, steps)} |")
+    print()
+
+    print("Repeat stability (every repeat gives the same values):")
+    for n in order:
+        same = all(r == runs[n]["res"][0] for r in runs[n]["res"][1:])
+        ok &= same
+        print(f"- {n}: {'identical' if same else 'DIFFERENT'} over {len(runs[n]['res'])} runs")
+    print()
+
+    rows = [a for a in AGREE if a[0] in runs and a[2] in runs]
+    if rows:
+        print(f"Agreement per category (|difference| <= {args.tol:g}):")
+        print()
+        print("| tool value | zsadbench value | max abs difference | agree |")
+        print("|---|---|---:|---|")
+        for tool, tk, z, zk in rows:
+            a, b = runs[tool]["res"][0], runs[z]["res"][0]
+            worst, agree = 0.0, True
+            for cat in sorted(set(a) | set(b)):
+                va = a.get(cat, {}).get(tk)
+                vb = b.get(cat, {}).get(zk)
+                if va is None or vb is None:
+                    if (va is None) != (vb is None):
+                        agree = False
+                        worst = math.inf
+                    continue
+                d = abs(va - vb)
+                worst = max(worst, d)
+                agree &= d <= args.tol
+            ok &= agree
+            print(f"| {tool} {tk} | {z} {zk} | {worst:.3g} | {'yes' if agree else 'NO'} |")
+        print()
+    if base:
+        if "mvtec-aupro" in med:
+            print(f"Target: zsadbench exact (whole suite) at least 10x faster than "
+                  f"mvtec-aupro alone: {med['mvtec-aupro'] / base:.1f}x")
+        if all(p in runs for p in SUITE):
+            w = sum(med[p] for p in SUITE)
+            print(f"Target: at least 200x faster than the published-style suite: {w / base:.1f}x")
+    if args.data:
+        size = 0
+        for d, _, files in os.walk(args.data):
+            size += sum(os.path.getsize(os.path.join(d, f)) for f in files if f.endswith(".npy"))
+        print(f"Maps on disk: {size / 2**20:.0f} MB (.npy files)")
+    print("All values agree and are stable." if ok else "SOME VALUES DISAGREE OR VARY.")
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------
 
 
 def main(argv=None):
@@ -655,12 +795,18 @@ def main(argv=None):
     sp.add_argument("--size", type=int, default=256)
     sp.add_argument("--seed", type=int, default=1)
     sub.add_parser("selftest", help="check the peers against each other")
+    sp = sub.add_parser("report", help="the table of compare.sh from its runs file")
+    sp.add_argument("--runs", required=True, help="TSV: tool, repeat, wall s, peak KB, JSON path")
+    sp.add_argument("--tol", type=float, default=1e-6)
+    sp.add_argument("--data", default="", help="dataset root (to print the maps' size)")
     args = p.parse_args(argv)
     if args.cmd == "synth":
         synth(args)
         return 0
     if args.cmd == "selftest":
         return selftest(args)
+    if args.cmd == "report":
+        return report(args)
     run_peer(args.cmd, args)
     return 0
 
