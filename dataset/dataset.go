@@ -131,8 +131,10 @@ type Dataset struct {
 }
 
 // Open finds the entries of the dataset that opts describes. Every file an
-// entry needs in opts.Mode is checked to exist; any problem is an error naming
-// the file, folder or index entry.
+// entry needs in opts.Mode is checked to exist (the map and mask in
+// ScoreMode, where images named by an index file are not checked; the image
+// and mask in PredictMode); any problem is an error naming the file, folder
+// or index entry. Files are never opened or decoded.
 func Open(opts Options) (*Dataset, error) {
 	c, err := newContext(opts)
 	if err != nil {

@@ -137,6 +137,9 @@ func (c *context) openMVTec() ([]Entry, error) {
 					return nil, fmt.Errorf("two images with one name: %s and %s", ps[0], ps[1])
 				}
 				items = append(items, item{cat, d.name, id, ps[0]})
+				if mi != nil {
+					mi.used[cat+"/test/"+d.name+"/"+id] = true
+				}
 			}
 		}
 	}
@@ -209,8 +212,13 @@ func (c *context) openMVTec() ([]Entry, error) {
 		}
 	}
 	if c.mode == ScoreMode {
-		if err := c.checkImagesHaveMaps(gtCats, sel, mi); err != nil {
+		if err := c.checkImagesHaveMaps(gtCats, sel, inRoot, mi); err != nil {
 			return nil, err
+		}
+		if !c.samePG && sel == nil {
+			if w := mi.unusedWarning(); w != nil {
+				c.warnings = append(c.warnings, w)
+			}
 		}
 	}
 	return entries, nil
@@ -232,7 +240,7 @@ func (c *context) itemExts() string {
 
 // checkImagesHaveMaps returns an error naming the first image under
 // GT/<category>/test/<defect>/ without a score map.
-func (c *context) checkImagesHaveMaps(gtCats []string, sel map[string]bool, mi *mapIndex) error {
+func (c *context) checkImagesHaveMaps(gtCats []string, sel, inRoot map[string]bool, mi *mapIndex) error {
 	for _, cat := range gtCats {
 		if !keep(sel, cat) {
 			continue
@@ -257,8 +265,12 @@ func (c *context) checkImagesHaveMaps(gtCats []string, sel map[string]bool, mi *
 				key := cat + "/test/" + d.name + "/" + stem(f.name)
 				ps := mi.byKey[key]
 				if len(ps) == 0 {
-					return fmt.Errorf("image %s has no score map (expected %s with extension %s)",
-						f.path, filepath.Join(c.pred, filepath.FromSlash(key)), mapExtList(c.mapExt))
+					hint := ""
+					if !inRoot[cat] {
+						hint = " (restrict the categories to evaluate a subset)"
+					}
+					return fmt.Errorf("image %s has no score map (expected %s with extension %s)%s",
+						f.path, filepath.Join(c.pred, filepath.FromSlash(key)), mapExtList(c.mapExt), hint)
 				}
 			}
 		}

@@ -222,3 +222,22 @@ func TestSymlinkedFolders(t *testing.T) {
 	d := mustOpen(t, Options{Pred: pred, GT: j(links, "gt")})
 	checkEntries(t, d.Entries, mvtecWant(j(links, "gt"), pred, ".npy"))
 }
+
+func TestMVTecWarnsAboutStrayMaps(t *testing.T) {
+	gt := mvtecGT(t)
+	pred := mvtecPred(t, t.TempDir(), ".npy")
+	mk(t, pred, "bottle/test/good/more/000.npy", "stray.npy")
+	d := mustOpen(t, Options{Layout: MVTec, Pred: pred, GT: gt})
+	checkEntries(t, d.Entries, mvtecWant(gt, pred, ".npy"))
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0].Error(), "2 score map(s) under "+pred+" belong to no image") ||
+		!strings.Contains(d.Warnings[0].Error(), j(pred, "bottle/test/good/more/000.npy")) {
+		t.Errorf("warnings %v", d.Warnings)
+	}
+	// A category of GT with images but no maps at all.
+	mk(t, gt, "zipper/test/good/000.png")
+	wantErr(t, Options{Layout: MVTec, Pred: pred, GT: gt}, "image "+j(gt, "zipper/test/good/000.png")+" has no score map", "restrict the categories")
+	d = mustOpen(t, Options{Layout: MVTec, Pred: pred, GT: gt, Categories: []string{"bottle", "carpet"}})
+	if len(d.Entries) != len(mvtecKeys) || len(d.Warnings) != 0 {
+		t.Errorf("%d entries, warnings %v", len(d.Entries), d.Warnings)
+	}
+}

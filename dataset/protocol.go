@@ -15,7 +15,9 @@ import (
 // AnomalousToKeep returns how many anomalous images Subsample keeps beside
 // normal normal images so that they make up the fraction ratio of the kept
 // images: round(ratio * normal / (1 - ratio)), rounding halves up, and at
-// least 1 (a category without anomalous images has no image metrics).
+// least 1 (a category without anomalous images has no image metrics). The
+// quotient is computed in float64, so a half that float64 cannot hold exactly
+// rounds by its stored value (1*0.6/0.4 is 1.4999999999999998: 1).
 // ratio must be in (0, 1) and normal > 0.
 func AnomalousToKeep(normal int, ratio float64) int {
 	a := int(math.Floor(ratio*float64(normal)/(1-ratio) + 0.5))
@@ -126,7 +128,8 @@ const maxProtocolLine = 64 * 1024
 
 // ReadProtocol reads a protocol file: one key a line, surrounding spaces
 // (and a CR before the LF) trimmed; blank lines and lines starting with '#'
-// are skipped. A repeated key is an error naming its line. The keys come back
+// are skipped. A repeated key, or a CR inside one, is an error naming its
+// line. The keys come back
 // in file order.
 func ReadProtocol(r io.Reader) ([]string, error) {
 	sc := bufio.NewScanner(r)
@@ -137,6 +140,9 @@ func ReadProtocol(r io.Reader) ([]string, error) {
 		k := strings.TrimSpace(sc.Text())
 		if k == "" || strings.HasPrefix(k, "#") {
 			continue
+		}
+		if strings.ContainsRune(k, '\r') {
+			return nil, fmt.Errorf("line %d: a carriage return inside a key", n)
 		}
 		if prev, ok := seen[k]; ok {
 			return nil, fmt.Errorf("line %d: key %q already on line %d", n, k, prev)
