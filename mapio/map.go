@@ -1,0 +1,109 @@
+// Package mapio reads and writes anomaly score maps and ground-truth masks.
+//
+// A score map is a 2-D grid of float32 scores, read from NumPy .npy files
+// (float32 or float64), 32/64-bit float TIFFs (as written by tifffile and by
+// PIL mode "F"), or 8/16-bit grey PNGs. A mask is read with its raw pixel
+// intensities (PNG, BMP, JPEG, TIFF); deciding which values count as
+// anomalous is the caller's business (see [Map.Binary]).
+//
+// The decoders never panic on malformed input and never allocate more than a
+// small multiple of the input's size because of what a header claims: every
+// width, height and shape is checked against the data actually present (and
+// against [MaxPixels]) before the pixel buffer is allocated.
+package mapio
+
+import (
+	"fmt"
+	"math"
+)
+
+// MaxPixels is the largest number of pixels (width*height) any decoder in
+// this package accepts: 2^28, for example 16384x16384 (1 GiB of float32).
+const MaxPixels = 1 << 28
+
+// Map is a row-major 2-D grid of float32 values: the value at row y,
+// column x is Pix[y*Width+x]. A valid Map has Width > 0, Height > 0 and
+// len(Pix) == Width*Height.
+type Map struct {
+	Width, Height int
+	Pix           []float32
+}
+
+// New returns a zero-filled Map of the given size. It panics if width or
+// height is not positive or their product exceeds [MaxPixels].
+func New(width, height int) Map {
+	if width <= 0 || height <= 0 || width > MaxPixels/height {
+		panic(fmt.Sprintf("mapio: invalid map size %dx%d", width, height))
+	}
+	return Map{Width: width, Height: height, Pix: make([]float32, width*height)}
+}
+
+// At returns the value at row y, column x. It panics if (y, x) is outside the map.
+func (m Map) At(y, x int) float32 {
+	if x < 0 || x >= m.Width || y < 0 || y >= m.Height {
+		panic(fmt.Sprintf("mapio: At(%d, %d) outside %dx%d map", y, x, m.Width, m.Height))
+	}
+	return m.Pix[y*m.Width+x]
+}
+
+// Binary returns, for each pixel in row-major order, whether its value is
+// strictly greater than threshold. NaN is never greater, so it maps to false.
+// For masks read with [DecodeMask], Binary(0) gives the usual "non-zero is
+// anomalous" rule.
+func (m Map) Binary(threshold float32) []bool {
+	out := make([]bool, len(m.Pix))
+	for i, v := range m.Pix {
+		out[i] = v > threshold
+	}
+	return out
+}
+
+// NonFiniteError reports the first NaN or ±Inf pixel of a map, in row-major
+// order.
+type NonFiniteError struct {
+	Row, Col int
+	Value    float32
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("non-finite value %v at row %d, col %d", e.Value, e.Row, e.Col)
+}
+
+// CheckFinite returns a *NonFiniteError for the first pixel (in row-major
+// order) that is NaN or ±Inf, or nil when every pixel is finite. A Map whose
+// Width is not positive reports the flat index as Col.
+func (m Map) CheckFinite() error {
+	for i, v := range m.Pix {
+		// v-v is 0 for finite v and NaN for NaN and ±Inf.
+		if v-v != 0 {
+			if m.Width > 0 {
+				return &NonFiniteError{Row: i / m.Width, Col: i % m.Width, Value: v}
+			}
+			return &NonFiniteError{Row: 0, Col: i, Value: v}
+		}
+	}
+	return nil
+}
+
+// Validate checks that m has a positive size, that len(Pix) == Width*Height,
+// and that every value is finite (see [Map.CheckFinite]).
+func (m Map) Validate() error {
+	if m.Width <= 0 || m.Height <= 0 {
+		return fmt.Errorf("invalid map size %dx%d", m.Width, m.Height)
+	}
+	if m.Width > math.MaxInt/m.Height || len(m.Pix) != m.Width*m.Height {
+		return fmt.Errorf("map is %dx%d but has %d values", m.Width, m.Height, len(m.Pix))
+	}
+	return m.CheckFinite()
+}
+
+// checkSize returns an error unless 0 < w, h and w*h <= MaxPixels.
+func checkSize(format string, w, h int) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%s: invalid image size %dx%d", format, w, h)
+	}
+	if w > MaxPixels/h {
+		return fmt.Errorf("%s: image size %dx%d exceeds the limit of %d pixels", format, w, h, MaxPixels)
+	}
+	return nil
+}
