@@ -14,6 +14,11 @@
 # --peers-only skips zsadbench and writes the data with `peers.py synth`;
 # --python-synth writes the data with `peers.py synth` instead.
 set -euo pipefail
+export LC_ALL=C
+if [ -z "${EPOCHREALTIME:-}" ]; then
+	echo "compare.sh: needs bash 5 or later (EPOCHREALTIME)" >&2
+	exit 1
+fi
 
 SIZE=256
 IMAGES=100
@@ -126,12 +131,17 @@ for ((r = 1; r <= REPEAT; r++)); do
 		tf="$RUN/t$i-r$r.time"
 		echo "[$r/$REPEAT] $name" >&2
 		# shellcheck disable=SC2086 # cmd is split on purpose; paths have no spaces
+		t0=$EPOCHREALTIME
 		if ! /usr/bin/time -f '%e %M' -o "$tf" $cmd >"$js" 2>"$RUN/t$i-r$r.err"; then
 			echo "compare.sh: $name failed (exit status non-zero); stderr:" >&2
 			cat "$RUN/t$i-r$r.err" >&2
 			exit 1
 		fi
-		read -r wall kb < <(tail -n 1 "$tf")
+		t1=$EPOCHREALTIME
+		# GNU time's %e has 10 ms resolution; the wall time is taken from
+		# bash's microsecond clock around it, %M gives the peak RSS in KB.
+		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+		read -r _ kb < <(tail -n 1 "$tf")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$r" "$wall" "$kb" "$js" >>"$RUNS"
 	done
 done
