@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -165,7 +166,7 @@ func (h *npyHeader) truncated(got int) error {
 func (h *npyHeader) appendValues(dst []float32, raw []byte) []float32 {
 	n := len(raw) / h.itemSize
 	start := len(dst)
-	dst = dst[:start+n]
+	dst = slices.Grow(dst, n)[:start+n]
 	out := dst[start:]
 	switch {
 	case h.itemSize == 4 && h.order == binary.LittleEndian:
