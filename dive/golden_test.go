@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/zsadbench/zsadbench/resize"
 )
 
 const goldenDir = "../testdata/dive"
@@ -152,12 +154,14 @@ func maxAbsDiff(a, b []float32) (float64, int) {
 	return worst, at
 }
 
+// TestBilinearMatchesReference cross-checks the resize package, which
+// Postprocess relies on, against this package's references.
 func TestBilinearMatchesReference(t *testing.T) {
 	for _, c := range readManifest(t).Bilinear {
 		src := readF32(t, c.Src, c.SW*c.SH)
 		want := readF32(t, c.Want, c.DW*c.DH)
 		torch := readF32(t, c.Torch, c.DW*c.DH)
-		got := Bilinear(src, c.SW, c.SH, c.DW, c.DH)
+		got := resize.Bilinear(src, c.SW, c.SH, c.DW, c.DH)
 		if d, at := maxAbsDiff(got, want); d > 1e-6 {
 			t.Errorf("%s: max |diff| %g at %d (got %v, float64 reference %v)", c.Name, d, at, got[at], want[at])
 		}

@@ -3,6 +3,8 @@ package dive
 import (
 	"fmt"
 	"math"
+
+	"github.com/zsadbench/zsadbench/resize"
 )
 
 // DefaultSigma is the standard deviation, in pixels of the output map, of the
@@ -10,71 +12,20 @@ import (
 const DefaultSigma = 4.0
 
 // Postprocess turns a model map into the final anomaly map, as the paper
-// does: the sw x sh map src (row-major) is resized to dw x dh with Bilinear,
-// then smoothed with Gaussian(sigma) unless sigma is 0. It returns a new
+// does: the sw x sh map src (row-major) is resized to dw x dh with
+// resize.Bilinear (half-pixel centres, as PyTorch's F.interpolate(
+// mode="bilinear", align_corners=False)), then smoothed with
+// Gaussian(sigma) unless sigma is 0. It returns a new
 // dw*dh slice. It panics if a size is < 1, len(src) != sw*sh or sigma < 0.
 func Postprocess(src []float32, sw, sh, dw, dh int, sigma float64) []float32 {
-	m := Bilinear(src, sw, sh, dw, dh)
+	if sigma < 0 || math.IsNaN(sigma) {
+		panic(fmt.Sprintf("dive: Postprocess sigma %v", sigma))
+	}
+	m := resize.Bilinear(src, sw, sh, dw, dh)
 	if sigma == 0 {
 		return m
 	}
 	return Gaussian(m, dw, dh, sigma)
-}
-
-// Bilinear resizes the sw x sh row-major map src to dw x dh with bilinear
-// interpolation on half-pixel centres, as PyTorch's
-// F.interpolate(mode="bilinear", align_corners=False) and OpenCV's
-// INTER_LINEAR: output pixel x samples the source at
-// max(0, (x+0.5)*sw/dw - 0.5), between the two neighbouring columns (the last
-// column repeats past the edge), and likewise for rows. Coordinates, weights
-// and sums are float64, rounded to float32 at the end; PyTorch computes the
-// coordinates in float32, so its maps differ from these by up to a few 1e-6
-// of the values' range. Shrinking does not antialias (neither does PyTorch).
-// It returns a new slice and panics if a size is < 1 or len(src) != sw*sh.
-func Bilinear(src []float32, sw, sh, dw, dh int) []float32 {
-	if sw < 1 || sh < 1 || dw < 1 || dh < 1 || len(src) != sw*sh {
-		panic(fmt.Sprintf("dive: Bilinear %dx%d -> %dx%d with %d values", sw, sh, dw, dh, len(src)))
-	}
-	x0, x1, wx := linearTaps(sw, dw)
-	y0, y1, wy := linearTaps(sh, dh)
-	out := make([]float32, dw*dh)
-	for y := 0; y < dh; y++ {
-		r0 := src[y0[y]*sw : (y0[y]+1)*sw]
-		r1 := src[y1[y]*sw : (y1[y]+1)*sw]
-		b := wy[y]
-		a := 1 - b
-		o := out[y*dw : (y+1)*dw]
-		for x := range o {
-			l := wx[x]
-			k := 1 - l
-			top := k*float64(r0[x0[x]]) + l*float64(r0[x1[x]])
-			bot := k*float64(r1[x0[x]]) + l*float64(r1[x1[x]])
-			o[x] = float32(a*top + b*bot)
-		}
-	}
-	return out
-}
-
-// linearTaps returns, for each of the out positions, the two source indices
-// and the weight of the second, for half-pixel centres (align_corners=False),
-// computed in float64.
-func linearTaps(in, out int) (i0, i1 []int, w []float64) {
-	i0, i1, w = make([]int, out), make([]int, out), make([]float64, out)
-	scale := float64(in) / float64(out)
-	for i := range out {
-		s := (float64(i)+0.5)*scale - 0.5
-		if s < 0 {
-			s = 0
-		}
-		j := int(s)
-		i0[i] = j
-		i1[i] = j
-		if j < in-1 {
-			i1[i] = j + 1
-		}
-		w[i] = s - float64(j)
-	}
-	return i0, i1, w
 }
 
 // GaussianRadius is the half-width of the kernel Gaussian uses for sigma:
