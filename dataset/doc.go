@@ -39,4 +39,20 @@
 //
 // Names starting with "." are ignored everywhere; symbolic links are followed.
 // File extensions are matched case-insensitively.
+//
+// # What the caller decides
+//
+// Reading maps and masks, mask thresholds (Entry.MaskThreshold is only the
+// default: 127 for JPEG masks, 0 otherwise), resizing and presets such as
+// the AnomalyCLIP protocol belong to the caller. Entry.PixelLabels false means
+// pixel metrics must be null; Entry.ImageLabels false means image metrics must
+// be null. Both are uniform within a category.
+//
+// # The imbalanced protocol
+//
+// Subsample draws the DIVE paper's imbalanced test sets (all normal images
+// and a seeded random share of anomalous ones per category); WriteProtocol and
+// ReadProtocol store the kept keys in a text file, and Restrict applies such a
+// file to a dataset, so that a split can be shared exactly. The DIVE paper's
+// own split is not published.
 package dataset
