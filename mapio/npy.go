@@ -170,20 +170,24 @@ func (h *npyHeader) appendValues(dst []float32, raw []byte) []float32 {
 	out := dst[start:]
 	switch {
 	case h.itemSize == 4 && h.order == binary.LittleEndian:
+		raw = raw[:4*len(out)]
 		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i : 4*i+4]))
 		}
 	case h.itemSize == 4:
+		raw = raw[:4*len(out)]
 		for i := range out {
-			out[i] = math.Float32frombits(binary.BigEndian.Uint32(raw[4*i:]))
+			out[i] = math.Float32frombits(binary.BigEndian.Uint32(raw[4*i : 4*i+4]))
 		}
 	case h.order == binary.LittleEndian:
+		raw = raw[:8*len(out)]
 		for i := range out {
-			out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:])))
+			out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i : 8*i+8])))
 		}
 	default:
+		raw = raw[:8*len(out)]
 		for i := range out {
-			out[i] = float32(math.Float64frombits(binary.BigEndian.Uint64(raw[8*i:])))
+			out[i] = float32(math.Float64frombits(binary.BigEndian.Uint64(raw[8*i : 8*i+8])))
 		}
 	}
 	return dst
