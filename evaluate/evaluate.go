@@ -152,6 +152,7 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 	}
 	scores := make([]float64, len(cat.Images))
 	labels := make([]bool, len(cat.Images))
+	var positives int64
 	for i := range cat.Images {
 		im := &cat.Images[i]
 		scores[i] = im.ImageScore()
@@ -160,7 +161,13 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 			rep.AnomalousImages++
 		}
 		rep.Pixels += int64(im.Width * im.Height)
+		for _, m := range im.Mask {
+			if m {
+				positives++
+			}
+		}
 	}
+	negatives := rep.Pixels - positives
 	warn := func(level string, v metric.Value) metric.Value {
 		if !v.OK() {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %s %v", cat.Name, level, v.Err))
@@ -188,31 +195,74 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 	if need == 0 {
 		return rep, nil // image metrics only, or none (data without labels)
 	}
-	r, err := sweep.Run(cat, sweep.Options{
+
+	// Every scalar is a fold over the sweep's points, in threshold order; the
+	// points are stored only when the caller wants the curves.
+	pixel := roc.NewAccumulator(positives, negatives)
+	aupro := pro.NewIntegrator(s.Grid, s.FPRLimit)
+	var rc rcpro.Integrator
+	consume := func(exact bool, p *sweep.Point) {
+		if exact && need&sweep.NeedROC != 0 {
+			pixel.Add(p.TP, p.FP)
+		}
+		if exact != s.Grid.IsExact() {
+			return
+		}
+		if s.Metrics&AUPRO != 0 {
+			x := 0.0
+			if negatives > 0 {
+				x = float64(p.FP) / float64(negatives)
+			}
+			aupro.Add(x, p.PRO)
+		}
+		if s.Metrics&RCPRO != 0 {
+			rc.Add(p.PRO, p.RC, p.Regions)
+		}
+	}
+	opts := sweep.Options{
 		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
 		RCAverage: s.RCAverage, Need: need, Workers: s.Workers,
-	})
+	}
+	if !s.Curves {
+		opts.Visit = consume
+	}
+	r, err := sweep.Run(cat, opts)
 	if err != nil {
 		return nil, err
 	}
+	if r.Positives != positives || r.Negatives != negatives {
+		return nil, fmt.Errorf("%s: internal error: sweep counted %d/%d pixels, masks %d/%d", cat.Name, r.Positives, r.Negatives, positives, negatives)
+	}
+	if s.Curves {
+		for k := range r.Exact.Threshold {
+			p := r.Exact.At(k)
+			consume(true, &p)
+		}
+		if r.Steps != nil {
+			for k := range r.Steps.Threshold {
+				p := r.Steps.At(k)
+				consume(false, &p)
+			}
+		}
+	}
 	if s.Metrics&Pixel != 0 {
-		c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
-		rep.Pixel.AUROC = warn("pixel", c.AUROC())
-		rep.Pixel.AP = warn("pixel", c.AP())
-		rep.Pixel.F1Max = warn("pixel", c.F1Max())
+		rep.Pixel.AUROC = warn("pixel", pixel.AUROC())
+		rep.Pixel.AP = warn("pixel", pixel.AP())
+		rep.Pixel.F1Max = warn("pixel", pixel.F1Max())
 		if s.Curves {
+			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
 			rep.Curves[curve.PixelROC] = c.ROC()
 			rep.Curves[curve.PixelPR] = c.PR()
 		}
 	}
 	if s.Metrics&AUPRO != 0 {
-		rep.Pixel.AUPRO = warn("pixel", pro.AUPRO(r, s.FPRLimit))
+		rep.Pixel.AUPRO = warn("pixel", aupro.AUPRO(r.GTRegions, r.Negatives))
 		if s.Curves {
 			rep.Curves[curve.PROFPR] = pro.Curve(r)
 		}
 	}
 	if s.Metrics&RCPRO != 0 {
-		rep.Pixel.RCPRO = warn("pixel", rcpro.RCPRO(r))
+		rep.Pixel.RCPRO = warn("pixel", rc.RCPRO(r.GTRegions))
 		if s.Curves {
 			rep.Curves[curve.PRORC] = rcpro.Curve(r)
 		}

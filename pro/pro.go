@@ -74,94 +74,104 @@ func fpr(fp, negatives int64) float64 {
 	return float64(fp) / float64(negatives)
 }
 
-// AUPRO returns AUPRO@limit of a sweep made with sweep.NeedPRO.
+// AUPRO returns AUPRO@limit of a sweep made with sweep.NeedPRO; see
+// Integrator for the definition on each grid. It panics unless
+// 0 < limit <= 1.
+func AUPRO(r *sweep.Result, limit float64) metric.Value {
+	g := NewIntegrator(r.Grid, limit)
+	p := r.Curves()
+	for k := range p.Threshold {
+		g.Add(fpr(p.FP[k], r.Negatives), p.PRO[k])
+	}
+	return g.AUPRO(r.GTRegions, r.Negatives)
+}
+
+// Integrator folds the points of a PRO curve, from the highest threshold
+// down, into AUPRO@L.
 //
-// Exact grid: the area under PRO over FPR from 0 to limit by the trapezoid
-// rule, with PRO linearly interpolated at FPR = limit when limit is not a curve
-// point, divided by limit (MVTec AD's evaluation).
+// Exact grid: the area under PRO over FPR from (0, 0) to FPR = L by the
+// trapezoid rule, with PRO linearly interpolated at L when L is not a curve
+// point (between the last point with FPR <= L and the next), divided by L:
+// MVTec AD's evaluation.
 //
-// Steps grid (AnomalyCLIP-family compatibility): the points with FPR < limit,
+// Steps grid (AnomalyCLIP-family compatibility): the points with FPR < L,
 // their FPRs min-max rescaled to [0, 1], trapezoid area in threshold order.
-// Undefined when fewer than two points have FPR < limit or all have the same
-// FPR, or the category's scores are all equal.
+// Undefined when fewer than two points have FPR < L or all have the same FPR,
+// or the category's scores are all equal (no point).
 //
 // Both are undefined when the category has no ground-truth region or no
-// normal pixel. It panics unless 0 < limit <= 1.
-func AUPRO(r *sweep.Result, limit float64) metric.Value {
+// normal pixel.
+type Integrator struct {
+	exact  bool
+	limit  float64
+	px, py float64
+	area   float64
+	n      int     // points seen (steps: points below the limit)
+	lo, hi float64 // steps: FPR range below the limit
+	ended  bool
+}
+
+// NewIntegrator returns an integrator for the grid and limit L. It panics
+// unless 0 < limit <= 1.
+func NewIntegrator(grid metric.Grid, limit float64) *Integrator {
 	if !(limit > 0 && limit <= 1) {
 		panic("pro: FPR limit must be in (0, 1]")
 	}
-	const name = "AUPRO"
-	switch {
-	case r.GTRegions == 0:
-		return metric.NoValue(name, "no ground-truth region")
-	case r.Negatives == 0:
-		return metric.NoValue(name, "no normal pixel")
-	}
-	p := r.Curves()
-	if r.Grid.IsExact() {
-		at := func(i int) (float64, float64) {
-			if i == 0 {
-				return 0, 0
-			}
-			return fpr(p.FP[i-1], r.Negatives), p.PRO[i-1]
-		}
-		return metric.Defined(AreaTo(p.Len()+1, at, limit) / limit)
-	}
-	if p.Len() == 0 {
-		return metric.NoValue(name, "every score of the category is equal, so the steps grid is empty")
-	}
-	// Points in threshold order with FPR < limit; FPR grows as thresholds fall.
-	lo, hi := math.Inf(1), math.Inf(-1)
-	count := 0
-	for k := range p.FP {
-		if x := fpr(p.FP[k], r.Negatives); x < limit {
-			lo, hi = math.Min(lo, x), math.Max(hi, x)
-			count++
-		}
-	}
-	if count < 2 || lo == hi {
-		return metric.NoValue(name, "fewer than two distinct false-positive rates below the limit on the steps grid")
-	}
-	area := 0.0
-	px, py, first := 0.0, 0.0, true
-	for k := range p.FP {
-		x := fpr(p.FP[k], r.Negatives)
-		if !(x < limit) {
-			continue
-		}
-		x = (x - lo) / (hi - lo)
-		y := p.PRO[k]
-		if !first {
-			area += (x - px) * (y + py) / 2
-		}
-		px, py, first = x, y, false
-	}
-	return metric.Defined(area)
+	return &Integrator{exact: grid.IsExact(), limit: limit, lo: math.Inf(1), hi: math.Inf(-1)}
 }
 
-// AreaTo integrates a polyline with non-decreasing x from its first point to
-// x = limit by the trapezoid rule. Point i is at(i), i < n. When limit falls
-// between two points, y is interpolated linearly between the last point with
-// x <= limit and the next one; when the curve ends before limit, the area stops
-// at its last point. Segments of zero width add nothing.
-func AreaTo(n int, at func(i int) (x, y float64), limit float64) float64 {
-	area := 0.0
-	if n == 0 {
-		return 0
+// Add takes the next point (FPR, PRO); FPR never decreases from one point to
+// the next.
+func (g *Integrator) Add(x, y float64) {
+	if g.ended {
+		return
 	}
-	px, py := at(0)
-	for i := 1; i < n; i++ {
-		x, y := at(i)
-		if x > limit {
-			if px < limit {
-				yl := py + (y-py)*(limit-px)/(x-px)
-				area += (limit - px) * (py + yl) / 2
-			}
-			return area
+	if !g.exact {
+		if !(x < g.limit) {
+			g.ended = true
+			return
 		}
-		area += (x - px) * (y + py) / 2
-		px, py = x, y
+		if g.n > 0 {
+			g.area += (x - g.px) * (y + g.py) / 2
+		}
+		g.lo, g.hi = math.Min(g.lo, x), math.Max(g.hi, x)
+		g.px, g.py = x, y
+		g.n++
+		return
 	}
-	return area
+	// The exact curve starts at (0, 0), where px, py begin.
+	if x > g.limit {
+		if g.px < g.limit {
+			yl := g.py + (y-g.py)*(g.limit-g.px)/(x-g.px)
+			g.area += (g.limit - g.px) * (g.py + yl) / 2
+		}
+		g.ended = true
+		return
+	}
+	g.area += (x - g.px) * (y + g.py) / 2
+	g.px, g.py = x, y
+	g.n++
+}
+
+// AUPRO returns the value, given the category's number of ground-truth
+// regions and of normal pixels.
+func (g *Integrator) AUPRO(gtRegions, negatives int64) metric.Value {
+	const name = "AUPRO"
+	switch {
+	case gtRegions == 0:
+		return metric.NoValue(name, "no ground-truth region")
+	case negatives == 0:
+		return metric.NoValue(name, "no normal pixel")
+	}
+	if g.exact {
+		return metric.Defined(g.area / g.limit)
+	}
+	if g.n == 0 && !g.ended {
+		return metric.NoValue(name, "every score of the category is equal, so the steps grid is empty")
+	}
+	if g.n < 2 || g.lo == g.hi {
+		return metric.NoValue(name, "fewer than two distinct false-positive rates below the limit on the steps grid")
+	}
+	// Rescaling x to [0, 1] divides every trapezoid's width by the range.
+	return metric.Defined(g.area / (g.hi - g.lo))
 }

@@ -88,29 +88,49 @@ func Curve(r *sweep.Result) curve.Curve {
 }
 
 // RCPRO returns the area under the RC curve of a sweep made with
-// sweep.NeedPRO and sweep.NeedRC. It is undefined when the category has no
-// ground-truth region or no threshold of the grid has a predicted region.
+// sweep.NeedPRO and sweep.NeedRC; see Integrator.
 func RCPRO(r *sweep.Result) metric.Value {
+	var g Integrator
+	p := r.Curves()
+	for k := range p.Threshold {
+		g.Add(p.PRO[k], p.RC[k], p.Regions[k])
+	}
+	return g.RCPRO(r.GTRegions)
+}
+
+// Integrator folds curve points, from the highest threshold down, into
+// RCPRO: the trapezoid area under RC over PRO at the thresholds with a
+// predicted region, starting at (0, RC(t_first)). The zero value is ready.
+type Integrator struct {
+	started bool
+	px, py  float64
+	area    float64
+}
+
+// Add takes the next threshold's PRO, RC and number of predicted regions
+// (of images with a region, for per-image RC); thresholds without one are
+// skipped.
+func (g *Integrator) Add(pro, rc float64, regions int64) {
+	if regions == 0 {
+		return
+	}
+	if !g.started {
+		g.px, g.py, g.started = 0, rc, true
+	}
+	g.area += (pro - g.px) * (rc + g.py) / 2
+	g.px, g.py = pro, rc
+}
+
+// RCPRO returns the value, given the category's number of ground-truth
+// regions. It is undefined when there is none or no threshold of the grid had
+// a predicted region.
+func (g *Integrator) RCPRO(gtRegions int64) metric.Value {
 	const name = "RCPRO"
-	if r.GTRegions == 0 {
+	if gtRegions == 0 {
 		return metric.NoValue(name, "no ground-truth region")
 	}
-	p := r.Curves()
-	area := 0.0
-	px, py, started := 0.0, 0.0, false
-	for k := range p.Threshold {
-		if p.Regions[k] == 0 {
-			continue
-		}
-		x, y := p.PRO[k], p.RC[k]
-		if !started {
-			px, py, started = 0, y, true
-		}
-		area += (x - px) * (y + py) / 2
-		px, py = x, y
-	}
-	if !started {
+	if !g.started {
 		return metric.NoValue(name, "no threshold of the grid has a predicted region")
 	}
-	return metric.Defined(area)
+	return metric.Defined(g.area)
 }

@@ -56,74 +56,95 @@ func FromScores(scores []float64, positive []bool) Counts {
 	return c
 }
 
-func (c *Counts) bothClasses(name string) metric.Value {
+// Accumulator folds a classifier's cumulative counts, threshold by
+// threshold from the highest down, into AUROC, AP and F1-max, so that curves
+// with millions of points need not be stored.
+type Accumulator struct {
+	positives, negatives int64
+	prevTP, prevFP       int64
+	hi, lo               uint64 // twice the ROC area times P*N, exact
+	ap, f1               float64
+}
+
+// NewAccumulator returns an accumulator for a classifier with this many
+// positive and negative samples.
+func NewAccumulator(positives, negatives int64) *Accumulator {
+	return &Accumulator{positives: positives, negatives: negatives}
+}
+
+// Add takes the cumulative counts at the next lower threshold.
+func (a *Accumulator) Add(tp, fp int64) {
+	// Trapezoid: (fp_k - fp_{k-1}) * (tp_k + tp_{k-1}), summed exactly.
+	h, l := bits.Mul64(uint64(fp-a.prevFP), uint64(tp+a.prevTP))
+	var carry uint64
+	a.lo, carry = bits.Add64(a.lo, l, 0)
+	a.hi += h + carry
+	if d := tp - a.prevTP; d > 0 {
+		a.ap += float64(d) * (float64(tp) / float64(tp+fp))
+		// 2PR/(P+R) = 2TP / (TP + FP + Positives).
+		a.f1 = math.Max(a.f1, 2*float64(tp)/float64(tp+fp+a.positives))
+	}
+	a.prevTP, a.prevFP = tp, fp
+}
+
+func (a *Accumulator) bothClasses(name string) metric.Value {
 	switch {
-	case c.Positives == 0:
+	case a.positives == 0:
 		return metric.NoValue(name, "no anomalous sample")
-	case c.Negatives == 0:
+	case a.negatives == 0:
 		return metric.NoValue(name, "no normal sample")
 	}
 	return metric.Value{}
 }
 
 // AUROC is the area under the ROC curve by the trapezoid rule, from (0, 0)
-// through every threshold. It is computed in exact integer arithmetic and
-// divided once. Undefined when either class is empty.
-func (c *Counts) AUROC() metric.Value {
-	if v := c.bothClasses("AUROC"); !v.OK() {
+// through every threshold, computed in exact integer arithmetic and divided
+// once. Undefined when either class is empty.
+func (a *Accumulator) AUROC() metric.Value {
+	if v := a.bothClasses("AUROC"); !v.OK() {
 		return v
 	}
-	// Twice the area times P*N: sum of (fp_k - fp_{k-1}) * (tp_k + tp_{k-1}).
-	var hi, lo uint64
-	var ptp, pfp int64
-	for k := range c.TP {
-		h, l := bits.Mul64(uint64(c.FP[k]-pfp), uint64(c.TP[k]+ptp))
-		var carry uint64
-		lo, carry = bits.Add64(lo, l, 0)
-		hi += h + carry
-		ptp, pfp = c.TP[k], c.FP[k]
-	}
-	dh, dl := bits.Mul64(uint64(c.Positives), uint64(c.Negatives))
-	num := float64(hi)*0x1p64 + float64(lo)
+	dh, dl := bits.Mul64(uint64(a.positives), uint64(a.negatives))
+	num := float64(a.hi)*0x1p64 + float64(a.lo)
 	den := 2 * (float64(dh)*0x1p64 + float64(dl))
 	return metric.Defined(num / den)
 }
 
-// AP is the average precision: sum over thresholds, from the highest down, of
-// (R_k - R_{k-1}) * P_k, with R_0 = 0. Undefined when either class is empty
-// (scikit-learn returns a meaningless value without positives).
-func (c *Counts) AP() metric.Value {
-	if v := c.bothClasses("AP"); !v.OK() {
+// AP is the average precision: the sum over thresholds, from the highest
+// down, of (R_k - R_{k-1}) * P_k, with R_0 = 0. Undefined when either class is
+// empty (scikit-learn returns a meaningless value without positives).
+func (a *Accumulator) AP() metric.Value {
+	if v := a.bothClasses("AP"); !v.OK() {
 		return v
 	}
-	ap := 0.0
-	var ptp int64
-	for k := range c.TP {
-		if d := c.TP[k] - ptp; d > 0 {
-			ap += float64(d) / float64(c.Positives) * (float64(c.TP[k]) / float64(c.TP[k]+c.FP[k]))
-		}
-		ptp = c.TP[k]
-	}
-	return metric.Defined(ap)
+	return metric.Defined(a.ap / float64(a.positives))
 }
 
 // F1Max is the largest 2PR/(P+R) over the thresholds (0 where P+R is 0).
 // Undefined when either class is empty.
-func (c *Counts) F1Max() metric.Value {
-	if v := c.bothClasses("F1-max"); !v.OK() {
+func (a *Accumulator) F1Max() metric.Value {
+	if v := a.bothClasses("F1-max"); !v.OK() {
 		return v
 	}
-	best := 0.0
-	for k := range c.TP {
-		// 2PR/(P+R) = 2TP / (2TP + FP + FN) = 2TP / (TP + FP + Positives).
-		if c.TP[k] == 0 {
-			continue
-		}
-		f := 2 * float64(c.TP[k]) / float64(c.TP[k]+c.FP[k]+c.Positives)
-		best = math.Max(best, f)
-	}
-	return metric.Defined(best)
+	return metric.Defined(a.f1)
 }
+
+func (c *Counts) accumulate() *Accumulator {
+	a := NewAccumulator(c.Positives, c.Negatives)
+	for k := range c.TP {
+		a.Add(c.TP[k], c.FP[k])
+	}
+	return a
+}
+
+// AUROC: see Accumulator.AUROC.
+func (c *Counts) AUROC() metric.Value { return c.accumulate().AUROC() }
+
+// AP: see Accumulator.AP.
+func (c *Counts) AP() metric.Value { return c.accumulate().AP() }
+
+// F1Max: see Accumulator.F1Max.
+func (c *Counts) F1Max() metric.Value { return c.accumulate().F1Max() }
 
 // ROC returns the ROC curve: x = false-positive rate, y = true-positive rate,
 // starting at (0, 0) with threshold +Inf, then one point per threshold.

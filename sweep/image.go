@@ -20,10 +20,16 @@ func (a sums) minus(b sums) sums {
 }
 
 // event is the change of an image's sums when the pixels of one distinct
-// score switch on. key orders events: ascending key = descending score.
+// score switch on, packed into 32 bytes (an image has at most 2^27 pixels, so
+// counts fit in int32). key orders events: ascending key = descending score.
 type event struct {
-	key uint32
-	d   sums
+	key               uint32
+	pos, neg, regions int32
+	pro, rc           int64
+}
+
+func newEvent(key uint32, d sums) event {
+	return event{key: key, pos: int32(d.pos), neg: int32(d.neg), regions: int32(d.regions), pro: d.pro, rc: d.rc}
 }
 
 type imageOut struct {
@@ -131,7 +137,7 @@ func (s *imageSweep) run(im *metric.Image) imageOut {
 		if key != curKey {
 			if exactEvents {
 				now := s.snapshot(exactFull)
-				out.events = append(out.events, event{key: curKey, d: now.minus(lastExact)})
+				out.events = append(out.events, newEvent(curKey, now.minus(lastExact)))
 				lastExact = now
 			}
 			curKey = key
@@ -176,7 +182,7 @@ func (s *imageSweep) run(im *metric.Image) imageOut {
 	}
 	if exactEvents {
 		now := s.snapshot(exactFull)
-		out.events = append(out.events, event{key: curKey, d: now.minus(lastExact)})
+		out.events = append(out.events, newEvent(curKey, now.minus(lastExact)))
 	}
 	if steps && bucket > 0 {
 		s.levels.add(bucket-1, s.snapshot(true).minus(lastStep))

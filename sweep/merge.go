@@ -52,51 +52,41 @@ func (l *levels) add(k int, d sums) {
 	l.rc[k].add(d.rc)
 }
 
-// curveState accumulates a category's sums down the thresholds and appends
-// points.
+// curveState accumulates a category's sums down the thresholds.
 type curveState struct {
 	tp, fp, regions, pro int64
 	rc                   wide
 }
 
-func (c *curveState) addSums(d sums) {
-	c.tp += d.pos
-	c.fp += d.neg
-	c.regions += d.regions
-	c.pro += d.pro
-	c.rc.add(d.rc)
+func (c *curveState) addEvent(e *event) {
+	c.tp += int64(e.pos)
+	c.fp += int64(e.neg)
+	c.regions += int64(e.regions)
+	c.pro += e.pro
+	c.rc.add(e.rc)
 }
 
-func (p *Points) appendPoint(t float64, c *curveState, full bool, opts Options, gtRegions int64) {
-	p.Threshold = append(p.Threshold, t)
-	p.TP = append(p.TP, c.tp)
-	p.FP = append(p.FP, c.fp)
+// point converts the sums to a curve point.
+func (c *curveState) point(p *Point, t float64, full bool, gtRegions int64) {
+	p.Threshold, p.TP, p.FP = t, c.tp, c.fp
 	if !full {
 		return
 	}
-	if opts.Need&NeedPRO != 0 {
-		pro := 0.0
-		if gtRegions > 0 {
-			pro = math.Ldexp(float64(c.pro), -fixedShift) / float64(gtRegions)
-		}
-		p.PRO = append(p.PRO, pro)
+	p.PRO = 0
+	if gtRegions > 0 {
+		p.PRO = math.Ldexp(float64(c.pro), -fixedShift) / float64(gtRegions)
 	}
-	if opts.Need&NeedRC != 0 {
-		rc := 0.0
-		if c.regions > 0 {
-			rc = c.rc.float() / float64(c.regions)
-		}
-		p.Regions = append(p.Regions, c.regions)
-		p.RC = append(p.RC, rc)
+	p.Regions, p.RC = c.regions, 0
+	if c.regions > 0 {
+		p.RC = c.rc.float() / float64(c.regions)
 	}
 }
 
 // stepPoints turns the workers' per-threshold sums into points, from the
 // highest threshold down.
-func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions int64) *Points {
-	p := &Points{}
+func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions int64, visit func(*Point)) {
 	if len(thresholds) == 0 {
-		return p
+		return
 	}
 	total := newLevels(len(thresholds))
 	for _, w := range workers {
@@ -112,82 +102,76 @@ func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions
 		}
 	}
 	var c curveState
+	var p Point
 	for k := len(thresholds) - 1; k >= 0; k-- {
 		c.tp += total.pos[k]
 		c.fp += total.neg[k]
 		c.regions += total.regions[k]
 		c.pro += total.pro[k]
 		c.rc = c.rc.plus(total.rc[k])
-		p.appendPoint(float64(thresholds[k]), &c, true, opts, gtRegions)
+		c.point(&p, float64(thresholds[k]), true, gtRegions)
+		visit(&p)
 	}
-	return p
 }
 
 // merge combines the images' events in score order into one point per
-// distinct score of the category: a k-way merge with a binary heap of images.
-func merge(outs []imageOut, opts Options, gtRegions int64, full bool) Points {
-	total := 0
-	h := make([]int32, 0, len(outs)) // heap of image indices
-	pos := make([]int, len(outs))
-	for i, o := range outs {
-		total += len(o.events)
-		if len(o.events) > 0 {
-			h = append(h, int32(i))
+// distinct score of the category, with a loser tree over the images: each
+// step replays one leaf-to-root path over keys held in a small array.
+func merge(outs []imageOut, opts Options, gtRegions int64, full bool, visit func(*Point)) {
+	const done = math.MaxUint64
+	k := 1
+	for k < len(outs) {
+		k *= 2
+	}
+	cur := make([]uint64, k) // current key of each stream; done when exhausted
+	pos := make([]int, k)
+	for i := range cur {
+		cur[i] = done
+		if i < len(outs) && len(outs[i].events) > 0 {
+			cur[i] = uint64(outs[i].events[0].key)
 		}
 	}
-	less := func(a, b int32) bool {
-		ka, kb := outs[a].events[pos[a]].key, outs[b].events[pos[b]].key
-		return ka < kb || (ka == kb && a < b)
-	}
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && less(h[r], h[l]) {
-				m = r
-			}
-			if !less(h[m], h[i]) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
+	// tree[n] holds the loser of the match at internal node n (1..k-1);
+	// winner is the overall winner.
+	tree := make([]int32, k)
+	var build func(n int) int32
+	build = func(n int) int32 {
+		if n >= k {
+			return int32(n - k)
 		}
+		a, b := build(2*n), build(2*n+1)
+		if cur[b] < cur[a] {
+			a, b = b, a
+		}
+		tree[n] = b
+		return a
 	}
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	var p Points
-	p.Threshold = make([]float64, 0, total)
-	p.TP = make([]int64, 0, total)
-	p.FP = make([]int64, 0, total)
-	if full && opts.Need&NeedPRO != 0 {
-		p.PRO = make([]float64, 0, total)
-	}
-	if full && opts.Need&NeedRC != 0 {
-		p.Regions = make([]int64, 0, total)
-		p.RC = make([]float64, 0, total)
-	}
+	winner := build(1)
 	var c curveState
-	for len(h) > 0 {
-		i := h[0]
-		e := outs[i].events[pos[i]]
-		c.addSums(e.d)
-		pos[i]++
-		if pos[i] == len(outs[i].events) {
-			h[0] = h[len(h)-1]
-			h = h[:len(h)-1]
+	var p Point
+	for cur[winner] != done {
+		w := winner
+		o := &outs[w]
+		e := &o.events[pos[w]]
+		key := e.key
+		c.addEvent(e)
+		pos[w]++
+		if pos[w] < len(o.events) {
+			cur[w] = uint64(o.events[pos[w]].key)
+		} else {
+			cur[w] = done
 		}
-		down(0)
-		if len(h) > 0 {
-			j := h[0]
-			if outs[j].events[pos[j]].key == e.key {
-				continue // more pixels with the same score in another image
+		// Replay the path from leaf w to the root.
+		for n := (int(w) + k) / 2; n >= 1; n /= 2 {
+			if l := tree[n]; cur[l] < cur[w] {
+				tree[n], w = w, l
 			}
 		}
-		p.appendPoint(float64(keyScore(e.key)), &c, full, opts, gtRegions)
+		winner = w
+		if cur[winner] == uint64(key) {
+			continue // more pixels with the same score in another image
+		}
+		c.point(&p, float64(keyScore(key)), full, gtRegions)
+		visit(&p)
 	}
-	return p
 }

@@ -59,6 +59,20 @@ type Options struct {
 	Need       Need
 	// Workers is the number of images swept at once; 0 means GOMAXPROCS.
 	Workers int
+	// Visit, when set, receives every point in order instead of Result
+	// storing them, which saves memory on large categories: points of the
+	// exact grid with exact true (from the highest score down), then points of
+	// the steps grid with exact false. The *Point is reused between calls.
+	Visit func(exact bool, p *Point)
+}
+
+// Point is the state of the curves at one threshold.
+type Point struct {
+	Threshold float64
+	TP, FP    int64
+	PRO       float64 // when NeedPRO
+	Regions   int64   // when NeedRC
+	RC        float64 // when NeedRC
 }
 
 // Points are curve coordinates at descending thresholds.
@@ -80,6 +94,34 @@ type Points struct {
 
 // Len returns the number of points.
 func (p *Points) Len() int { return len(p.Threshold) }
+
+// At returns point k.
+func (p *Points) At(k int) Point {
+	q := Point{Threshold: p.Threshold[k], TP: p.TP[k], FP: p.FP[k]}
+	if p.PRO != nil {
+		q.PRO = p.PRO[k]
+	}
+	if p.RC != nil {
+		q.Regions, q.RC = p.Regions[k], p.RC[k]
+	}
+	return q
+}
+
+func (p *Points) append(q *Point, full bool, opts Options) {
+	p.Threshold = append(p.Threshold, q.Threshold)
+	p.TP = append(p.TP, q.TP)
+	p.FP = append(p.FP, q.FP)
+	if !full {
+		return
+	}
+	if opts.Need&NeedPRO != 0 {
+		p.PRO = append(p.PRO, q.PRO)
+	}
+	if opts.Need&NeedRC != 0 {
+		p.Regions = append(p.Regions, q.Regions)
+		p.RC = append(p.RC, q.RC)
+	}
+}
 
 // Result is the outcome of a sweep over one category.
 type Result struct {
@@ -172,10 +214,19 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 	}
 	wantExactCurves := opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0
 	if opts.Need&NeedROC != 0 || wantExactCurves {
-		res.Exact = merge(outs, opts, res.GTRegions, wantExactCurves)
+		visit := func(p *Point) { res.Exact.append(p, wantExactCurves, opts) }
+		if opts.Visit != nil {
+			visit = func(p *Point) { opts.Visit(true, p) }
+		}
+		merge(outs, opts, res.GTRegions, wantExactCurves, visit)
 	}
 	if !opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0 {
-		res.Steps = stepPoints(thresholds, steps, opts, res.GTRegions)
+		res.Steps = &Points{}
+		visit := func(p *Point) { res.Steps.append(p, true, opts) }
+		if opts.Visit != nil {
+			visit = func(p *Point) { opts.Visit(false, p) }
+		}
+		stepPoints(thresholds, steps, opts, res.GTRegions, visit)
 	}
 	return res, nil
 }
