@@ -35,7 +35,7 @@ func benchmarkSuite(b *testing.B, m Metrics) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
 }
 
-func BenchmarkSuite100x256(b *testing.B)  { benchmarkSuite(b, All) }
-func BenchmarkPixel100x256(b *testing.B)  { benchmarkSuite(b, Pixel) }
-func BenchmarkAUPRO100x256(b *testing.B)  { benchmarkSuite(b, AUPRO) }
-func BenchmarkRCPRO100x256(b *testing.B)  { benchmarkSuite(b, RCPRO) }
+func BenchmarkSuite100x256(b *testing.B) { benchmarkSuite(b, All) }
+func BenchmarkPixel100x256(b *testing.B) { benchmarkSuite(b, Pixel) }
+func BenchmarkAUPRO100x256(b *testing.B) { benchmarkSuite(b, AUPRO) }
+func BenchmarkRCPRO100x256(b *testing.B) { benchmarkSuite(b, RCPRO) }
