@@ -13,6 +13,11 @@ import (
 // normal distributions (a tenth of them anomalous, shifted by 1.5): n+1
 // points each, as the exact grid gives them.
 func sweepCurves(n int, seed uint64) (roc, pr curve.Curve) {
+	return sweepCurvesShift(n, seed, 1.5)
+}
+
+// sweepCurvesShift is sweepCurves with the anomalous scores shifted by shift.
+func sweepCurvesShift(n int, seed uint64, shift float64) (roc, pr curve.Curve) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	type sample struct {
 		score float64
@@ -24,7 +29,7 @@ func sweepCurves(n int, seed uint64) (roc, pr curve.Curve) {
 		s[i].pos = i%10 == 0
 		s[i].score = rng.NormFloat64()
 		if s[i].pos {
-			s[i].score += 1.5
+			s[i].score += shift
 			npos++
 		}
 	}

@@ -1,0 +1,227 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/zsadbench/zsadbench/curve"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
+)
+
+// Figure widths of the common two-column paper templates (IEEE, CVF, ACM,
+// Springer LNCS fit within them).
+const (
+	OneColumn vg.Length = 3.5 * vg.Inch  // the width of one column
+	TwoColumn vg.Length = 7.16 * vg.Inch // the width of the text, both columns
+)
+
+// Kind is a figure kind: which curve is drawn, how the axes are labelled,
+// and which scalar the legend shows. Its values are the curve kinds of
+// package curve, so a curve file's kind names its figure.
+type Kind string
+
+// The figure kinds.
+const (
+	ImageROC Kind = curve.ImageROC // x FPR, y TPR, AUROC; image level
+	ImagePR  Kind = curve.ImagePR  // x recall, y precision, AP; image level
+	PixelROC Kind = curve.PixelROC // x FPR, y TPR, AUROC; pixel level
+	PixelPR  Kind = curve.PixelPR  // x recall, y precision, AP; pixel level
+	PROFPR   Kind = curve.PROFPR   // x FPR, y PRO, AUPRO@L; a dashed line marks FPR = L
+	PRORC    Kind = curve.PRORC    // x PRO, y RC, RCPRO
+)
+
+// kindInfo says how a kind is drawn.
+type kindInfo struct {
+	x, y     string // axis labels
+	metric   string // the legend's scalar ("AUPRO" gets "@L" added)
+	diagonal bool   // draw the chance diagonal (ROC)
+	limit    bool   // mark FPR = L (PRO-vs-FPR)
+}
+
+func (k Kind) info() (kindInfo, error) {
+	switch k {
+	case ImageROC, PixelROC:
+		return kindInfo{x: "FPR", y: "TPR", metric: "AUROC", diagonal: true}, nil
+	case ImagePR, PixelPR:
+		return kindInfo{x: "Recall", y: "Precision", metric: "AP"}, nil
+	case PROFPR:
+		return kindInfo{x: "FPR", y: "PRO", metric: "AUPRO", limit: true}, nil
+	case PRORC:
+		return kindInfo{x: "PRO", y: "RC", metric: "RCPRO"}, nil
+	}
+	return kindInfo{}, fmt.Errorf("unknown figure kind %q", string(k))
+}
+
+// Series is one model's curve in a figure.
+type Series struct {
+	// Name is the model's name in the legend.
+	Name string
+	// Curve holds the points, x and y in [0, 1] and finite; its thresholds
+	// are not drawn. An empty curve draws nothing but keeps the model's
+	// legend entry.
+	Curve curve.Curve
+	// Value is the scalar shown next to the name (AUROC for ROC curves, AP
+	// for PR, AUPRO@L for PRO-vs-FPR, RCPRO for PRO-vs-RC), when HasValue.
+	// The package never computes it: metrics live in their own packages.
+	Value    float64
+	HasValue bool
+	// Style selects the model's colour and dash pattern: Style k (k >= 1)
+	// is the k-th entry of the Okabe-Ito palette (blue, vermillion, bluish
+	// green, reddish purple, orange, sky blue, black, yellow) with the k-th
+	// dash pattern (solid, dashed, dotted, dash-dot, long dash,
+	// dash-dot-dot, short dash, long-short), cycling after 8 so that the
+	// first 64 styles differ. 0 means the series' position in its slice
+	// plus one. To keep a model's look across figures that do not all show
+	// the same models, give each model a fixed Style.
+	Style int
+}
+
+// Options sizes and labels a figure. The zero value gives the defaults
+// documented on each field; a caller changes only what it needs.
+type Options struct {
+	// Width of the whole figure. Default: OneColumn for a figure,
+	// TwoColumn for a grid.
+	Width vg.Length
+	// Height of the whole figure. Default: the height that makes the plot
+	// area (each tile's, in a grid) square, plus the room a legend below it
+	// takes.
+	Height vg.Length
+	// DPI is the resolution of PNG output, and the resolution at which
+	// curves are thinned for every format (a vector figure thinned at 300
+	// dpi to a quarter pixel deviates by at most 1/1200 inch). Default 300.
+	DPI int
+	// FontSize of axis labels and titles; tick labels and the legend use
+	// one point less. Default 9 pt for a figure, 8 pt for a grid.
+	FontSize vg.Length
+	// LineWidth of the curves. Default 1.25 pt for a figure, 1 pt for a
+	// grid.
+	LineWidth vg.Length
+	// FPRLimit is the integration limit L of AUPRO, in (0, 1]: PRO-vs-FPR
+	// figures mark FPR = L with a vertical dashed line and name the legend
+	// value AUPRO@L. Default 0.3. Other kinds ignore it.
+	FPRLimit float64
+	// Title above the figure (a grid's tiles are titled with their
+	// categories). Default: none.
+	Title string
+	// Percent shows legend values as percentages with one decimal (93.1);
+	// otherwise they are fractions with three decimals (0.931).
+	Percent bool
+	// LegendBelow puts the legend under the axes even when a corner of the
+	// plot area is free of curves. A grid's model legend is always below.
+	LegendBelow bool
+	// Columns of tiles in a grid. Default: as many tiles at least 1.4 in
+	// wide as the width holds, at most the number of categories.
+	Columns int
+}
+
+// resolve fills in the defaults and checks the values.
+func (o Options) resolve(grid bool) (Options, error) {
+	if o.Width == 0 {
+		o.Width = OneColumn
+		if grid {
+			o.Width = TwoColumn
+		}
+	}
+	if o.DPI == 0 {
+		o.DPI = 300
+	}
+	if o.FontSize == 0 {
+		o.FontSize = 9
+		if grid {
+			o.FontSize = 8
+		}
+	}
+	if o.LineWidth == 0 {
+		o.LineWidth = 1.25
+		if grid {
+			o.LineWidth = 1
+		}
+	}
+	if o.FPRLimit == 0 {
+		o.FPRLimit = 0.3
+	}
+	finite := func(l vg.Length) bool { return !math.IsNaN(float64(l)) && !math.IsInf(float64(l), 0) }
+	switch {
+	case !(o.Width > 0) || !finite(o.Width) || o.Width > 100*vg.Inch:
+		return o, fmt.Errorf("width %v: want more than 0 and at most 100 in", o.Width)
+	case o.Height < 0 || !finite(o.Height) || o.Height > 100*vg.Inch:
+		return o, fmt.Errorf("height %v: want more than 0 and at most 100 in", o.Height)
+	case o.DPI < 0 || o.DPI > 2400:
+		return o, fmt.Errorf("dpi %d: want 1 to 2400", o.DPI)
+	case !(o.FontSize >= 2) || o.FontSize > 72:
+		return o, fmt.Errorf("font size %v: want 2 to 72 pt", o.FontSize)
+	case !(o.LineWidth > 0) || o.LineWidth > 20:
+		return o, fmt.Errorf("line width %v: want more than 0 and at most 20 pt", o.LineWidth)
+	case !(o.FPRLimit > 0 && o.FPRLimit <= 1):
+		return o, fmt.Errorf("FPR limit %v: want a value in (0, 1]", o.FPRLimit)
+	case o.Columns < 0:
+		return o, fmt.Errorf("columns %d: want 0 (automatic) or more", o.Columns)
+	}
+	return o, nil
+}
+
+// metricName is the legend header: the scalar's name, with its unit.
+func metricName(info kindInfo, o Options) string {
+	name := info.metric
+	if info.limit {
+		name += "@" + strconv.FormatFloat(o.FPRLimit, 'g', -1, 64)
+	}
+	if o.Percent {
+		name += " (%)"
+	}
+	return name
+}
+
+// formatValue is how a legend shows a scalar.
+func formatValue(v float64, o Options) string {
+	if o.Percent {
+		return strconv.FormatFloat(100*v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// sansFont is the figures' typeface: Liberation Sans, metrically compatible
+// with Arial and Helvetica, so an SVG shown with either keeps its layout.
+var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// coordTolerance is how far outside [0, 1] a coordinate may stray by
+// rounding before a series is rejected; such points are clamped.
+const coordTolerance = 1e-9
+
+// checkSeries validates the series of one figure and returns each one's
+// 0-based style index.
+func checkSeries(series []Series) ([]int, error) {
+	if len(series) == 0 {
+		return nil, fmt.Errorf("no series to plot")
+	}
+	styles := make([]int, len(series))
+	for i, s := range series {
+		if s.Name == "" {
+			return nil, fmt.Errorf("series %d has no name", i)
+		}
+		c := s.Curve
+		if len(c.Y) != len(c.X) {
+			return nil, fmt.Errorf("series %q: %d x values but %d y values", s.Name, len(c.X), len(c.Y))
+		}
+		for k := range c.X {
+			x, y := c.X[k], c.Y[k]
+			if !(x >= -coordTolerance && x <= 1+coordTolerance) || !(y >= -coordTolerance && y <= 1+coordTolerance) {
+				return nil, fmt.Errorf("series %q: point %d (%g, %g) is outside [0, 1]", s.Name, k, x, y)
+			}
+		}
+		if s.HasValue && (math.IsNaN(s.Value) || math.IsInf(s.Value, 0)) {
+			return nil, fmt.Errorf("series %q: legend value %v is not finite", s.Name, s.Value)
+		}
+		switch {
+		case s.Style < 0:
+			return nil, fmt.Errorf("series %q: style %d is negative", s.Name, s.Style)
+		case s.Style == 0:
+			styles[i] = i
+		default:
+			styles[i] = s.Style - 1
+		}
+	}
+	return styles, nil
+}
