@@ -70,6 +70,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
 		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
 		&cli.StringFlag{Name: "plot-dir", Usage: "draw the run's curves into this folder (PDF, one figure per kind with every category)"},
+		&cli.StringFlag{Name: "name", Usage: "the model's name in the legends of --plot-dir figures (default: the --pred folder's or --model file's name)"},
 		&cli.IntFlag{Name: "workers", Usage: "files read and images swept at once (0 = number of CPUs); results do not depend on it"},
 	}
 }
@@ -106,10 +107,17 @@ type evalJob struct {
 	rs       report.Settings
 	progress *progress
 	stderr   io.Writer
+	name     string // the model's name in figure legends
 }
 
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
-	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter}
+	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name")}
+	if job.name == "" {
+		job.name = filepath.Base(filepath.Clean(c.String("pred")))
+		if c.String("pred") == "" {
+			job.name = strings.TrimSuffix(filepath.Base(c.String("model")), filepath.Ext(c.String("model")))
+		}
+	}
 	s := evaluate.DefaultSettings
 	lo := load.DefaultOptions
 
@@ -200,13 +208,7 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	if mode == dataset.ScoreMode {
 		opts.Pred = c.String("pred")
 	}
-	if cs := c.String("categories"); cs != "" {
-		for _, name := range strings.Split(cs, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				opts.Categories = append(opts.Categories, name)
-			}
-		}
-	}
+	opts.Categories = splitList(c.String("categories"))
 	if opts.GT == "" && opts.Meta == "" {
 		return nil, fmt.Errorf("--gt is required (or --meta for an index layout)")
 	}
@@ -326,9 +328,12 @@ func (job *evalJob) write(c *cli.Context, rep *report.Report) error {
 		if err := writeCurves(dir, rep); err != nil {
 			return err
 		}
+		if err := writeResults(dir, rep); err != nil {
+			return err
+		}
 	}
 	if dir := c.String("plot-dir"); dir != "" {
-		if err := plotReport(dir, rep); err != nil {
+		if err := plotReport(dir, job.name, rep); err != nil {
 			return err
 		}
 	}
@@ -356,4 +361,15 @@ func writeCurves(dir string, rep *report.Report) error {
 		}
 	}
 	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

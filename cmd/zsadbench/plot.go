@@ -1,0 +1,251 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/plots"
+	"github.com/zsadbench/zsadbench/report"
+)
+
+// resultsFile is written beside the curve CSVs by score --curves, so that plot
+// can show each model's metric in the legend without computing it.
+const resultsFile = "results.json"
+
+// legendValue is the scalar a figure kind shows, taken from a report.
+func legendValue(kind string, c *evaluate.CategoryReport) metric.Value {
+	switch kind {
+	case curve.ImageROC:
+		return c.Image.AUROC
+	case curve.ImagePR:
+		return c.Image.AP
+	case curve.PixelROC:
+		return c.Pixel.AUROC
+	case curve.PixelPR:
+		return c.Pixel.AP
+	case curve.PROFPR:
+		return c.Pixel.AUPRO
+	case curve.PRORC:
+		return c.Pixel.RCPRO
+	}
+	return metric.NoValue(kind, "unknown kind")
+}
+
+// plotReport draws one figure per kind with every category of a score run, and
+// one per category and kind, as PDF files in dir.
+func plotReport(dir, name string, rep *report.Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--plot-dir: %w", err)
+	}
+	opts := plots.Options{FPRLimit: rep.Settings.FPRLimit}
+	for _, kind := range curve.Kinds() {
+		var cats []string
+		var grid [][]plots.Series
+		for _, cr := range rep.Categories {
+			cv, ok := cr.Curves[kind]
+			if !ok {
+				continue
+			}
+			s := plots.Series{Name: name, Curve: cv, Style: 1}
+			if v := legendValue(kind, cr); v.OK() {
+				s.Value, s.HasValue = v.V, true
+			}
+			cats = append(cats, cr.Name)
+			grid = append(grid, []plots.Series{s})
+			if err := plots.Save(filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, kind), ".csv")+".pdf"), plots.Kind(kind), []plots.Series{s}, opts); err != nil {
+				return err
+			}
+		}
+		if len(cats) > 1 {
+			if err := plots.SaveGrid(filepath.Join(dir, kind+".pdf"), plots.Kind(kind), cats, grid, opts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeResults saves the report beside the curve files.
+func writeResults(dir string, rep *report.Report) error {
+	return writeFileAtomic(filepath.Join(dir, resultsFile), func(w io.Writer) error { return report.Write(w, rep, "json") })
+}
+
+// plotRun is one --run NAME=DIR.
+type plotRun struct {
+	name, dir string
+	results   *report.Report
+}
+
+func parseRuns(values []string) ([]plotRun, error) {
+	var runs []plotRun
+	for _, v := range values {
+		name, dir, ok := strings.Cut(v, "=")
+		if !ok || name == "" || dir == "" {
+			return nil, fmt.Errorf("--run %q: want NAME=DIR (a folder written by score --curves)", v)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--run %s: %s is not a folder of curves", name, dir)
+		}
+		r := plotRun{name: name, dir: dir}
+		if b, err := os.ReadFile(filepath.Join(dir, resultsFile)); err == nil {
+			var rep report.Report
+			if err := json.Unmarshal(b, &rep); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, resultsFile), err)
+			}
+			r.results = &rep
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// categoriesOf lists the categories with a curve file of this kind in dir.
+func categoriesOf(dir, kind string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var cats []string
+	for _, e := range entries {
+		if cat, k, ok := curve.ParseFileName(e.Name()); ok && k == kind {
+			cats = append(cats, cat)
+		}
+	}
+	return cats, nil
+}
+
+func readCurve(path string) (curve.Curve, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return curve.Curve{}, err
+	}
+	defer f.Close()
+	c, err := curve.ReadCSV(f)
+	if err != nil {
+		return curve.Curve{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func plotCommand() *cli.Command {
+	kinds := append(curve.Kinds(), "roc", "pr")
+	return &cli.Command{
+		Name:  "plot",
+		Usage: "draw the curves of one or several runs (folders written by score --curves) in one figure",
+		UsageText: "zsadbench plot --run NAME=DIR [--run NAME=DIR ...] --kind pro-rc|pro-fpr|roc|pr|image-roc|image-pr [--category C] --out fig.pdf\n\n" +
+			"Without --category, the figure is a grid with every category. The format follows --out's extension: .pdf, .svg or .png.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "run", Usage: "a model's curves: NAME=DIR, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure)", Required: true},
+			&cli.StringFlag{Name: "kind", Value: curve.PRORC, Usage: "figure kind: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
+			&cli.StringFlag{Name: "category", Usage: "one category (default: a grid of all categories)"},
+			&cli.StringFlag{Name: "out", Usage: "figure file: .pdf, .svg or .png", Required: true},
+			&cli.IntFlag{Name: "dpi", Value: 300, Usage: "resolution of PNG output"},
+			&cli.StringFlag{Name: "width", Value: "auto", Usage: "figure width: one (3.5 in), two (7.16 in), a number of inches, or auto (one column for a figure, two for a grid)"},
+			&cli.Float64Flag{Name: "fpr-limit", Usage: "FPR limit marked on PRO-vs-FPR figures (default: the runs' own)"},
+			&cli.BoolFlag{Name: "percent", Usage: "legend values as percentages"},
+			&cli.StringFlag{Name: "title", Usage: "figure title"},
+		},
+		Action: func(c *cli.Context) error {
+			kind := c.String("kind")
+			switch kind {
+			case "roc":
+				kind = curve.PixelROC
+			case "pr":
+				kind = curve.PixelPR
+			}
+			if !curve.IsKind(kind) {
+				return fmt.Errorf("--kind %q: want one of %s", kind, strings.Join(kinds, ", "))
+			}
+			runs, err := parseRuns(c.StringSlice("run"))
+			if err != nil {
+				return err
+			}
+			opts := plots.Options{DPI: c.Int("dpi"), Percent: c.Bool("percent"), Title: c.String("title"), FPRLimit: c.Float64("fpr-limit")}
+			if opts.FPRLimit == 0 {
+				opts.FPRLimit = 0.3
+				if runs[0].results != nil && runs[0].results.Settings.FPRLimit > 0 {
+					opts.FPRLimit = runs[0].results.Settings.FPRLimit
+				}
+			}
+			switch w := c.String("width"); w {
+			case "auto":
+			case "one":
+				opts.Width = plots.OneColumn
+			case "two":
+				opts.Width = plots.TwoColumn
+			default:
+				var in float64
+				if _, err := fmt.Sscanf(w, "%g", &in); err != nil || !(in > 0 && in < 100) {
+					return fmt.Errorf("--width %q: want one, two, auto or inches", w)
+				}
+				opts.Width = vg.Length(in) * vg.Inch
+			}
+			if _, err := plots.FormatOf(c.String("out")); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+			var cats []string
+			if cat := c.String("category"); cat != "" {
+				cats = []string{cat}
+			} else {
+				for _, r := range runs {
+					cs, err := categoriesOf(r.dir, kind)
+					if err != nil {
+						return err
+					}
+					for _, cat := range cs {
+						if !slices.Contains(cats, cat) {
+							cats = append(cats, cat)
+						}
+					}
+				}
+				slices.Sort(cats)
+			}
+			if len(cats) == 0 {
+				return fmt.Errorf("no %s curve in %s (write them with zsadbench score --curves DIR)", kind, runs[0].dir)
+			}
+			grid := make([][]plots.Series, len(cats))
+			for i, cat := range cats {
+				for k, r := range runs {
+					path := filepath.Join(r.dir, curve.FileName(cat, kind))
+					cv, err := readCurve(path)
+					if err != nil {
+						if errors.Is(err, fs.ErrNotExist) && len(cats) > 1 {
+							// A model without this category keeps its legend entry.
+							grid[i] = append(grid[i], plots.Series{Name: r.name, Style: k + 1})
+							continue
+						}
+						return fmt.Errorf("--run %s: %w", r.name, err)
+					}
+					s := plots.Series{Name: r.name, Curve: cv, Style: k + 1}
+					if r.results != nil {
+						for _, cr := range r.results.Categories {
+							if v := legendValue(kind, cr); cr.Name == cat && v.OK() {
+								s.Value, s.HasValue = v.V, true
+							}
+						}
+					}
+					grid[i] = append(grid[i], s)
+				}
+			}
+			if len(cats) == 1 {
+				return plots.Save(c.String("out"), plots.Kind(kind), grid[0], opts)
+			}
+			return plots.SaveGrid(c.String("out"), plots.Kind(kind), cats, grid, opts)
+		},
+	}
+}
