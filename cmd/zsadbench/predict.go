@@ -184,4 +184,3 @@ func readScoresFile(path string) (*backend.Scores, error) {
 	defer f.Close()
 	return backend.ReadScores(f, path)
 }
-
