@@ -1,6 +1,9 @@
 package synth
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // Map composition: score = mapBase + lowAmp*background + mapGain*blurred
 // response + noise.
@@ -359,10 +362,20 @@ func (ws *workspace) compose(r *rng, c *category, size int, scores []float32) {
 		row = row[:len(bg)]
 		resp := ws.resp[y*size : (y+1)*size]
 		resp = resp[:len(bg)]
+		// r.Uint64 inlined by hand (the same sequence): it is the hot loop.
+		s0, s1, s2, s3 := r.s[0], r.s[1], r.s[2], r.s[3]
 		for x, b := range bg {
-			u := r.Uint64()
+			u := bits.RotateLeft64(s1*5, 7) * 9
+			t := s1 << 17
+			s2 ^= s0
+			s3 ^= s1
+			s1 ^= s2
+			s0 ^= s3
+			s2 ^= t
+			s3 = bits.RotateLeft64(s3, 45)
 			n := float32(int32(u>>40)-int32(uint32(u)>>8)) * noise
 			row[x] = b + mapGain*resp[x] + n
 		}
+		r.s = [4]uint64{s0, s1, s2, s3}
 	}
 }

@@ -183,10 +183,10 @@ func newPlan(opts Options) (*plan, error) {
 func newCategory(seed int64, name string, images, anomalous int) category {
 	c := category{name: name, key: fnv64a(name)}
 	r := newRNG(uint64(seed), c.key, streamPlan)
-	c.quality = r.Range(0.6, 1.0)
-	c.lowAmp = r.Range(0.04, 0.12)
+	c.quality = r.Range(0.5, 1.0)
+	c.lowAmp = r.Range(0.05, 0.16)
 	c.noiseAmp = r.Range(0.01, 0.04)
-	c.fpRate = r.Range(0.4, 1.5)
+	c.fpRate = r.Range(0.5, 2.0)
 
 	// The first `anomalous` entries of a random permutation are anomalous.
 	perm := make([]int, images)
