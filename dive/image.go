@@ -17,7 +17,7 @@ import (
 // MaxImagePixels is the largest width*height DecodeImage accepts. A header
 // claiming more is rejected before any pixel memory is allocated, so a
 // malformed or hostile file cannot exhaust memory.
-const MaxImagePixels = 1 << 28
+const MaxImagePixels = 1 << 26 // 67,108,864: 8192 x 8192
 
 // DecodeImage decodes a PNG, JPEG, BMP or TIFF image from r.
 //

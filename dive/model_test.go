@@ -346,3 +346,80 @@ func TestPredictErrors(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// cancelOnRead cancels a context when the backend first looks at the image.
+type cancelOnRead struct {
+	image.Image
+	cancel context.CancelFunc
+}
+
+func (c cancelOnRead) Bounds() image.Rectangle {
+	c.cancel()
+	return c.Image.Bounds()
+}
+
+func TestPredictCancelledMidway(t *testing.T) {
+	requireRuntime(t)
+	m := openCPU(t, defaultSpec(), Options{BatchSize: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := []backend.Input{
+		{Key: "0", Image: cancelOnRead{testImage(30, 30, 1), cancel}},
+		{Key: "1", Image: testImage(30, 30, 2)},
+		{Key: "2", Image: testImage(30, 30, 3)},
+	}
+	out, err := m.Predict(ctx, in)
+	if !errors.Is(err, context.Canceled) || out != nil {
+		t.Errorf("Predict cancelled during the first batch = %d outputs, %v; want context.Canceled", len(out), err)
+	}
+}
+
+// TestPredictConcurrent runs Predict from several goroutines on one Model and
+// closes it while they may still be running (meant for -race).
+func TestPredictConcurrent(t *testing.T) {
+	requireRuntime(t)
+	sp := defaultSpec()
+	m, _, err := Open(writeModel(t, sp), Options{Provider: ProviderCPU, BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := testImage(33, 21, 5)
+	want := wantOutput(sp, img, m.InputSize(), DefaultSigma)
+	want.Key = "k"
+	errs := make(chan error, 4)
+	results := make(chan backend.Output, 4*3)
+	for g := 0; g < 4; g++ {
+		go func() {
+			out, err := m.Predict(context.Background(), []backend.Input{{Key: "k", Image: img}, {Key: "k", Image: img}, {Key: "k", Image: img}})
+			for _, o := range out {
+				results <- o
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(results)
+	n := 0
+	for o := range results {
+		compareOutput(t, o, want)
+		n++
+	}
+	if n != 12 {
+		t.Errorf("%d outputs, want 12", n)
+	}
+	done := make(chan error)
+	go func() {
+		_, err := m.Predict(context.Background(), []backend.Input{{Key: "k", Image: img}})
+		done <- err
+	}()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil && !strings.Contains(err.Error(), "after Close") {
+		t.Errorf("Predict racing Close: %v", err)
+	}
+}

@@ -82,16 +82,23 @@ func Gaussian(src []float32, w, h int, sigma float64) []float32 {
 	k := gaussianKernel(sigma)
 	r := len(k) / 2
 
+	// The kernel is symmetric (k[r-t] == k[r+t]): pair the taps.
 	// Vertical pass: out row y = sum_t k[t] * src row reflect(y+t-r).
 	tmp := make([]float32, w*h)
 	acc := make([]float64, w)
 	for y := 0; y < h; y++ {
-		clear(acc)
-		for t, kv := range k {
-			row := src[reflectIndex(y+t-r, h)*w:]
-			row = row[:w]
-			for x, v := range row {
-				acc[x] += kv * float64(v)
+		mid := src[y*w : (y+1)*w]
+		for x, v := range mid {
+			acc[x] = k[r] * float64(v)
+		}
+		for t := 1; t <= r; t++ {
+			a := src[reflectIndex(y-t, h)*w:]
+			a = a[:w]
+			b := src[reflectIndex(y+t, h)*w:]
+			b = b[:w]
+			kv := k[r+t]
+			for x := range acc {
+				acc[x] += kv * (float64(a[x]) + float64(b[x]))
 			}
 		}
 		o := tmp[y*w : (y+1)*w]
@@ -114,10 +121,10 @@ func Gaussian(src []float32, w, h int, sigma float64) []float32 {
 		}
 		o := out[y*w : (y+1)*w]
 		for x := range o {
-			win := line[x : x+len(k)]
-			s := 0.0
-			for t, kv := range k {
-				s += kv * win[t]
+			win := line[x : x+2*r+1]
+			s := k[r] * win[r]
+			for t := 1; t <= r; t++ {
+				s += k[r+t] * (win[r-t] + win[r+t])
 			}
 			o[x] = float32(s)
 		}
