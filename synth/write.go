@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -158,7 +159,7 @@ func appendNPY(dst []byte, data []float32, h, w int) []byte {
 	}
 	dst = append(dst, '\n')
 	off := len(dst)
-	dst = append(dst, make([]byte, 4*len(data))...)
+	dst = slices.Grow(dst, 4*len(data))[:off+4*len(data)]
 	for i, v := range data {
 		binary.LittleEndian.PutUint32(dst[off+4*i:], math.Float32bits(v))
 	}
