@@ -84,6 +84,10 @@ var _ backend.Backend = (*Model)(nil)
 // [N, h, w]; other outputs are ignored, other inputs are an error. Errors name
 // the model file.
 //
+// The signature is read with a temporary CPU session (graph optimisation
+// off) before the inference session is created, so a large model's file is
+// read twice.
+//
 // The warnings are non-fatal events the caller should show (today: CUDA was
 // asked for by ProviderAuto and the session runs on the CPU instead, with the
 // reason).
@@ -309,7 +313,11 @@ func (m *Model) Predict(ctx context.Context, in []backend.Input) ([]backend.Outp
 	}
 	out := make([]backend.Output, 0, len(in))
 	plane := 3 * m.size * m.size
-	buf := make([]float32, m.batch*plane)
+	n := m.batch
+	if !m.fixedBatch {
+		n = min(n, len(in))
+	}
+	buf := make([]float32, n*plane)
 	for start := 0; start < len(in); start += m.batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
