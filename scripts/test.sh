@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# test.sh runs zsadbench's whole test suite on a fresh machine: it fetches the
+# ONNX Runtime library the DIVE backend loads (so its tests run instead of
+# skipping), checks formatting, vet and staticcheck, then runs every test.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+./scripts/setup-onnxruntime.sh
+export ZSADBENCH_REQUIRE_ORT=1
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './third_party/*'))
+if [[ -n "$unformatted" ]]; then
+	echo "gofmt would change:" $unformatted >&2
+	exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck"
+staticcheck="$(go env GOPATH)/bin/staticcheck"
+if [[ ! -x "$staticcheck" ]]; then
+	go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+"$staticcheck" ./...
+
+echo "== go test"
+go test -count=1 ./...
