@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"image/color"
 	"io"
 	"math"
 	"os"
@@ -95,7 +96,7 @@ func encode(w io.Writer, format Format, d drawing, dpi int) error {
 	case PDF:
 		c := vgpdf.New(width, height)
 		c.EmbedFonts(true)
-		d.Draw(draw.New(c))
+		d.Draw(draw.New(pdfCanvas{c}))
 		if _, err := c.WriteTo(&buf); err != nil {
 			return fmt.Errorf("encode PDF: %w", err)
 		}
@@ -103,6 +104,27 @@ func encode(w io.Writer, format Format, d drawing, dpi int) error {
 		return err
 	}
 	return fmt.Errorf("unknown figure format %q (want png, svg or pdf)", string(format))
+}
+
+// pdfCanvas works around vgpdf taking a translucent colour's premultiplied
+// components for its straight ones (translucent white came out grey).
+type pdfCanvas struct{ *vgpdf.Canvas }
+
+func (c pdfCanvas) SetColor(clr color.Color) {
+	if clr != nil {
+		if n := color.NRGBA64Model.Convert(clr).(color.NRGBA64); n.A != 0xffff {
+			clr = straightColor(n)
+		}
+	}
+	c.Canvas.SetColor(clr)
+}
+
+// straightColor reports its components unpremultiplied from RGBA, which
+// is what vgpdf expects.
+type straightColor color.NRGBA64
+
+func (s straightColor) RGBA() (r, g, b, a uint32) {
+	return uint32(s.R), uint32(s.G), uint32(s.B), uint32(s.A)
 }
 
 // withPNGDensity inserts a pHYs chunk recording dpi right after the IHDR

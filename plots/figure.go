@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -103,9 +104,9 @@ func New(kind Kind, series []Series, opts Options) (*Figure, error) {
 	// Decide where the legend goes, on the figure's final size.
 	h := o.Height
 	if h == 0 {
-		h = squareHeight(f.plot, o.Width)
+		h = squareHeight(f.plot, o.Width-2*margin) + 2*margin
 	}
-	c := sizeCanvas(o.Width, h)
+	c := inside(sizeCanvas(o.Width, h))
 	if !o.LegendBelow {
 		f.corner, f.below = f.pickCorner(c)
 	} else {
@@ -129,8 +130,19 @@ func (f *Figure) Size() (w, h vg.Length) { return f.width, f.height }
 // and the legend's place were fixed by New.
 func (f *Figure) Plot() *plot.Plot { return f.plot }
 
+// margin is the blank border of a figure: nothing touches its edge.
+const margin vg.Length = 1.5
+
+// inside returns c less the margin.
+func inside(c draw.Canvas) draw.Canvas { return draw.Crop(c, margin, -margin, margin, -margin) }
+
 // Draw draws the figure on c, filling it.
 func (f *Figure) Draw(c draw.Canvas) {
+	if f.plot.BackgroundColor != nil {
+		c.SetColor(f.plot.BackgroundColor)
+		c.Fill(c.Rectangle.Path())
+	}
+	c = inside(c)
 	if f.below {
 		bh := f.belowHeight()
 		pc := c
@@ -140,12 +152,12 @@ func (f *Figure) Draw(c draw.Canvas) {
 		w, _ := f.legend.size()
 		x := (dc.Min.X+dc.Max.X)/2 - w/2
 		x = min(max(x, c.Min.X), c.Max.X-w)
-		f.legend.draw(c, vg.Point{X: x, Y: c.Min.Y}, false)
+		f.legend.draw(c, vg.Point{X: x, Y: c.Min.Y}, nil)
 		return
 	}
 	f.plot.Draw(c)
 	r := f.cornerRect(f.plot.DataCanvas(c), f.corner)
-	f.legend.draw(c, r.Min, true)
+	f.legend.draw(c, r.Min, color.White)
 }
 
 // belowHeight is the band a legend below the axes takes, gap included.

@@ -15,7 +15,8 @@ import (
 //
 // Each tile is titled with its category and shows its models' values in a
 // small box (line sample and number) in the corner of the tile where it
-// covers the fewest curve segments. One legend below the tiles names the
+// covers the fewest curve segments; when it has to cover some, the box is
+// translucent so that they show through. One legend below the tiles names the
 // models and the metric the numbers are. Only the left column labels the
 // y axis and only the lowest tile of each column the x axis.
 type Grid struct {
@@ -35,6 +36,9 @@ type gridTile struct {
 	obstacles []obstacle
 	values    tableLegend
 }
+
+// translucentWhite backs a tile's value box that has to cover curves.
+var translucentWhite = color.NRGBA{R: 255, G: 255, B: 255, A: 190}
 
 // minTileWidth is the narrowest tile the automatic column count allows.
 const minTileWidth = 1.4 * vg.Inch
@@ -74,10 +78,10 @@ func NewGrid(kind Kind, categories []string, series [][]Series, opts Options) (*
 
 	em := o.FontSize
 	padX, padY := 0.8*em, 0.6*em
-	tileW := (o.Width - vg.Length(g.cols-1)*padX) / vg.Length(g.cols)
+	tileW := (o.Width - 2*margin - vg.Length(g.cols-1)*padX) / vg.Length(g.cols)
 	tileH := tileW // refined below once a plot exists
 	if o.Height > 0 {
-		tileH = (o.Height - vg.Length(g.rows-1)*padY) / vg.Length(g.rows)
+		tileH = (o.Height - 2*margin - vg.Length(g.rows-1)*padY) / vg.Length(g.rows)
 	}
 	px := float64(max(tileW, tileH)) / float64(vg.Inch) * float64(o.DPI)
 
@@ -146,8 +150,8 @@ func NewGrid(kind Kind, categories []string, series [][]Series, opts Options) (*
 		probe.X.Label.Text = info.x
 		tileH = squareHeight(probe, tileW)
 		probe.X.Label.Text = saved
-		g.height = g.titleHeight() + vg.Length(g.rows)*tileH + vg.Length(g.rows-1)*padY +
-			g.legendBand(o.Width)
+		g.height = 2*margin + g.titleHeight() + vg.Length(g.rows)*tileH + vg.Length(g.rows-1)*padY +
+			g.legendBand(o.Width-2*margin)
 	}
 	return g, nil
 }
@@ -173,6 +177,7 @@ func (g *Grid) Draw(c draw.Canvas) {
 	em := g.opts.FontSize
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
+	c = inside(c)
 	area := c
 	if th := g.titleHeight(); th > 0 {
 		c.FillText(g.tsty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y}, g.title)
@@ -199,8 +204,12 @@ func (g *Grid) Draw(c draw.Canvas) {
 		dc := t.plot.DataCanvas(tc)
 		w, h := t.values.size()
 		inset := g.opts.LineWidth + 1.5
-		k, _ := bestCorner(dc, t.obstacles, w, h, inset, g.opts.LineWidth)
+		k, hits := bestCorner(dc, t.obstacles, w, h, inset, g.opts.LineWidth)
 		r := cornerRect(dc, k, w, h, inset)
-		t.values.draw(tc, r.Min, true)
+		var fill color.Color = color.White
+		if hits >= curveWeight {
+			fill = translucentWhite // let the curves it covers show through
+		}
+		t.values.draw(tc, r.Min, fill)
 	}
 }

@@ -125,16 +125,16 @@ func (l *tableLegend) colX() tableCols {
 	return t
 }
 
-// draw draws the legend with its lower-left corner at at; boxed draws a
-// white box with a thin grey edge behind it.
-func (l *tableLegend) draw(c draw.Canvas, at vg.Point, boxed bool) {
+// draw draws the legend with its lower-left corner at at. A non-nil fill
+// draws a box of that colour with a thin grey edge behind it.
+func (l *tableLegend) draw(c draw.Canvas, at vg.Point, fill color.Color) {
 	if len(l.rows) == 0 {
 		return
 	}
 	w, h := l.size()
-	if boxed {
+	if fill != nil {
 		r := vg.Rectangle{Min: at, Max: vg.Point{X: at.X + w, Y: at.Y + h}}
-		c.SetColor(color.White)
+		c.SetColor(fill)
 		c.Fill(r.Path())
 		c.SetLineStyle(draw.LineStyle{Color: boxEdge, Width: 0.4})
 		c.Stroke(r.Path())

@@ -153,7 +153,7 @@ func TestAutoHeightSquare(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, h := f.Size()
-		c := sizeCanvas(w, h)
+		c := inside(sizeCanvas(w, h))
 		if f.below {
 			c.Min.Y += f.belowHeight()
 		}
@@ -220,7 +220,7 @@ func TestLegendPlacement(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, h := f.Size()
-	c := sizeCanvas(w, h)
+	c := inside(sizeCanvas(w, h))
 	dc := f.plot.DataCanvas(c)
 	r := f.cornerRect(dc, f.corner)
 	for _, o := range f.obstacles {
@@ -551,5 +551,14 @@ func TestThinnedFigureLooksTheSame(t *testing.T) {
 		nFull, nThin, differ, len(a.Pix), maxDiff)
 	if maxDiff > 96 {
 		t.Errorf("a channel value differs by %d/255", maxDiff)
+	}
+}
+
+func TestPDFTranslucentColour(t *testing.T) {
+	// vgpdf reads straight components from RGBA; the wrapper hands it those.
+	n := color.NRGBA64Model.Convert(translucentWhite).(color.NRGBA64)
+	r, g, b, a := straightColor(n).RGBA()
+	if r != 0xffff || g != 0xffff || b != 0xffff || a != uint32(translucentWhite.A)*0x101 {
+		t.Errorf("straight translucent white = %x %x %x %x", r, g, b, a)
 	}
 }

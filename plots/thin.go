@@ -22,7 +22,9 @@ const thinLookahead = 1024
 // Guarantee: every dropped point lies within tol pixels of the segment
 // joining the kept points before and after it, so the polyline through the
 // kept points never strays more than tol pixels from the full curve's
-// points. The first and the last point are always kept, as is every point
+// points. (Up to rounding: with tol = 0 exactly collinear points are
+// dropped, and float64 arithmetic may place them 1e-16 of a coordinate off
+// the line.) The first and the last point are always kept, as is every point
 // with a non-finite coordinate together with its neighbours. Kept points
 // keep their thresholds, in order.
 //
@@ -166,6 +168,10 @@ func extend(xs, ys []float64, sx, sy, tol float64, a int, finite func(int) bool)
 
 // inArc reports whether direction v lies in the arc that runs
 // counter-clockwise from direction l to direction r, an arc narrower than π.
+// The cross products place v counter-clockwise of l and clockwise of r,
+// which for such an arc leaves only the arc itself, except when it has no
+// width and v points the opposite way: the dot products (one is positive for
+// every v in the arc, which is narrower than π) rule that out.
 func inArc(lx, ly, rx, ry, vx, vy float64) bool {
-	return lx*vy-ly*vx >= 0 && vx*ry-vy*rx >= 0
+	return lx*vy-ly*vx >= 0 && vx*ry-vy*rx >= 0 && (lx*vx+ly*vy > 0 || rx*vx+ry*vy > 0)
 }

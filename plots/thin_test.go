@@ -228,3 +228,55 @@ func BenchmarkThinMillion(b *testing.B) {
 		Thin(roc, 1050, 1050, 0.25)
 	}
 }
+
+// FuzzThin: on any points (finite or not) Thin does not panic, keeps the
+// first and last point, and keeps every dropped finite point within tol of
+// the segment around it.
+func FuzzThin(f *testing.F) {
+	f.Add([]byte{0, 0, 10, 10, 20, 5, 30, 30}, uint8(2), uint16(1000))
+	f.Add([]byte{5, 5, 5, 5, 5, 5}, uint8(0), uint16(10))
+	f.Add([]byte{0, 255, 255, 0, 0, 255, 255, 0, 128, 128}, uint8(200), uint16(65535))
+	f.Fuzz(func(t *testing.T, data []byte, tolByte uint8, scale uint16) {
+		var c curve.Curve
+		for i := 0; i+1 < len(data); i += 2 {
+			x, y := float64(data[i])/255, float64(data[i+1])/255
+			if data[i] == 77 {
+				x = math.NaN()
+			}
+			c.Append(float64(i), x, y)
+		}
+		tol := float64(tolByte) / 16
+		sx := float64(scale)
+		th := Thin(c, sx, sx/2, tol)
+		n := c.Len()
+		if n == 0 {
+			if th.Len() != 0 {
+				t.Fatal("points from nothing")
+			}
+			return
+		}
+		if th.Threshold[0] != 0 || th.Threshold[th.Len()-1] != c.Threshold[n-1] {
+			t.Fatal("first or last point dropped")
+		}
+		// Thresholds are the indices times 2: map back.
+		idx := make([]int, th.Len())
+		for k := range idx {
+			idx[k] = int(th.Threshold[k]) / 2
+			if k > 0 && idx[k] <= idx[k-1] {
+				t.Fatal("kept points out of order")
+			}
+		}
+		for k := 0; k+1 < len(idx); k++ {
+			a, b := idx[k], idx[k+1]
+			for i := a + 1; i < b; i++ {
+				if math.IsNaN(c.X[i]) || math.IsNaN(c.X[a]) || math.IsNaN(c.X[b]) {
+					t.Fatalf("point %d dropped next to a NaN", i)
+				}
+				d := segDist(c.X[i]*sx, c.Y[i]*sx/2, c.X[a]*sx, c.Y[a]*sx/2, c.X[b]*sx, c.Y[b]*sx/2)
+				if d > tol+1e-9 { // rounding: see Thin
+					t.Fatalf("dropped point %d is %g from its segment, tol %g", i, d, tol)
+				}
+			}
+		}
+	})
+}
