@@ -231,7 +231,7 @@ func (s *imageSweep) regionQuality(root int32) int64 {
 	if r <= s.opts.Delta {
 		return one
 	}
-	return int64(math.Ldexp(s.opts.Delta/r, fixedShift))
+	return int64(s.opts.Delta / r * float64(one)) // exact scaling: one is a power of two
 }
 
 // bucketOf returns the number of steps thresholds below v, searching down

@@ -28,7 +28,7 @@ func (w wide) plus(o wide) wide {
 
 // float returns the value divided by the fixed-point scale.
 func (w wide) float() float64 {
-	return math.Ldexp(float64(w.hi)*0x1p64+float64(w.lo), -fixedShift)
+	return (float64(w.hi)*0x1p64 + float64(w.lo)) / float64(one)
 }
 
 // levels sums the images' changes per steps threshold.
@@ -74,7 +74,7 @@ func (c *curveState) point(p *Point, t float64, full bool, gtRegions int64) {
 	}
 	p.PRO = 0
 	if gtRegions > 0 {
-		p.PRO = math.Ldexp(float64(c.pro), -fixedShift) / float64(gtRegions)
+		p.PRO = float64(c.pro) / float64(one) / float64(gtRegions)
 	}
 	p.Regions, p.RC = c.regions, 0
 	if c.regions > 0 {
