@@ -147,7 +147,7 @@ func (o Options) resolve(grid bool) (Options, error) {
 	case !(o.Width > 0) || !finite(o.Width) || o.Width > 100*vg.Inch:
 		return o, fmt.Errorf("width %v: want more than 0 and at most 100 in", o.Width)
 	case o.Height < 0 || !finite(o.Height) || o.Height > 100*vg.Inch:
-		return o, fmt.Errorf("height %v: want more than 0 and at most 100 in", o.Height)
+		return o, fmt.Errorf("height %v: want 0 (automatic) or at most 100 in", o.Height)
 	case o.DPI < 0 || o.DPI > 2400:
 		return o, fmt.Errorf("dpi %d: want 1 to 2400", o.DPI)
 	case !(o.FontSize >= 2) || o.FontSize > 72:
