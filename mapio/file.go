@@ -44,7 +44,9 @@ func ReadMap(path string) (Map, error) {
 }
 
 // ReadMask reads the mask image at path with [DecodeMask]; the format is
-// sniffed from the content, not the extension. Errors start with the path.
+// sniffed from the content, not the extension. A float TIFF mask holding NaN
+// or ±Inf is an error wrapping a *[NonFiniteError]. Errors start with the
+// path.
 func ReadMask(path string) (Map, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -52,6 +54,9 @@ func ReadMask(path string) (Map, error) {
 	}
 	m, err := decodeMaskBytes(data)
 	if err != nil {
+		return Map{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := m.CheckFinite(); err != nil {
 		return Map{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil

@@ -521,10 +521,11 @@ func (p *pyLiteral) tuple() ([]int, error) {
 // (float32, little-endian), C order, shape (Height, Width), with the header
 // padded with spaces to a multiple of 64 bytes as numpy.save does, so the
 // output is byte-identical to numpy.save of the same float32 array. It
-// returns an error, writing nothing, if m's size is invalid.
+// returns an error, writing nothing, if m's size is invalid (see
+// [Map.Validate]; values are not checked) or larger than [MaxPixels].
 func EncodeNPY(w io.Writer, m Map) error {
-	if m.Width <= 0 || m.Height <= 0 || m.Width > math.MaxInt/m.Height || len(m.Pix) != m.Width*m.Height {
-		return fmt.Errorf("npy: invalid map: %dx%d with %d values", m.Width, m.Height, len(m.Pix))
+	if err := m.sizeError(); err != nil {
+		return fmt.Errorf("npy: %w", err)
 	}
 	dict := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", m.Height, m.Width)
 	// 10 bytes of preamble + dict + padding + '\n' is a multiple of 64.

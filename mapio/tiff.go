@@ -362,6 +362,9 @@ func (d *tiffIFD) checkChunks(data []byte, bitsPerPixel int) error {
 			n, kind, len(d.offsets), len(d.counts))
 	}
 	mul, add := maxRatio(d.compression)
+	// Chunks may overlap in a malicious file, so bound the total as well.
+	var total uint64
+	limit := mul*uint64(len(data)) + add*uint64(n)
 	for i := range n {
 		off, cnt := d.offsets[i], d.counts[i]
 		if off > uint64(len(data)) || uint64(len(data))-off < cnt {
@@ -377,6 +380,9 @@ func (d *tiffIFD) checkChunks(data []byte, bitsPerPixel int) error {
 			}
 		} else if need > cnt*mul+add {
 			return fmt.Errorf("tiff: %s %d cannot decode to %d bytes from %d stored bytes", kind, i, need, cnt)
+		}
+		if total += need; total > limit {
+			return fmt.Errorf("tiff: %d %ss cannot decode to %d bytes from a %d-byte file", n, kind, total, len(data))
 		}
 	}
 	return nil

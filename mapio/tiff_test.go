@@ -202,6 +202,16 @@ func TestTIFFStructuralErrors(t *testing.T) {
 		return out
 	}
 	strip := make([]byte, 32)
+	// 1000 strips sharing one small deflate stream of 256 KiB of zeros.
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 4096*16*4))
+	zw.Close()
+	shared := make([]uint32, 1000)
+	sharedCounts := make([]uint32, 1000)
+	for i := range shared {
+		shared[i], sharedCounts[i] = 8, uint32(z.Len())
+	}
 	for _, tc := range []struct {
 		name    string
 		strips  [][]byte
@@ -227,6 +237,7 @@ func TestTIFFStructuralErrors(t *testing.T) {
 		{"bad deflate", [][]byte{strip}, with(ifdEntry{tagCompression, 4, []uint32{8}}), "deflate"},
 		{"bad lzw", [][]byte{{0xff, 0xff, 0xff, 0xff}}, with(ifdEntry{tagCompression, 4, []uint32{5}}), "lzw"},
 		{"short packbits", [][]byte{{3, 1, 2, 3, 4}}, with(ifdEntry{tagCompression, 4, []uint32{32773}}), "packbits"},
+		{"overlapping strips", [][]byte{z.Bytes()}, with(ifdEntry{tagImageWidth, 4, []uint32{4096}}, ifdEntry{tagImageLength, 4, []uint32{16000}}, ifdEntry{tagRowsPerStrip, 4, []uint32{16}}, ifdEntry{tagCompression, 4, []uint32{8}}, ifdEntry{tagStripOffsets, 4, shared}, ifdEntry{tagStripByteCounts, 4, sharedCounts}), "1000 strips cannot decode"},
 		{"palette u8", [][]byte{strip}, with(ifdEntry{tagBitsPerSample, 4, []uint32{8}}, ifdEntry{tagSampleFormat, 4, []uint32{1}}, ifdEntry{tagPhotometric, 4, []uint32{3}}), "must be grey"},
 	} {
 		for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {

@@ -499,18 +499,20 @@ def gen_masks():
 
 # ---------------------------------------------------------------- resize
 def bilinear_ref(src, dh, dw):
-    """The torch/OpenCV half-pixel formula in float64, rounded to float32."""
+    """PyTorch's half-pixel formula (scale rounded to float32, coordinates in
+    float64, weights float32(l) and 1 - float32(l)) in float64, rounded once
+    to float32: what resize.Bilinear documents."""
     sh, sw = src.shape
     s = src.astype(np.float64)
 
     def taps(n_in, n_out):
-        d = np.arange(n_out, dtype=np.float64)
-        c = (d + 0.5) * (n_in / n_out) - 0.5
+        scale = np.float64(np.float32(n_in) / np.float32(n_out))
+        c = (np.arange(n_out, dtype=np.float64) + 0.5) * scale - 0.5
         c = np.maximum(c, 0.0)
         i0 = np.minimum(np.floor(c).astype(np.int64), n_in - 1)
-        lam = np.clip(c - i0, 0.0, 1.0)
+        w1 = np.clip(c - i0, 0.0, 1.0).astype(np.float32).astype(np.float64)
         i1 = np.where(i0 < n_in - 1, i0 + 1, i0)
-        return i0, i1, 1.0 - lam, lam
+        return i0, i1, 1.0 - w1, w1
 
     x0, x1, wx0, wx1 = taps(sw, dw)
     y0, y1, wy0, wy1 = taps(sh, dh)
@@ -534,8 +536,8 @@ def gen_resize():
         cv2 = None
     cases = []
     for (sh, sw, dh, dw) in [(4, 5, 7, 9), (12, 16, 7, 5), (7, 7, 7, 7), (1, 3, 3, 8), (1, 1, 4, 4),
-                             (6, 10, 6, 23), (5, 4, 10, 8), (9, 13, 3, 2), (3, 3, 1, 1), (8, 6, 19, 23),
-                             (10, 13, 31, 29)]:
+                             (6, 10, 6, 23), (5, 4, 10, 8), (9, 13, 3, 2), (3, 3, 1, 1), (8, 6, 11, 13),
+                             (10, 13, 17, 23), (1, 300, 1, 331), (120, 1, 257, 1)]:
         src = rng.random((sh, sw), dtype=np.float32)
         want = bilinear_ref(src, dh, dw)
         case = {"sw": sw, "sh": sh, "dw": dw, "dh": dh, "src": bits32(src), "want": bits32(want)}
@@ -543,11 +545,22 @@ def gen_resize():
             t = F.interpolate(torch.from_numpy(src)[None, None], size=(dh, dw), mode="bilinear",
                               align_corners=False).numpy()[0, 0]
             case["torch"] = bits32(t)
-            assert np.abs(t - want).max() <= 1e-6, (sh, sw, dh, dw, np.abs(t - want).max())
+            assert np.abs(t - want).max() <= 2e-7, (sh, sw, dh, dw, np.abs(t - want).max())
         if cv2 is not None:
             c = cv2.resize(src, (dw, dh), interpolation=cv2.INTER_LINEAR)
-            assert np.abs(c.reshape(dh, dw) - want).max() <= 1e-5, (sh, sw, dh, dw)
+            assert np.abs(c.reshape(dh, dw) - want).max() <= 2e-5, (sh, sw, dh, dw)
         cases.append(case)
+
+    if torch is not None:
+        # A wider cross-check than the cases stored above.
+        r = np.random.default_rng(7)
+        for _ in range(60):
+            sh, sw = r.integers(1, 400, 2)
+            dh, dw = r.integers(1, 1100, 2)
+            src = r.random((sh, sw), dtype=np.float32)
+            t = F.interpolate(torch.from_numpy(src)[None, None], size=(int(dh), int(dw)), mode="bilinear",
+                              align_corners=False).numpy()[0, 0]
+            assert np.abs(t - bilinear_ref(src, dh, dw)).max() <= 2e-7, (sh, sw, dh, dw)
 
     def torch_nearest(n_in, n_out):
         # PyTorch's formula, emulated in float32 (used when torch is absent).
