@@ -132,17 +132,19 @@ for ((r = 1; r <= REPEAT; r++)); do
 		echo "[$r/$REPEAT] $name" >&2
 		# shellcheck disable=SC2086 # cmd is split on purpose; paths have no spaces
 		t0=$EPOCHREALTIME
-		if ! /usr/bin/time -f '%e %M' -o "$tf" $cmd >"$js" 2>"$RUN/t$i-r$r.err"; then
+		if ! /usr/bin/time -f '%e %U %S %M' -o "$tf" $cmd >"$js" 2>"$RUN/t$i-r$r.err"; then
 			echo "compare.sh: $name failed (exit status non-zero); stderr:" >&2
 			cat "$RUN/t$i-r$r.err" >&2
 			exit 1
 		fi
 		t1=$EPOCHREALTIME
 		# GNU time's %e has 10 ms resolution; the wall time is taken from
-		# bash's microsecond clock around it, %M gives the peak RSS in KB.
+		# bash's microsecond clock around it; %U + %S give the CPU time (less
+		# sensitive to other load on the machine), %M the peak RSS in KB.
 		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
-		read -r _ kb < <(tail -n 1 "$tf")
-		printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$r" "$wall" "$kb" "$js" >>"$RUNS"
+		read -r _ usr sys kb < <(tail -n 1 "$tf")
+		cpu=$(awk -v a="$usr" -v b="$sys" 'BEGIN { printf "%.2f", a + b }')
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$r" "$wall" "$cpu" "$kb" "$js" >>"$RUNS"
 	done
 done
 
