@@ -17,30 +17,43 @@ import (
 // wrapping a *[NonFiniteError] that names the first bad pixel. Every error
 // starts with the path: "PATH: problem".
 func ReadMap(path string) (Map, error) {
-	var decode func([]byte) (Map, error)
-	switch strings.ToLower(filepath.Ext(path)) {
+	var m Map
+	var err error
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".npy":
-		decode = decodeNPYBytes
-	case ".tif", ".tiff":
-		decode = decodeTIFFBytes
-	case ".png":
-		decode = decodePNGBytes
+		m, err = readNPYFile(path)
+	case ".tif", ".tiff", ".png":
+		var data []byte
+		if data, err = os.ReadFile(path); err != nil {
+			return Map{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		}
+		if ext == ".png" {
+			m, err = decodePNGBytes(data)
+		} else {
+			m, err = decodeTIFFBytes(data)
+		}
 	default:
 		return Map{}, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
 			path, filepath.Ext(path))
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	if err == nil {
+		err = m.CheckFinite()
 	}
-	m, err := decode(data)
 	if err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := m.CheckFinite(); err != nil {
 		return Map{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+// readNPYFile streams a .npy file into a map pre-sized from the file's
+// length, without holding a copy of the file.
+func readNPYFile(path string) (Map, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Map{}, unwrapPathError(err)
+	}
+	defer f.Close()
+	return DecodeNPY(f)
 }
 
 // ReadMask reads the mask image at path with [DecodeMask]; the format is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"slices"
 	"strconv"
@@ -24,7 +25,6 @@ type npyHeader struct {
 	descr    string // e.g. "<f4"
 	fortran  bool
 	shape    []int
-	size     int // bytes from the start of the file to the payload
 	order    binary.ByteOrder
 	itemSize int // 4 or 8
 	h, w     int
@@ -41,9 +41,13 @@ type npyHeader struct {
 // NaN/Inf here (see [Map.CheckFinite] and [ReadMap]).
 //
 // The header is parsed by this package, not by npyio: npyio v0.14's header
-// reader panics on some malformed headers and allocates whatever length a
-// header claims. Memory grows only as payload bytes actually arrive, so a
-// header claiming a huge shape cannot cause a huge allocation.
+// reader panics on some malformed headers (a header without its final
+// newline, keys in another order) and allocates whatever length a header
+// claims. The output is allocated at once when r reports its remaining
+// length (bytes.Reader, strings.Reader, bytes.Buffer, a regular *os.File)
+// and that length holds the promised payload; otherwise it grows only as
+// payload bytes actually arrive. Either way a header claiming a huge shape
+// cannot cause a huge allocation.
 func DecodeNPY(r io.Reader) (Map, error) {
 	var pre [12]byte
 	if _, err := io.ReadFull(r, pre[:10]); err != nil {
@@ -74,8 +78,8 @@ func DecodeNPY(r io.Reader) (Map, error) {
 
 	// Pre-size the output only when the reader says how much is left.
 	capHint := min(total, 1<<16)
-	if lr, ok := r.(interface{ Len() int }); ok {
-		if avail := lr.Len() / h.itemSize; avail < total {
+	if left, ok := remaining(r); ok {
+		if avail := int(min(left/int64(h.itemSize), math.MaxInt32)); avail < total {
 			return Map{}, h.truncated(avail)
 		}
 		capHint = total
@@ -95,6 +99,29 @@ func DecodeNPY(r io.Reader) (Map, error) {
 		}
 	}
 	return h.finish(pix), nil
+}
+
+// remaining reports how many bytes are left to read from r when r can say:
+// an in-memory reader (Len) or a regular file (Stat and Seek).
+func remaining(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len()), true
+	case interface {
+		Stat() (fs.FileInfo, error)
+		io.Seeker
+	}:
+		fi, err := v.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return 0, false
+		}
+		pos, err := v.Seek(0, io.SeekCurrent)
+		if err != nil || pos > fi.Size() {
+			return 0, false
+		}
+		return fi.Size() - pos, true
+	}
+	return 0, false
 }
 
 // decodeNPYBytes is DecodeNPY for a file already in memory.

@@ -392,7 +392,7 @@ func (d *tiffIFD) checkChunks(data []byte, bitsPerPixel int) error {
 // integer samples are mapped to [0, 1]; otherwise they keep their raw value.
 func (d *tiffIFD) decodeGrey(data []byte, scale bool) (Map, error) {
 	if d.spp != 1 {
-		return Map{}, fmt.Errorf("tiff: %d samples per pixel; a score map must have one channel", d.spp)
+		return Map{}, fmt.Errorf("tiff: %d samples per pixel; a score map (or float mask) must have one channel", d.spp)
 	}
 	switch {
 	case d.sampleFormat == 3 && (d.bps == 32 || d.bps == 64):
