@@ -54,15 +54,16 @@ func FuzzDecodeNPY(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := decodeNPYBytes(data)
 		ms, errs := DecodeNPY(onlyReader{bytes.NewReader(data)})
-		if (err == nil) != (errs == nil) {
-			t.Fatalf("in-memory and streaming decoders disagree: %v vs %v", err, errs)
+		ml, errl := DecodeNPY(bytes.NewReader(data))
+		if (err == nil) != (errs == nil) || (err == nil) != (errl == nil) {
+			t.Fatalf("in-memory, streaming and sized decoders disagree: %v / %v / %v", err, errs, errl)
 		}
 		if err != nil {
 			return
 		}
 		checkShape(t, m)
-		if !sameMap(m, ms) {
-			t.Fatal("in-memory and streaming decoders return different maps")
+		if !sameMap(m, ms) || !sameMap(m, ml) {
+			t.Fatal("in-memory, streaming and sized decoders return different maps")
 		}
 		var buf bytes.Buffer
 		if err := EncodeNPY(&buf, m); err != nil {
