@@ -567,8 +567,8 @@ def case_worked_example():
              (Fraction(4, 5), Fraction(1), Fraction(1)),
              (Fraction(1), Fraction(1), Fraction(2, 3))]
     assert [(f, p, r) for (_, f, p, r, _) in sweep] == table
-    # The same image as a 2x4 would differ; as 1x8 connectivity is moot,
-    # but the 4-connected variant must agree with the 8-connected one.
+    # In a single row 4- and 8-connectivity coincide, so the 4-connected
+    # variant must give the same numbers.
     e4, (_, aupro4, rc4) = write_case(
         "worked_example_conn4", "the worked example with 4-connectivity (same numbers)",
         images, {"connectivity": 4})
