@@ -167,3 +167,49 @@ func ExampleTracker() {
 	// {Area:2 Best:1 Overlap:1}
 	// 2 0
 }
+
+func benchMasks(b *testing.B) [][]bool {
+	rng := rand.New(rand.NewPCG(9, 9))
+	masks := make([][]bool, 100)
+	for i := range masks {
+		m := make([]bool, 256*256)
+		for k := 0; k < 20; k++ {
+			cx, cy, r := rng.IntN(256), rng.IntN(256), 2+rng.IntN(20)
+			for y := max(0, cy-r); y < min(256, cy+r); y++ {
+				for x := max(0, cx-r); x < min(256, cx+r); x++ {
+					m[y*256+x] = true
+				}
+			}
+		}
+		masks[i] = m
+	}
+	return masks
+}
+
+// Labelling 100 masks of 256x256.
+func BenchmarkLabel100x256(b *testing.B) {
+	masks := benchMasks(b)
+	b.ResetTimer()
+	for range b.N {
+		for _, m := range masks {
+			Label(m, 256, 256, Eight)
+		}
+	}
+}
+
+// Switching on every pixel of 100 images of 256x256 in random order.
+func BenchmarkTracker100x256(b *testing.B) {
+	masks := benchMasks(b)
+	order := rand.New(rand.NewPCG(1, 1)).Perm(256 * 256)
+	var tr Tracker
+	b.ResetTimer()
+	for range b.N {
+		for _, m := range masks {
+			gt, _ := Label(m, 256, 256, Eight)
+			tr.Reset(256, 256, Eight, gt)
+			for _, p := range order {
+				tr.Add(p)
+			}
+		}
+	}
+}

@@ -118,3 +118,41 @@ func TestUndefined(t *testing.T) {
 		}
 	}
 }
+
+// Pixel-level counts of one category of 100 maps of 256x256 from raw scores.
+func BenchmarkFromScores6M(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	n := 100 * 256 * 256
+	s := make([]float64, n)
+	l := make([]bool, n)
+	for i := range s {
+		l[i] = rng.IntN(20) == 0
+		s[i] = float64(float32(rng.Float64()))
+	}
+	b.ResetTimer()
+	for range b.N {
+		c := FromScores(s, l)
+		c.AUROC()
+	}
+}
+
+func FuzzFromScores(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 200, 100, 5})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := make([]float64, len(data))
+		l := make([]bool, len(data))
+		for i, b := range data {
+			s[i] = float64(b >> 2)
+			l[i] = b&1 == 1
+		}
+		c := FromScores(s, l)
+		for _, v := range []interface {
+			OK() bool
+		}{c.AUROC(), c.AP(), c.F1Max()} {
+			_ = v.OK()
+		}
+		if a := c.AUROC(); a.OK() && (a.V < 0 || a.V > 1) {
+			t.Fatalf("AUROC %v", a.V)
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package sweep
+
+import (
+	"testing"
+
+	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/synth"
+)
+
+// benchCategory is one category of 100 synthetic maps of 256x256.
+func benchCategory(b *testing.B) *metric.Category {
+	b.Helper()
+	cat := &metric.Category{Name: "bench"}
+	err := synth.Generate(synth.Options{Categories: 1, Images: 100, Size: 256, Seed: 1}, func(im synth.Image) error {
+		cat.Images = append(cat.Images, metric.Image{Name: im.ID, Width: im.Width, Height: im.Height, Scores: im.Scores, Mask: im.Mask})
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cat
+}
+
+func benchmarkRun(b *testing.B, opts Options) {
+	cat := benchCategory(b)
+	opts.Connectivity, opts.Tau, opts.Delta = connected.Eight, 0.05, 2
+	var n int
+	opts.Visit = func(bool, *Point) { n++ }
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Run(cat, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
+}
+
+// One category of 100 maps of 256x256 (6.5 Mpx), exact grid.
+func BenchmarkRunAll(b *testing.B) { benchmarkRun(b, Options{Need: NeedAll}) }
+func BenchmarkRunROC(b *testing.B) { benchmarkRun(b, Options{Need: NeedROC}) }
+func BenchmarkRunPRO(b *testing.B) { benchmarkRun(b, Options{Need: NeedPRO}) }
+func BenchmarkRunSteps200(b *testing.B) {
+	benchmarkRun(b, Options{Need: NeedPRO | NeedRC, Grid: metric.Steps(200)})
+}
+
+func BenchmarkSortPixels256(b *testing.B) {
+	cat := benchCategory(b)
+	var s imageSweep
+	b.ResetTimer()
+	for i := range b.N {
+		s.sortPixels(cat.Images[i%len(cat.Images)].Scores)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(256*256), "ns/px")
+}
