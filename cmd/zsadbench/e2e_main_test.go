@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -49,9 +48,11 @@ func TestMain(m *testing.M) {
 func zsadbenchBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
-		gocmd, err := exec.LookPath("go")
-		if err != nil {
-			gocmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+		// The go command that runs this test sets GOROOT for it; fall back
+		// to PATH.
+		gocmd := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+		if _, err := os.Stat(gocmd); os.Getenv("GOROOT") == "" || err != nil {
+			gocmd = "go"
 		}
 		binPath = filepath.Join(binDir, "zsadbench")
 		cmd := exec.Command(gocmd, "build", "-o", binPath, ".")
