@@ -24,7 +24,7 @@ func (e internalError) Error() string { return "internal error: " + e.err.Error(
 func (e internalError) Unwrap() error { return e.err }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "zsadbench",
 		Usage:                "evaluate zero-shot anomaly detection models: AUROC, AP, F1-max, AUPRO, RCPRO",
 		Writer:               stdout,
@@ -35,6 +35,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		// Errors are printed once, by run, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	for _, cmd := range app.Commands {
+		name := cmd.Name
+		// A flag that does not parse is a one-line error on stderr, like
+		// every other usage error, instead of the help text on stdout.
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%w (see zsadbench %s --help)", err, name)
+		}
+	}
+	return app
 }
 
 // run executes the command line and returns the exit status.

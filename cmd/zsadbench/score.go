@@ -63,7 +63,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "rc-average", Value: "pooled", Usage: "RC average: pooled (over all predicted regions of a category) or image (per image first)"},
 		&cli.IntFlag{Name: "size", Usage: "evaluate every image at NxN (maps bilinear, masks by --mask-resize); 0 = at mask size"},
 		&cli.StringFlag{Name: "mask-resize", Value: "nearest", Usage: "how --size resizes masks: nearest, or bilinear then > 0.5"},
-		&cli.Float64Flag{Name: "mask-threshold", Value: -1, Usage: "a mask pixel is anomalous when its value is greater than this (default: 0, and 127 for JPEG masks)"},
+		&cli.Float64Flag{Name: "mask-threshold", Value: -1, DefaultText: "0, and 127 for JPEG masks", Usage: "a mask pixel is anomalous when its value is greater than this"},
 		&cli.BoolFlag{Name: "strict-size", Usage: "a map whose size differs from its mask is an error instead of being resized to the mask"},
 		&cli.StringFlag{Name: "protocol", Usage: "published evaluation preset: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 (each can still be set alone)"},
 		&cli.StringFlag{Name: "format", Value: "table", Usage: "output format: table, json, csv, markdown, latex"},
