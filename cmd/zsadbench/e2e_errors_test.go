@@ -355,3 +355,26 @@ func checkFractions(t *testing.T, rep jsonReport) {
 	check("mean image", rep.Mean.Image)
 	check("mean pixel", rep.Mean.Pixel)
 }
+
+// TestFailedRunKeepsOldOutput: a run that fails leaves an existing --out file
+// as it was (results are written atomically, and only after success).
+func TestFailedRunKeepsOldOutput(t *testing.T) {
+	s := newFlatSet(t)
+	out := filepath.Join(s.out, "results.json")
+	old := []byte("previous results\n")
+	writeFile(t, out, old)
+	pix := setMap(2)
+	pix[0] = float32(math.Inf(-1))
+	writeFile(t, filepath.Join(s.pred, "c.npy"), npyBytes(t, setW, setH, pix))
+	r := zsadbench(s.args("--curves", filepath.Join(s.out, "curves"), "--plot-dir", filepath.Join(s.out, "plots"))...)
+	if r.code != 1 || !strings.Contains(r.stderr, filepath.Join(s.pred, "c.npy")) {
+		t.Fatalf("want exit 1 naming c.npy: %v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || string(b) != string(old) {
+		t.Errorf("--out file changed by a failed run: %q (%v)", b, err)
+	}
+	if left := dirEntries(t, s.out); len(left) != 1 {
+		t.Errorf("the --out folder holds %v, want only the old results", left)
+	}
+}

@@ -442,3 +442,18 @@ func TestLayoutAutoAndCategories(t *testing.T) {
 		t.Errorf("--categories nosuch: %v", r)
 	}
 }
+
+// TestSize: --size N evaluates every image at NxN, whatever the map and mask
+// sizes.
+func TestSize(t *testing.T) {
+	s := newFlatSet(t)
+	writeFile(t, filepath.Join(s.pred, "b.npy"), npyBytes(t, 5, 7, make([]float32, 35)))
+	rep := parseReport(t, mustRun(t, "score", "--pred", s.pred, "--gt", s.gt, "--layout", "flat", "--format", "json", "--size", "16").stdout)
+	if len(rep.Categories) != 1 || rep.Categories[0].Pixels != 3*16*16 {
+		t.Fatalf("--size 16: %+v", rep.Categories)
+	}
+	if rep.Settings["size"] != 16.0 {
+		t.Errorf("settings.size = %v, want 16", rep.Settings["size"])
+	}
+	checkFractions(t, rep)
+}
