@@ -98,7 +98,7 @@ func (g *goldenCase) category(t testing.TB) (*metric.Category, Settings) {
 	return cat, s
 }
 
-const tol = 1e-9
+const tol = 1e-12
 
 func checkValue(t *testing.T, what string, got metric.Value, want *float64) {
 	t.Helper()

@@ -43,6 +43,8 @@ type imageSweep struct {
 	opts       Options
 	thresholds []float32 // steps grid, ascending; nil on the exact grid
 	levels     *levels   // this worker's steps-grid sums; nil when not needed
+	shift      uint      // fixed-point scale: value * 2^shift
+	one        int64     // 1 << shift
 
 	keys, tmp []uint64
 	tracker   connected.Tracker
@@ -165,7 +167,7 @@ func (s *imageSweep) run(im *metric.Image) imageOut {
 			if g := s.gt[p]; g != 0 {
 				c := s.cov[g]
 				a := s.gtArea[g]
-				s.pro += ((c+1)<<fixedShift)/a - (c<<fixedShift)/a
+				s.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
 				s.cov[g] = c + 1
 			}
 		}
@@ -229,9 +231,9 @@ func (s *imageSweep) regionQuality(root int32) int64 {
 	}
 	r := float64(m.Area-m.Overlap) / a
 	if r <= s.opts.Delta {
-		return one
+		return s.one
 	}
-	return int64(s.opts.Delta / r * float64(one)) // exact scaling: one is a power of two
+	return int64(s.opts.Delta / r * float64(s.one)) // exact scaling: one is a power of two
 }
 
 // bucketOf returns the number of steps thresholds below v, searching down

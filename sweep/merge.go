@@ -26,21 +26,21 @@ func (w wide) plus(o wide) wide {
 	return wide{hi: w.hi + o.hi + int64(carry), lo: lo}
 }
 
-// float returns the value divided by the fixed-point scale.
-func (w wide) float() float64 {
-	return (float64(w.hi)*0x1p64 + float64(w.lo)) / float64(one)
+// float returns the value divided by 2^shift.
+func (w wide) float(shift uint) float64 {
+	return math.Ldexp(float64(w.hi)*0x1p64+float64(w.lo), -int(shift))
 }
 
 // levels sums the images' changes per steps threshold.
 type levels struct {
-	pos, neg, regions, pro []int64
-	rc                     []wide
+	pos, neg, regions []int64
+	pro, rc           []wide
 }
 
 func newLevels(n int) *levels {
 	return &levels{
 		pos: make([]int64, n), neg: make([]int64, n), regions: make([]int64, n),
-		pro: make([]int64, n), rc: make([]wide, n),
+		pro: make([]wide, n), rc: make([]wide, n),
 	}
 }
 
@@ -48,43 +48,43 @@ func (l *levels) add(k int, d sums) {
 	l.pos[k] += d.pos
 	l.neg[k] += d.neg
 	l.regions[k] += d.regions
-	l.pro[k] += d.pro
+	l.pro[k].add(d.pro)
 	l.rc[k].add(d.rc)
 }
 
 // curveState accumulates a category's sums down the thresholds.
 type curveState struct {
-	tp, fp, regions, pro int64
-	rc                   wide
+	tp, fp, regions int64
+	pro, rc         wide
 }
 
 func (c *curveState) addEvent(e *event) {
 	c.tp += int64(e.pos)
 	c.fp += int64(e.neg)
 	c.regions += int64(e.regions)
-	c.pro += e.pro
+	c.pro.add(e.pro)
 	c.rc.add(e.rc)
 }
 
 // point converts the sums to a curve point.
-func (c *curveState) point(p *Point, t float64, full bool, gtRegions int64) {
+func (c *curveState) point(p *Point, t float64, full bool, shift uint, gtRegions int64) {
 	p.Threshold, p.TP, p.FP = t, c.tp, c.fp
 	if !full {
 		return
 	}
 	p.PRO = 0
 	if gtRegions > 0 {
-		p.PRO = float64(c.pro) / float64(one) / float64(gtRegions)
+		p.PRO = c.pro.float(shift) / float64(gtRegions)
 	}
 	p.Regions, p.RC = c.regions, 0
 	if c.regions > 0 {
-		p.RC = c.rc.float() / float64(c.regions)
+		p.RC = c.rc.float(shift) / float64(c.regions)
 	}
 }
 
 // stepPoints turns the workers' per-threshold sums into points, from the
 // highest threshold down.
-func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions int64, visit func(*Point)) {
+func stepPoints(thresholds []float32, workers []*levels, shift uint, gtRegions int64, visit func(*Point)) {
 	if len(thresholds) == 0 {
 		return
 	}
@@ -97,7 +97,7 @@ func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions
 			total.pos[k] += w.pos[k]
 			total.neg[k] += w.neg[k]
 			total.regions[k] += w.regions[k]
-			total.pro[k] += w.pro[k]
+			total.pro[k] = total.pro[k].plus(w.pro[k])
 			total.rc[k] = total.rc[k].plus(w.rc[k])
 		}
 	}
@@ -107,9 +107,9 @@ func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions
 		c.tp += total.pos[k]
 		c.fp += total.neg[k]
 		c.regions += total.regions[k]
-		c.pro += total.pro[k]
+		c.pro = c.pro.plus(total.pro[k])
 		c.rc = c.rc.plus(total.rc[k])
-		c.point(&p, float64(thresholds[k]), true, gtRegions)
+		c.point(&p, float64(thresholds[k]), true, shift, gtRegions)
 		visit(&p)
 	}
 }
@@ -117,7 +117,7 @@ func stepPoints(thresholds []float32, workers []*levels, opts Options, gtRegions
 // merge combines the images' events in score order into one point per
 // distinct score of the category, with a loser tree over the images: each
 // step replays one leaf-to-root path over keys held in a small array.
-func merge(outs []imageOut, opts Options, gtRegions int64, full bool, visit func(*Point)) {
+func merge(outs []imageOut, shift uint, gtRegions int64, full bool, visit func(*Point)) {
 	const done = math.MaxUint64
 	k := 1
 	for k < len(outs) {
@@ -171,7 +171,7 @@ func merge(outs []imageOut, opts Options, gtRegions int64, full bool, visit func
 		if cur[winner] == uint64(key) {
 			continue // more pixels with the same score in another image
 		}
-		c.point(&p, float64(keyScore(key)), full, gtRegions)
+		c.point(&p, float64(keyScore(key)), full, shift, gtRegions)
 		visit(&p)
 	}
 }

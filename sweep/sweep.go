@@ -151,11 +151,18 @@ func (r *Result) Curves() *Points {
 // Pixels per image is capped so that per-image fixed-point sums fit in int64.
 const maxImagePixels = 1 << 27
 
-// one is the fixed-point scale of PRO fractions and region qualities: exact
-// integer sums make results independent of order, and 2^-36 (1.5e-11) is far
-// below the precision any report prints.
-const fixedShift = 36
-const one = int64(1) << fixedShift
+// PRO fractions and region qualities are summed in fixed point, value *
+// 2^shift: exact integer sums make results independent of order. The shift is
+// as large as the category's largest image allows while an image's sums (at
+// most one unit per pixel) stay below 2^62: 46 bits for 256x256 maps, 44 for
+// 512x512, 35 at the 2^27-pixel cap, and at most 52.
+func fixedShift(maxPixels int) uint {
+	b := uint(0)
+	for (1 << b) < maxPixels {
+		b++
+	}
+	return min(62-b, 52)
+}
 
 // Run sweeps the category. It returns an error for invalid input (a map that
 // is not finite, sizes that do not match, an image over 2^27 pixels).
@@ -172,6 +179,11 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 		}
 	}
 	res := &Result{Grid: opts.Grid}
+	maxPixels := 1
+	for i := range cat.Images {
+		maxPixels = max(maxPixels, cat.Images[i].Width*cat.Images[i].Height)
+	}
+	shift := fixedShift(maxPixels)
 	var thresholds []float32
 	if !opts.Grid.IsExact() {
 		lo, hi := scoreRange(cat)
@@ -191,7 +203,7 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			s := &imageSweep{opts: opts, thresholds: thresholds}
+			s := &imageSweep{opts: opts, thresholds: thresholds, shift: shift, one: int64(1) << shift}
 			if thresholds != nil && opts.Need&(NeedPRO|NeedRC) != 0 {
 				steps[w] = newLevels(len(thresholds))
 				s.levels = steps[w]
@@ -218,7 +230,7 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 		if opts.Visit != nil {
 			visit = func(p *Point) { opts.Visit(true, p) }
 		}
-		merge(outs, opts, res.GTRegions, wantExactCurves, visit)
+		merge(outs, shift, res.GTRegions, wantExactCurves, visit)
 	}
 	if !opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0 {
 		res.Steps = &Points{}
@@ -226,7 +238,7 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 		if opts.Visit != nil {
 			visit = func(p *Point) { opts.Visit(false, p) }
 		}
-		stepPoints(thresholds, steps, opts, res.GTRegions, visit)
+		stepPoints(thresholds, steps, shift, res.GTRegions, visit)
 	}
 	return res, nil
 }
