@@ -46,6 +46,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// require fails unless every named flag was given: checked here rather than
+// by urfave/cli, which prints the whole help on stdout for a missing flag.
+func require(names ...string) cli.BeforeFunc {
+	return func(c *cli.Context) error {
+		for _, n := range names {
+			if !c.IsSet(n) {
+				return fmt.Errorf("--%s is required (see zsadbench %s --help)", n, c.Command.Name)
+			}
+		}
+		return nil
+	}
+}
+
 // run executes the command line and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {

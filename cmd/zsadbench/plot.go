@@ -145,15 +145,16 @@ func readCurve(path string) (curve.Curve, error) {
 func plotCommand() *cli.Command {
 	kinds := append(curve.Kinds(), "roc", "pr")
 	return &cli.Command{
-		Name:  "plot",
-		Usage: "draw the curves of one or several runs (folders written by score --curves) in one figure",
+		Name:   "plot",
+		Before: require("run", "out"),
+		Usage:  "draw the curves of one or several runs (folders written by score --curves) in one figure",
 		UsageText: "zsadbench plot --run NAME=DIR [--run NAME=DIR ...] --kind pro-rc|pro-fpr|roc|pr|image-roc|image-pr [--category C] --out fig.pdf\n\n" +
 			"Without --category, the figure is a grid with every category. The format follows --out's extension: .pdf, .svg or .png.",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "run", Usage: "a model's curves: NAME=DIR, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure)", Required: true},
+			&cli.StringSliceFlag{Name: "run", Usage: "a model's curves: NAME=DIR, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure) (required)"},
 			&cli.StringFlag{Name: "kind", Value: curve.PRORC, Usage: "figure kind: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
 			&cli.StringFlag{Name: "category", Usage: "one category (default: a grid of all categories)"},
-			&cli.StringFlag{Name: "out", Usage: "figure file: .pdf, .svg or .png", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "figure file: .pdf, .svg or .png (required)"},
 			&cli.IntFlag{Name: "dpi", Value: 300, Usage: "resolution of PNG output"},
 			&cli.StringFlag{Name: "width", Value: "auto", Usage: "figure width: one (3.5 in), two (7.16 in), a number of inches, or auto (one column for a figure, two for a grid)"},
 			&cli.Float64Flag{Name: "fpr-limit", Usage: "FPR limit marked on PRO-vs-FPR figures (default: the runs' own)"},

@@ -19,7 +19,7 @@ import (
 
 func modelFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Usage: "DIVE model in ONNX (input image [N,3,S,S]; outputs image_score [N], anomaly_map [N,h,w])", Required: true},
+		&cli.StringFlag{Name: "model", Usage: "DIVE model in ONNX (input image [N,3,S,S]; outputs image_score [N], anomaly_map [N,h,w]) (required)"},
 		&cli.StringFlag{Name: "provider", Value: "auto", Usage: "execution provider: auto (CUDA, else the CPU with a warning), cuda, cpu"},
 		&cli.StringFlag{Name: "ort-lib", Usage: "ONNX Runtime library (default: $" + dive.LibraryEnv + ", else " + dive.BundledLibrary + " from " + dive.SetupScript + ")"},
 		&cli.IntFlag{Name: "batch", Usage: "images per model run (0 = the model's fixed batch, or " + strconv.Itoa(dive.DefaultBatch) + ")"},
@@ -51,14 +51,15 @@ func openModel(c *cli.Context) (*dive.Model, error) {
 
 func predictCommand() *cli.Command {
 	flags := append(modelFlags(),
-		&cli.StringFlag{Name: "images", Usage: "dataset root with the test images (its layout is detected, or set with --layout)", Required: true},
-		&cli.StringFlag{Name: "out", Usage: "folder for the maps: OUT/<image path without extension>.npy (mirroring the dataset) and OUT/scores.csv", Required: true},
+		&cli.StringFlag{Name: "images", Usage: "dataset root with the test images (its layout is detected, or set with --layout) (required)"},
+		&cli.StringFlag{Name: "out", Usage: "folder for the maps: OUT/<image path without extension>.npy (mirroring the dataset) and OUT/scores.csv (required)"},
 		&cli.StringFlag{Name: "layout", Value: "auto", Usage: "dataset layout"},
 		&cli.StringFlag{Name: "meta", Usage: "index file for --layout meta or jsonl"},
 		&cli.StringFlag{Name: "categories", Usage: "comma-separated categories (default: all)"},
 	)
 	return &cli.Command{
 		Name:      "predict",
+		Before:    require("model", "images", "out"),
 		Usage:     "run the DIVE model on a folder of images and write .npy score maps and scores.csv",
 		UsageText: "zsadbench predict --model dive.onnx --images DATASET --out MAPS [flags]",
 		Flags:     flags,
@@ -133,6 +134,7 @@ func runCommand() *cli.Command {
 	flags = append(flags, &cli.StringFlag{Name: "save-maps", Usage: "also write the maps and scores.csv into this folder, as predict does"})
 	return &cli.Command{
 		Name:      "run",
+		Before:    require("model"),
 		Usage:     "run the DIVE model on a dataset and score its maps in one go (the outputs of score)",
 		UsageText: "zsadbench run --model dive.onnx --gt DATASET [flags]",
 		Flags:     flags,

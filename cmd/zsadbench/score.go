@@ -27,7 +27,7 @@ import (
 func datasetFlags(pred bool) []cli.Flag {
 	var fs []cli.Flag
 	if pred {
-		fs = append(fs, &cli.StringFlag{Name: "pred", Usage: "folder of score maps (.npy, .tiff/.tif, .png), mirroring the dataset's layout", Required: true})
+		fs = append(fs, &cli.StringFlag{Name: "pred", Usage: "folder of score maps (.npy, .tiff/.tif, .png), mirroring the dataset's layout (required)"})
 	}
 	return append(fs,
 		&cli.StringFlag{Name: "gt", Usage: "dataset root: masks, images, and the base of an index's relative paths (default: the --meta file's folder)"},
@@ -78,6 +78,7 @@ func evalFlags() []cli.Flag {
 func scoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "score",
+		Before:    require("pred"),
 		Usage:     "evaluate score maps against ground-truth masks: the paper table per category and mean",
 		UsageText: "zsadbench score --pred MAPS --gt DATASET [flags]",
 		Flags:     append(datasetFlags(true), evalFlags()...),

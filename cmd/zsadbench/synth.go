@@ -13,10 +13,11 @@ func synthCommand() *cli.Command {
 	d := synth.DefaultOptions()
 	return &cli.Command{
 		Name:      "synth",
+		Before:    require("out"),
 		Usage:     "write deterministic synthetic score maps and masks in MVTec layout (for benchmarks, demos and tests)",
 		UsageText: "zsadbench synth --out DIR [--categories C] [--images N] [--size S] [--seed K]",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "folder to write (maps OUT/<cat>/test/<defect>/<id>.npy, masks OUT/<cat>/ground_truth/<defect>/<id>_mask.png)", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "folder to write (maps OUT/<cat>/test/<defect>/<id>.npy, masks OUT/<cat>/ground_truth/<defect>/<id>_mask.png) (required)"},
 			&cli.StringFlag{Name: "categories", Value: fmt.Sprint(d.Categories), Usage: "number of categories, or comma-separated category names"},
 			&cli.IntFlag{Name: "images", Value: d.Images, Usage: "images per category"},
 			&cli.IntFlag{Name: "size", Value: d.Size, Usage: "side of every square map and mask, in pixels"},
