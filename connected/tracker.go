@@ -13,16 +13,21 @@ package connected
 type Tracker struct {
 	w, h   int
 	conn   Connectivity
-	gt     []int32 // ground-truth label per pixel, 0 = normal
-	parent []int32 // -1 = pixel off; a root is its own parent
-	area   []int32 // per root
-	best   []int32 // per root: best-matched ground-truth label, 0 = none
-	bestN  []int32 // per root: overlap with best
-	list   []int32 // per root: index into lists of its overlaps, -1 = none
+	gt     []int32  // ground-truth label per pixel, 0 = normal
+	parent []int32  // -1 = pixel off; a root is its own parent
+	reg    []region // per root
 	lists  [][]Overlap
 	free   []int32 // indices of lists no longer used
 	n      int     // number of regions
 	absorb []int32
+}
+
+// region is the state of a region, kept at its root: one cache line holds it.
+type region struct {
+	area  int32
+	best  int32 // best-matched ground-truth label, 0 = none
+	bestN int32 // overlap with best
+	list  int32 // index into lists of its overlaps, -1 = none
 }
 
 // Overlap is the number of pixels a region shares with one ground-truth region.
@@ -71,10 +76,10 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	for i := range t.parent {
 		t.parent[i] = -1
 	}
-	t.area = grow(t.area)
-	t.best = grow(t.best)
-	t.bestN = grow(t.bestN)
-	t.list = grow(t.list)
+	if cap(t.reg) < n {
+		t.reg = make([]region, n)
+	}
+	t.reg = t.reg[:n]
 	for i := range t.lists {
 		t.lists[i] = t.lists[i][:0]
 	}
@@ -103,7 +108,8 @@ func (t *Tracker) Find(p int32) int32 {
 
 // Region returns the state of the region whose root is r.
 func (t *Tracker) Region(r int32) Match {
-	return Match{Area: t.area[r], Best: t.best[r], Overlap: t.bestN[r]}
+	g := &t.reg[r]
+	return Match{Area: g.area, Best: g.best, Overlap: g.bestN}
 }
 
 // Add switches pixel p on (p must be off). It returns the root of the region
@@ -111,66 +117,73 @@ func (t *Tracker) Region(r int32) Match {
 // and are now part of it (each once; possibly including the returned root).
 // The returned slice is reused by the next call.
 func (t *Tracker) Add(p int) (root int32, absorbed []int32) {
-	if t.parent[p] >= 0 {
+	parent := t.parent
+	if parent[p] >= 0 {
 		panic("connected: pixel added twice")
 	}
 	pp := int32(p)
-	t.parent[pp] = pp
-	t.area[pp] = 1
-	t.best[pp], t.bestN[pp], t.list[pp] = 0, 0, -1
+	parent[pp] = pp
+	r := region{area: 1, list: -1}
 	if t.gt != nil {
 		if g := t.gt[p]; g != 0 {
-			t.best[pp], t.bestN[pp] = g, 1
-			t.list[pp] = t.newList(Overlap{Label: g, Pixels: 1})
+			r.best, r.bestN = g, 1
+			r.list = t.newList(Overlap{Label: g, Pixels: 1})
 		}
 	}
+	t.reg[pp] = r
 	t.n++
 	absorbed = t.absorb[:0]
 	root = pp
 	w := t.w
 	x, y := p%w, p/w
-	join := func(q int32) {
-		if t.parent[q] < 0 {
-			return
+	// The neighbours that are on, in a fixed order; at most 8.
+	var nb [8]int32
+	k := 0
+	on := func(q int32) {
+		if parent[q] >= 0 {
+			nb[k] = q
+			k++
 		}
-		rq := t.Find(q)
-		if rq == root {
-			return
-		}
-		absorbed = append(absorbed, rq)
-		root = t.union(root, rq)
 	}
-	if x > 0 {
-		join(pp - 1)
+	left, right := x > 0, x+1 < w
+	if left {
+		on(pp - 1)
 	}
-	if x+1 < w {
-		join(pp + 1)
+	if right {
+		on(pp + 1)
 	}
+	eight := t.conn == Eight
 	if y > 0 {
 		up := pp - int32(w)
-		join(up)
-		if t.conn == Eight {
-			if x > 0 {
-				join(up - 1)
-			}
-			if x+1 < w {
-				join(up + 1)
-			}
+		on(up)
+		if eight && left {
+			on(up - 1)
+		}
+		if eight && right {
+			on(up + 1)
 		}
 	}
 	if y+1 < t.h {
 		down := pp + int32(w)
-		join(down)
-		if t.conn == Eight {
-			if x > 0 {
-				join(down - 1)
-			}
-			if x+1 < w {
-				join(down + 1)
-			}
+		on(down)
+		if eight && left {
+			on(down - 1)
+		}
+		if eight && right {
+			on(down + 1)
 		}
 	}
-	t.absorb = absorbed
+	for _, q := range nb[:k] {
+		rq := t.Find(q)
+		if rq == root {
+			continue
+		}
+		absorbed = append(absorbed, rq)
+		root = t.union(root, rq)
+	}
+	if cap(absorbed) != cap(t.absorb) {
+		t.absorb = absorbed
+	}
 	return root, absorbed
 }
 
@@ -189,20 +202,20 @@ func (t *Tracker) newList(o Overlap) int32 {
 // smaller region's overlaps are added into the larger one's, so every pixel's
 // overlap entry moves O(log n) times.
 func (t *Tracker) union(a, b int32) int32 {
-	if t.area[a] < t.area[b] {
-		a, b = b, a
+	ra, rb := &t.reg[a], &t.reg[b]
+	if ra.area < rb.area {
+		a, b, ra, rb = b, a, rb, ra
 	}
 	t.parent[b] = a
-	t.area[a] += t.area[b]
+	ra.area += rb.area
 	t.n--
-	lb := t.list[b]
+	lb := rb.list
 	if lb < 0 {
 		return a
 	}
-	la := t.list[a]
+	la := ra.list
 	if la < 0 {
-		t.list[a] = lb
-		t.best[a], t.bestN[a] = t.best[b], t.bestN[b]
+		ra.list, ra.best, ra.bestN = lb, rb.best, rb.bestN
 		return a
 	}
 	small, large := t.lists[lb], t.lists[la]
@@ -210,11 +223,11 @@ func (t *Tracker) union(a, b int32) int32 {
 		// Merge the shorter list into the longer one; the lists swap owners.
 		small, large = large, small
 		la, lb = lb, la
-		t.list[a] = la
+		ra.list = la
 	}
-	best, bestN := t.best[a], t.bestN[a]
-	if t.bestN[b] > bestN || (t.bestN[b] == bestN && t.best[b] < best) {
-		best, bestN = t.best[b], t.bestN[b]
+	best, bestN := ra.best, ra.bestN
+	if rb.bestN > bestN || (rb.bestN == bestN && rb.best < best) {
+		best, bestN = rb.best, rb.bestN
 	}
 	// Counts only grow, so the new best is the old bests or an updated entry.
 	for _, o := range small {
@@ -240,6 +253,6 @@ func (t *Tracker) union(a, b int32) int32 {
 	t.lists[la] = large
 	t.lists[lb] = small[:0]
 	t.free = append(t.free, lb)
-	t.best[a], t.bestN[a] = best, bestN
+	ra.best, ra.bestN = best, bestN
 	return a
 }
