@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,6 +110,7 @@ type evalJob struct {
 	progress *progress
 	stderr   io.Writer
 	name     string // the model's name in figure legends
+	warnings []string
 }
 
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
@@ -162,6 +164,14 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 		return nil, fmt.Errorf("--workers %d: want 0 or more", s.Workers)
 	}
 	s.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
+	switch {
+	case !(s.FPRLimit > 0 && s.FPRLimit <= 1):
+		return nil, fmt.Errorf("--fpr-limit %v: want a value in (0, 1]", s.FPRLimit)
+	case !(s.Tau >= 0 && s.Tau <= 1):
+		return nil, fmt.Errorf("--rcpro-tau %v: want a value in [0, 1]", s.Tau)
+	case !(s.Delta > 0) || math.IsInf(s.Delta, 0):
+		return nil, fmt.Errorf("--rcpro-delta %v: want a positive value", s.Delta)
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -249,6 +259,18 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	if len(job.entries) == 0 {
 		return nil, fmt.Errorf("no image to evaluate")
 	}
+	if job.scores != nil {
+		missing := 0
+		for _, e := range job.entries {
+			if _, ok := job.scores.Lookup(e.Key); !ok {
+				missing++
+			}
+		}
+		if missing > 0 {
+			job.warnings = append(job.warnings, fmt.Sprintf("--scores %s has no score for %d of %d images; their maps' maxima are used",
+				c.String("scores"), missing, len(job.entries)))
+		}
+	}
 	job.rs = report.SettingsOf(s)
 	job.rs.Layout = string(job.ds.Layout)
 	job.rs.Size = lo.Size
@@ -266,6 +288,7 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 	for _, w := range job.ds.Warnings {
 		rep.Warnings = append(rep.Warnings, w.Error())
 	}
+	rep.Warnings = append(rep.Warnings, job.warnings...)
 	groups := groupByCategory(job.entries)
 	defer job.progress.done()
 	for gi, entries := range groups {
