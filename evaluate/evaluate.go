@@ -138,117 +138,172 @@ var notComputed = metric.NoValue("metric", "not requested")
 // that do not match) are returned as errors; undefined metrics are values
 // with warnings.
 func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
+	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+	maxPixels := 1
+	for i := range cat.Images {
+		for _, v := range cat.Images[i].Scores {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		maxPixels = max(maxPixels, cat.Images[i].Width*cat.Images[i].Height)
+	}
+	st, err := NewStream(cat.Name, s, lo, hi, maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Add(cat.Images); err != nil {
+		return nil, err
+	}
+	return st.Finish(), nil
+}
+
+// Stream evaluates a category whose images arrive in parts, so that a large
+// category need not be held in memory: on the steps grid, without pixel
+// AUROC, AP and F1-max (which always use every threshold), memory does not
+// grow with the number of images.
+type Stream struct {
+	name      string
+	s         Settings
+	need      sweep.Need
+	sweep     *sweep.Stream
+	rep       *CategoryReport
+	scores    []float64
+	labels    []bool
+	positives int64
+	// folds of the sweep's points, set up by Finish
+	pixel *roc.Accumulator
+	aupro *pro.Integrator
+	rc    rcpro.Integrator
+}
+
+// NewStream starts evaluating category name. lo and hi are the category's
+// smallest and largest score (they place the steps grid; ignored on the
+// exact grid) and maxPixels the most pixels of any of its images.
+func NewStream(name string, s Settings, lo, hi float32, maxPixels int) (*Stream, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cat.Validate(); err != nil {
-		return nil, err
-	}
-	rep := &CategoryReport{Name: cat.Name, Images: len(cat.Images)}
-	rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
-	rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
+	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}}
+	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
+	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
 	if s.Curves {
-		rep.Curves = map[string]curve.Curve{}
+		st.rep.Curves = map[string]curve.Curve{}
 	}
-	scores := make([]float64, len(cat.Images))
-	labels := make([]bool, len(cat.Images))
-	var positives int64
-	for i := range cat.Images {
-		im := &cat.Images[i]
-		scores[i] = im.ImageScore()
-		labels[i] = im.Anomalous()
-		if labels[i] {
-			rep.AnomalousImages++
+	if s.Metrics&Pixel != 0 {
+		st.need |= sweep.NeedROC
+	}
+	if s.Metrics&AUPRO != 0 {
+		st.need |= sweep.NeedPRO
+	}
+	if s.Metrics&RCPRO != 0 {
+		st.need |= sweep.NeedPRO | sweep.NeedRC
+	}
+	if st.need != 0 {
+		opts := sweep.Options{
+			Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
+			RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers,
 		}
-		rep.Pixels += int64(im.Width * im.Height)
+		if !s.Curves {
+			// Every scalar is a fold over the sweep's points, in threshold
+			// order; the points are stored only when the caller wants curves.
+			opts.Visit = st.consume
+		}
+		var err error
+		if st.sweep, err = sweep.NewStream(opts, lo, hi, maxPixels); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// Add evaluates images; they are not kept.
+func (st *Stream) Add(images []metric.Image) error {
+	for i := range images {
+		if err := images[i].Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range images {
+		im := &images[i]
+		st.scores = append(st.scores, im.ImageScore())
+		anomalous := im.Anomalous()
+		st.labels = append(st.labels, anomalous)
+		if anomalous {
+			st.rep.AnomalousImages++
+		}
+		st.rep.Images++
+		st.rep.Pixels += int64(im.Width * im.Height)
 		for _, m := range im.Mask {
 			if m {
-				positives++
+				st.positives++
 			}
 		}
 	}
-	negatives := rep.Pixels - positives
+	if st.sweep != nil {
+		return st.sweep.Add(images)
+	}
+	return nil
+}
+
+func (st *Stream) consume(exact bool, p *sweep.Point) {
+	if exact && st.need&sweep.NeedROC != 0 {
+		st.pixel.Add(p.TP, p.FP)
+	}
+	if exact != st.s.Grid.IsExact() {
+		return
+	}
+	if st.s.Metrics&AUPRO != 0 {
+		x := 0.0
+		if n := st.rep.Pixels - st.positives; n > 0 {
+			x = float64(p.FP) / float64(n)
+		}
+		st.aupro.Add(x, p.PRO)
+	}
+	if st.s.Metrics&RCPRO != 0 {
+		st.rc.Add(p.PRO, p.RC, p.Regions)
+	}
+}
+
+// Finish returns the category's report. The Stream must not be used
+// afterwards.
+func (st *Stream) Finish() *CategoryReport {
+	s, rep := st.s, st.rep
 	warn := func(level string, v metric.Value) metric.Value {
 		if !v.OK() {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %s %v", cat.Name, level, v.Err))
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %s %v", st.name, level, v.Err))
 		}
 		return v
 	}
 	if s.Metrics&Image != 0 {
-		c := roc.FromScores(scores, labels)
+		c := roc.FromScores(st.scores, st.labels)
 		rep.Image = ImageMetrics{warn("image", c.AUROC()), warn("image", c.AP()), warn("image", c.F1Max())}
 		if s.Curves {
 			rep.Curves[curve.ImageROC] = c.ROC()
 			rep.Curves[curve.ImagePR] = c.PR()
 		}
 	}
-	var need sweep.Need
-	if s.Metrics&Pixel != 0 {
-		need |= sweep.NeedROC
+	if st.sweep == nil {
+		return rep // image metrics only, or none (data without labels)
 	}
-	if s.Metrics&AUPRO != 0 {
-		need |= sweep.NeedPRO
-	}
-	if s.Metrics&RCPRO != 0 {
-		need |= sweep.NeedPRO | sweep.NeedRC
-	}
-	if need == 0 {
-		return rep, nil // image metrics only, or none (data without labels)
-	}
-
-	// Every scalar is a fold over the sweep's points, in threshold order; the
-	// points are stored only when the caller wants the curves.
-	pixel := roc.NewAccumulator(positives, negatives)
-	aupro := pro.NewIntegrator(s.Grid, s.FPRLimit)
-	var rc rcpro.Integrator
-	consume := func(exact bool, p *sweep.Point) {
-		if exact && need&sweep.NeedROC != 0 {
-			pixel.Add(p.TP, p.FP)
-		}
-		if exact != s.Grid.IsExact() {
-			return
-		}
-		if s.Metrics&AUPRO != 0 {
-			x := 0.0
-			if negatives > 0 {
-				x = float64(p.FP) / float64(negatives)
-			}
-			aupro.Add(x, p.PRO)
-		}
-		if s.Metrics&RCPRO != 0 {
-			rc.Add(p.PRO, p.RC, p.Regions)
-		}
-	}
-	opts := sweep.Options{
-		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
-		RCAverage: s.RCAverage, Need: need, Workers: s.Workers,
-	}
-	if !s.Curves {
-		opts.Visit = consume
-	}
-	r, err := sweep.Run(cat, opts)
-	if err != nil {
-		return nil, err
-	}
-	if r.Positives != positives || r.Negatives != negatives {
-		return nil, fmt.Errorf("%s: internal error: sweep counted %d/%d pixels, masks %d/%d", cat.Name, r.Positives, r.Negatives, positives, negatives)
-	}
+	negatives := rep.Pixels - st.positives
+	st.pixel = roc.NewAccumulator(st.positives, negatives)
+	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+	r := st.sweep.Finish()
 	if s.Curves {
 		for k := range r.Exact.Threshold {
 			p := r.Exact.At(k)
-			consume(true, &p)
+			st.consume(true, &p)
 		}
 		if r.Steps != nil {
 			for k := range r.Steps.Threshold {
 				p := r.Steps.At(k)
-				consume(false, &p)
+				st.consume(false, &p)
 			}
 		}
 	}
 	if s.Metrics&Pixel != 0 {
-		rep.Pixel.AUROC = warn("pixel", pixel.AUROC())
-		rep.Pixel.AP = warn("pixel", pixel.AP())
-		rep.Pixel.F1Max = warn("pixel", pixel.F1Max())
+		rep.Pixel.AUROC = warn("pixel", st.pixel.AUROC())
+		rep.Pixel.AP = warn("pixel", st.pixel.AP())
+		rep.Pixel.F1Max = warn("pixel", st.pixel.F1Max())
 		if s.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
 			rep.Curves[curve.PixelROC] = c.ROC()
@@ -256,18 +311,18 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 		}
 	}
 	if s.Metrics&AUPRO != 0 {
-		rep.Pixel.AUPRO = warn("pixel", aupro.AUPRO(r.GTRegions, r.Negatives))
+		rep.Pixel.AUPRO = warn("pixel", st.aupro.AUPRO(r.GTRegions, r.Negatives))
 		if s.Curves {
 			rep.Curves[curve.PROFPR] = pro.Curve(r)
 		}
 	}
 	if s.Metrics&RCPRO != 0 {
-		rep.Pixel.RCPRO = warn("pixel", rc.RCPRO(r.GTRegions))
+		rep.Pixel.RCPRO = warn("pixel", st.rc.RCPRO(r.GTRegions))
 		if s.Curves {
 			rep.Curves[curve.PRORC] = rcpro.Curve(r)
 		}
 	}
-	return rep, nil
+	return rep
 }
 
 // Mean is the unweighted mean over categories of each metric, taken over the

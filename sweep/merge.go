@@ -115,9 +115,9 @@ func stepPoints(thresholds []float32, workers []*levels, shift uint, gtRegions i
 }
 
 // merge combines the images' events in score order into one point per
-// distinct score of the category. The events are radix-sorted by key (three
-// passes of 11, 11 and 10 bits, reading the images' event lists directly in
-// the first), then scanned: every access is sequential, which a k-way merge
+// distinct score of the category. The events are radix-sorted by key (four
+// byte-wide passes, reading the images' event lists directly in the first),
+// then scanned: every access is sequential, which a k-way merge
 // over a hundred images' streams is not.
 func merge(outs []imageOut, shift uint, gtRegions int64, full bool, visit func(*Point)) {
 	events := sortEvents(outs)
@@ -140,14 +140,17 @@ func sortEvents(outs []imageOut) []event {
 	for _, o := range outs {
 		total += len(o.events)
 	}
-	digits := [3]struct{ shift, bits uint }{{0, 11}, {11, 11}, {22, 10}}
-	var count [3][2048]int
+	// Byte digits: each pass scatters to 256 places, few enough for the
+	// write streams to stay in cache and TLB.
+	digits := [4]struct{ shift, bits uint }{{0, 8}, {8, 8}, {16, 8}, {24, 8}}
+	var count [4][256]int
 	for _, o := range outs {
 		for i := range o.events {
 			k := o.events[i].key
-			count[0][k&2047]++
-			count[1][(k>>11)&2047]++
-			count[2][k>>22]++
+			count[0][k&255]++
+			count[1][(k>>8)&255]++
+			count[2][(k>>16)&255]++
+			count[3][k>>24]++
 		}
 	}
 	// The first pass that is needed reads the images' lists in place.

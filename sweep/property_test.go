@@ -245,3 +245,39 @@ func TestOrderKey(t *testing.T) {
 		t.Error("-0 and +0 have different keys")
 	}
 }
+
+// TestStreamEqualsRun adds a category's images in several parts.
+func TestStreamEqualsRun(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for trial := 0; trial < 50; trial++ {
+		cat := randomCategory(rng)
+		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 2}
+		if trial%2 == 1 {
+			opts.Grid = metric.Steps(7)
+		}
+		want, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := scoreRange(cat)
+		st, err := NewStream(opts, lo, hi, 12*12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cat.Images {
+			if err := st.Add(cat.Images[i : i+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := st.Finish()
+		if got.Positives != want.Positives || got.Negatives != want.Negatives || got.GTRegions != want.GTRegions ||
+			got.Curves().Len() != want.Curves().Len() {
+			t.Fatalf("trial %d: stream differs from run", trial)
+		}
+		for k := range want.Curves().Threshold {
+			if got.Curves().At(k) != want.Curves().At(k) {
+				t.Fatalf("trial %d point %d: %+v, want %+v", trial, k, got.Curves().At(k), want.Curves().At(k))
+			}
+		}
+	}
+}

@@ -167,70 +167,125 @@ func fixedShift(maxPixels int) uint {
 // Run sweeps the category. It returns an error for invalid input (a map that
 // is not finite, sizes that do not match, an image over 2^27 pixels).
 func Run(cat *metric.Category, opts Options) (*Result, error) {
-	if err := cat.Validate(); err != nil {
-		return nil, err
-	}
-	if opts.Need&(NeedPRO|NeedRC) != 0 && !opts.Connectivity.Valid() {
-		return nil, fmt.Errorf("connectivity %d: want 4 or 8", opts.Connectivity)
-	}
-	for i := range cat.Images {
-		if n := cat.Images[i].Width * cat.Images[i].Height; n > maxImagePixels {
-			return nil, fmt.Errorf("%s: %d pixels; at most %d per image are supported", cat.Images[i].Name, n, maxImagePixels)
-		}
-	}
-	res := &Result{Grid: opts.Grid}
+	lo, hi := scoreRange(cat)
 	maxPixels := 1
 	for i := range cat.Images {
 		maxPixels = max(maxPixels, cat.Images[i].Width*cat.Images[i].Height)
 	}
-	shift := fixedShift(maxPixels)
-	var thresholds []float32
+	st, err := NewStream(opts, lo, hi, maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Add(cat.Images); err != nil {
+		return nil, err
+	}
+	return st.Finish(), nil
+}
+
+// Stream sweeps a category whose images arrive in parts, so that a caller
+// can read, add and drop them: Add keeps only each image's changes (per
+// distinct score when the exact grid is needed; per threshold on the steps
+// grid, where memory does not grow with the number of images). Finish then
+// produces the same Result as Run on all the images.
+type Stream struct {
+	opts       Options
+	thresholds []float32
+	shift      uint
+	maxPixels  int
+	sweeps     []*imageSweep // one per worker, reused between Adds
+	outs       []imageOut    // per image, when exact points are needed
+	res        Result
+}
+
+// NewStream starts a sweep. lo and hi are the category's smallest and largest
+// score (they place the steps grid's thresholds; ignored on the exact grid);
+// maxPixels bounds the pixels of every image to come (it sets the precision
+// of the fixed-point sums; Add rejects a larger image).
+func NewStream(opts Options, lo, hi float32, maxPixels int) (*Stream, error) {
+	if opts.Need&(NeedPRO|NeedRC) != 0 && !opts.Connectivity.Valid() {
+		return nil, fmt.Errorf("connectivity %d: want 4 or 8", opts.Connectivity)
+	}
+	if maxPixels > maxImagePixels {
+		return nil, fmt.Errorf("%d pixels per image; at most %d are supported", maxPixels, maxImagePixels)
+	}
+	st := &Stream{opts: opts, shift: fixedShift(max(1, maxPixels)), maxPixels: maxPixels}
+	st.res.Grid = opts.Grid
 	if !opts.Grid.IsExact() {
-		lo, hi := scoreRange(cat)
-		thresholds = metric.StepThresholds(lo, hi, opts.Grid.Steps)
+		st.thresholds = metric.StepThresholds(lo, hi, opts.Grid.Steps)
 	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = min(workers, max(1, len(cat.Images)))
+	for range workers {
+		s := &imageSweep{opts: opts, thresholds: st.thresholds, shift: st.shift, one: int64(1) << st.shift}
+		if st.thresholds != nil && opts.Need&(NeedPRO|NeedRC) != 0 {
+			s.levels = newLevels(len(st.thresholds))
+		}
+		st.sweeps = append(st.sweeps, s)
+	}
+	return st, nil
+}
 
-	outs := make([]imageOut, len(cat.Images))
-	steps := make([]*levels, workers)
+// keepsEvents reports whether points of the exact grid are needed.
+func (st *Stream) keepsEvents() bool {
+	return st.opts.Need&NeedROC != 0 || st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
+}
+
+// Add sweeps images (in parallel). The images are not kept. On the steps
+// grid every score must lie within the lo and hi given to NewStream.
+func (st *Stream) Add(images []metric.Image) error {
+	for i := range images {
+		im := &images[i]
+		if err := im.Validate(); err != nil {
+			return err
+		}
+		if n := im.Width * im.Height; n > st.maxPixels {
+			return fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
+		}
+	}
+	outs := make([]imageOut, len(images))
+	workers := min(len(st.sweeps), max(1, len(images)))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func(w int) {
+		go func(s *imageSweep) {
 			defer wg.Done()
-			s := &imageSweep{opts: opts, thresholds: thresholds, shift: shift, one: int64(1) << shift}
-			if thresholds != nil && opts.Need&(NeedPRO|NeedRC) != 0 {
-				steps[w] = newLevels(len(thresholds))
-				s.levels = steps[w]
-			}
 			for i := range next {
-				outs[i] = s.run(&cat.Images[i])
+				outs[i] = s.run(&images[i])
 			}
-		}(w)
+		}(st.sweeps[w])
 	}
-	for i := range cat.Images {
+	for i := range images {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-
 	for _, o := range outs {
-		res.Positives += o.positives
-		res.Negatives += o.negatives
-		res.GTRegions += int64(o.gtRegions)
+		st.res.Positives += o.positives
+		st.res.Negatives += o.negatives
+		st.res.GTRegions += int64(o.gtRegions)
 	}
+	if st.keepsEvents() {
+		st.outs = append(st.outs, outs...)
+	}
+	return nil
+}
+
+// Finish merges what Add collected and returns the curves, or passes them to
+// Options.Visit. The Stream must not be used afterwards.
+func (st *Stream) Finish() *Result {
+	opts := st.opts
+	res := &st.res
 	wantExactCurves := opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0
-	if opts.Need&NeedROC != 0 || wantExactCurves {
+	if st.keepsEvents() {
 		visit := func(p *Point) { res.Exact.append(p, wantExactCurves, opts) }
 		if opts.Visit != nil {
 			visit = func(p *Point) { opts.Visit(true, p) }
 		}
-		merge(outs, shift, res.GTRegions, wantExactCurves, visit)
+		merge(st.outs, st.shift, res.GTRegions, wantExactCurves, visit)
+		st.outs = nil
 	}
 	if !opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0 {
 		res.Steps = &Points{}
@@ -238,9 +293,13 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 		if opts.Visit != nil {
 			visit = func(p *Point) { opts.Visit(false, p) }
 		}
-		stepPoints(thresholds, steps, shift, res.GTRegions, visit)
+		var lv []*levels
+		for _, s := range st.sweeps {
+			lv = append(lv, s.levels)
+		}
+		stepPoints(st.thresholds, lv, st.shift, res.GTRegions, visit)
 	}
-	return res, nil
+	return res
 }
 
 func scoreRange(cat *metric.Category) (lo, hi float32) {
