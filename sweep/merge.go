@@ -115,94 +115,69 @@ func stepPoints(thresholds []float32, workers []*levels, shift uint, gtRegions i
 }
 
 // merge combines the images' events in score order into one point per
-// distinct score of the category. The events are radix-sorted by key (four
-// byte-wide passes, reading the images' event lists directly in the first),
-// then scanned: every access is sequential, which a k-way merge
-// over a hundred images' streams is not.
+// distinct score of the category, with a loser tree over the images: each
+// step replays one leaf-to-root path over keys held in a small array.
 func merge(outs []imageOut, shift uint, gtRegions int64, full bool, visit func(*Point)) {
-	events := sortEvents(outs)
+	const done = math.MaxUint64
+	k := 1
+	for k < len(outs) {
+		k *= 2
+	}
+	cur := make([]uint64, k) // current key of each stream; done when exhausted
+	pos := make([]int, k)
+	for i := range cur {
+		cur[i] = done
+		if i < len(outs) && len(outs[i].events) > 0 {
+			cur[i] = uint64(outs[i].events[0].key)
+		}
+	}
+	// tree[n] holds the loser of the match at internal node n (1..k-1);
+	// winner is the overall winner.
+	tree := make([]int32, k)
+	var build func(n int) int32
+	build = func(n int) int32 {
+		if n >= k {
+			return int32(n - k)
+		}
+		a, b := build(2*n), build(2*n+1)
+		if cur[b] < cur[a] {
+			a, b = b, a
+		}
+		tree[n] = b
+		return a
+	}
+	winner := build(1)
 	var c curveState
 	var p Point
-	for i := range events {
-		e := &events[i]
+	for cur[winner] != done {
+		w := winner
+		o := &outs[w]
+		i := pos[w]
+		e := &o.events[i]
+		key := e.key
 		c.addEvent(e)
-		if i+1 < len(events) && events[i+1].key == e.key {
+		i++
+		pos[w] = i
+		if i < len(o.events) {
+			cur[w] = uint64(o.events[i].key)
+		} else {
+			cur[w] = done
+		}
+		// Replay the path from leaf w to the root, keeping the winner's key
+		// in a register.
+		cw := cur[w]
+		for n := (int(w) + k) >> 1; n >= 1; n >>= 1 {
+			l := tree[n]
+			if cl := cur[l]; cl < cw {
+				tree[n] = int32(w)
+				w, cw = l, cl
+			}
+		}
+		winner = w
+		if cur[winner] == uint64(key) {
 			continue // more pixels with the same score in another image
 		}
-		c.point(&p, float64(keyScore(e.key)), full, shift, gtRegions)
+		c.point(&p, float64(keyScore(key)), full, shift, gtRegions)
 		visit(&p)
 	}
-}
-
-// sortEvents returns every image's events in one slice sorted by key.
-func sortEvents(outs []imageOut) []event {
-	total := 0
-	for _, o := range outs {
-		total += len(o.events)
-	}
-	// Byte digits: each pass scatters to 256 places, few enough for the
-	// write streams to stay in cache and TLB.
-	digits := [4]struct{ shift, bits uint }{{0, 8}, {8, 8}, {16, 8}, {24, 8}}
-	var count [4][256]int
-	for _, o := range outs {
-		for i := range o.events {
-			k := o.events[i].key
-			count[0][k&255]++
-			count[1][(k>>8)&255]++
-			count[2][(k>>16)&255]++
-			count[3][k>>24]++
-		}
-	}
-	// The first pass that is needed reads the images' lists in place.
-	var src, dst []event
-	first := true
-	for d, dg := range digits {
-		c := &count[d]
-		mask := uint32(1)<<dg.bits - 1
-		if total == 0 || c[(firstKey(outs)>>dg.shift)&mask] == total {
-			continue // every key has the same digit
-		}
-		sum := 0
-		for i, v := range c {
-			c[i] = sum
-			sum += v
-		}
-		if dst == nil {
-			dst = make([]event, total)
-		}
-		scatter := func(from []event) {
-			for i := range from {
-				di := (from[i].key >> dg.shift) & mask
-				dst[c[di]] = from[i]
-				c[di]++
-			}
-		}
-		if first {
-			for i := range outs {
-				scatter(outs[i].events)
-				outs[i].events = nil // free as we go: peak memory is two copies
-			}
-			first = false
-		} else {
-			scatter(src)
-		}
-		src, dst = dst, src
-	}
-	if first { // no pass was needed: every key is equal
-		src = make([]event, 0, total)
-		for i := range outs {
-			src = append(src, outs[i].events...)
-			outs[i].events = nil
-		}
-	}
-	return src
-}
-
-func firstKey(outs []imageOut) uint32 {
-	for _, o := range outs {
-		if len(o.events) > 0 {
-			return o.events[0].key
-		}
-	}
-	return 0
 }
