@@ -161,7 +161,7 @@ func runCommand() *cli.Command {
 				files.Scores = scores
 				rep, err := job.evaluate(c.Context, files, func(e dataset.Entry) backend.Input {
 					return backend.Input{Key: e.Key, Path: filepath.Join(dir, filepath.FromSlash(e.Key)+".npy")}
-				})
+				}, true)
 				if err != nil {
 					return err
 				}
@@ -169,7 +169,7 @@ func runCommand() *cli.Command {
 			}
 			rep, err := job.evaluate(c.Context, m, func(e dataset.Entry) backend.Input {
 				return backend.Input{Key: e.Key, Path: e.ImagePath}
-			})
+			}, false)
 			if err != nil {
 				return err
 			}

@@ -90,7 +90,7 @@ func scoreCommand() *cli.Command {
 			}
 			files := &backend.Files{Scores: job.scores, Workers: job.settings.Workers}
 			inputs := func(e dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.MapPath} }
-			rep, err := job.evaluate(c.Context, files, inputs)
+			rep, err := job.evaluate(c.Context, files, inputs, true)
 			if err != nil {
 				return err
 			}
@@ -279,8 +279,11 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 }
 
 // evaluate runs the backend category by category (so that only one
-// category's maps are in memory) and evaluates each.
-func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(dataset.Entry) backend.Input) (*report.Report, error) {
+// category's maps are in memory) and evaluates each. With rereadable inputs
+// (files) on the steps grid, a category is read twice in chunks instead —
+// once for its score range, once to sweep — so that memory does not grow with
+// its number of images.
+func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(dataset.Entry) backend.Input, rereadable bool) (*report.Report, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -293,20 +296,6 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 	defer job.progress.done()
 	for gi, entries := range groups {
 		name := entries[0].Category
-		job.progress.set("reading", gi, len(groups), name)
-		in := make([]backend.Input, len(entries))
-		for i, e := range entries {
-			in[i] = input(e)
-		}
-		outs, err := b.Predict(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		cat, err := load.Category(name, entries, outs, job.load)
-		if err != nil {
-			return nil, err
-		}
-		outs = nil
 		s := job.settings
 		if !entries[0].PixelLabels {
 			s.Metrics &^= evaluate.Pixel | evaluate.AUPRO | evaluate.RCPRO
@@ -316,10 +305,64 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 			s.Metrics &^= evaluate.Image
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no normal images (segmentation-only data): image metrics are null", name))
 		}
-		job.progress.set("computing", gi, len(groups), name)
-		cr, err := evaluate.Category(cat, s)
-		if err != nil {
-			return nil, err
+		// read loads the category's images in chunks and hands each to fn.
+		read := func(stage string, chunk int, fn func([]metric.Image) error) error {
+			for i := 0; i < len(entries); i += chunk {
+				job.progress.set(stage, gi, len(groups), fmt.Sprintf("%s %d/%d images", name, i, len(entries)))
+				part := entries[i:min(i+chunk, len(entries))]
+				in := make([]backend.Input, len(part))
+				for j, e := range part {
+					in[j] = input(e)
+				}
+				outs, err := b.Predict(ctx, in)
+				if err != nil {
+					return err
+				}
+				cat, err := load.Category(name, part, outs, job.load)
+				if err != nil {
+					return err
+				}
+				if err := fn(cat.Images); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var cr *evaluate.CategoryReport
+		if rereadable && !s.Grid.IsExact() {
+			const chunk = 64
+			lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+			maxPixels := 1
+			err := read("scanning", chunk, func(images []metric.Image) error {
+				for i := range images {
+					for _, v := range images[i].Scores {
+						lo, hi = min(lo, v), max(hi, v)
+					}
+					maxPixels = max(maxPixels, images[i].Width*images[i].Height)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			st, err := evaluate.NewStream(name, s, lo, hi, maxPixels)
+			if err != nil {
+				return nil, err
+			}
+			if err := read("computing", chunk, st.Add); err != nil {
+				return nil, err
+			}
+			cr = st.Finish()
+		} else {
+			var images []metric.Image
+			err := read("reading", len(entries), func(im []metric.Image) error { images = im; return nil })
+			if err != nil {
+				return nil, err
+			}
+			job.progress.set("computing", gi, len(groups), name)
+			if cr, err = evaluate.Category(&metric.Category{Name: name, Images: images}, s); err != nil {
+				return nil, err
+			}
 		}
 		rep.Categories = append(rep.Categories, cr)
 		rep.Warnings = append(rep.Warnings, cr.Warnings...)
