@@ -1,14 +1,15 @@
 package mapio
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/atomicfile"
 )
 
 // ReadMap reads the score map at path, choosing the decoder by the file's
@@ -75,49 +76,15 @@ func ReadMask(path string) (Map, error) {
 	return m, nil
 }
 
-// WriteNPY writes m to path with [EncodeNPY], atomically: the data goes to a
-// new temporary file in the same directory, which is then renamed over path,
-// so a reader sees either the old file or the complete new one, never a
-// partial file. The file is not fsynced. Its permissions are 0666 less the
-// process umask, as with os.Create. On error the temporary file is removed
-// and path is left untouched.
-func WriteNPY(path string, m Map) (err error) {
+// WriteNPY writes m to path with [EncodeNPY], atomically (package
+// atomicfile): a reader sees either the old file or the complete new one,
+// never a partial file, and on error path is left untouched. The file's
+// permissions are 0644; it is not fsynced.
+func WriteNPY(path string, m Map) error {
 	if err := m.sizeError(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	var f *os.File
-	var tmp string
-	for range 100 {
-		var rnd [6]byte
-		if _, err := rand.Read(rnd[:]); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		tmp = filepath.Join(dir, "."+base+"."+hex.EncodeToString(rnd[:])+".tmp")
-		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := EncodeNPY(f, m); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return EncodeNPY(w, m) }); err != nil {
 		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	return nil

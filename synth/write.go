@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/zsadbench/zsadbench/atomicfile"
 )
 
 // WriteMVTec writes the data set described by opts under dir in the MVTec AD
@@ -166,32 +168,10 @@ func appendNPY(dst []byte, data []float32, h, w int) []byte {
 	return dst
 }
 
-// writeFileAtomic writes data to a temporary file next to path and renames it
-// to path, with permissions 0644.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+// writeFileAtomic writes data whole or not at all, with permissions 0644.
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return fmt.Errorf("synth: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("synth: write %s: %w", path, err)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
 	}
 	return nil
 }
