@@ -1,0 +1,84 @@
+package load
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/resize"
+)
+
+func writeMask(t *testing.T, path string, w, h int, on func(x, y int) bool) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if on(x, y) {
+				img.SetGray(x, y, color.Gray{255})
+			}
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImageResizesMapToMask(t *testing.T) {
+	dir := t.TempDir()
+	mask := filepath.Join(dir, "m.png")
+	writeMask(t, mask, 4, 4, func(x, y int) bool { return x == 1 && y == 2 })
+	e := dataset.Entry{MapPath: "a.npy", MaskPath: mask, PixelLabels: true, ImageLabels: true}
+	out := backend.Output{Width: 2, Height: 2, Map: []float32{0, 1, 2, 3}, Score: 3}
+	im, err := Image(&e, &out, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := resize.Bilinear(out.Map, 2, 2, 4, 4)
+	if im.Width != 4 || im.Height != 4 || len(im.Scores) != 16 || im.Scores[5] != want[5] || !im.Mask[2*4+1] || im.Mask[0] {
+		t.Errorf("image %+v", im)
+	}
+	strict := DefaultOptions
+	strict.StrictSize = true
+	if _, err := Image(&e, &out, strict); err == nil || !strings.Contains(err.Error(), "m.png") {
+		t.Errorf("strict size error %v, want one naming the mask", err)
+	}
+}
+
+func TestImageSize(t *testing.T) {
+	dir := t.TempDir()
+	mask := filepath.Join(dir, "m.png")
+	writeMask(t, mask, 8, 8, func(x, y int) bool { return x < 4 })
+	e := dataset.Entry{MapPath: "a.npy", MaskPath: mask, PixelLabels: true, ImageLabels: true}
+	out := backend.Output{Width: 8, Height: 8, Map: make([]float32, 64)}
+	for _, how := range []MaskResize{Nearest, Bilinear} {
+		o := DefaultOptions
+		o.Size, o.MaskResize = 4, how
+		im, err := Image(&e, &out, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Width != 4 || len(im.Mask) != 16 || !im.Mask[0] || !im.Mask[1] || im.Mask[2] || im.Mask[3] {
+			t.Errorf("%s: mask %v", how, im.Mask)
+		}
+	}
+}
+
+func TestClassificationLabel(t *testing.T) {
+	e := dataset.Entry{ImagePath: "x.png", Anomalous: true, PixelLabels: false, ImageLabels: true}
+	out := backend.Output{Width: 1, Height: 1, Map: []float32{0.5}, Score: 0.5}
+	im, err := Image(&e, &out, DefaultOptions)
+	if err != nil || !im.Anomalous() || im.Mask != nil {
+		t.Errorf("image %+v, %v", im, err)
+	}
+}

@@ -1,0 +1,84 @@
+package metric
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+)
+
+func TestParseGrid(t *testing.T) {
+	for _, s := range []string{"exact", "steps:1", "steps:200"} {
+		g, err := ParseGrid(s)
+		if err != nil || g.String() != s {
+			t.Errorf("ParseGrid(%q) = %v, %v", s, g, err)
+		}
+	}
+	for _, s := range []string{"", "steps:0", "steps:-3", "steps:x", "Exact", "steps:"} {
+		if _, err := ParseGrid(s); err == nil {
+			t.Errorf("ParseGrid(%q): no error", s)
+		}
+	}
+}
+
+// TestStepThresholds checks the NumPy arange rule, including its N+1 case.
+func TestStepThresholds(t *testing.T) {
+	if StepThresholds(1, 1, 200) != nil {
+		t.Error("thresholds for a constant map")
+	}
+	n1 := 0
+	for i := 0; i < 2000; i++ {
+		lo := float32(math.Sin(float64(i))) / 2
+		hi := lo + float32(1+i%7)/float32(3+i%11)
+		ts := StepThresholds(lo, hi, 200)
+		step := (float64(hi) - float64(lo)) / 200
+		if want := int(math.Ceil((float64(hi) - float64(lo)) / step)); len(ts) != want {
+			t.Fatalf("lo %v hi %v: %d thresholds, want %d", lo, hi, len(ts), want)
+		}
+		if len(ts) == 201 {
+			n1++
+		}
+		d := (float64(lo) + step) - float64(lo)
+		for k, v := range ts {
+			if v != float32(float64(lo)+float64(k)*d) {
+				t.Fatalf("threshold %d = %v", k, v)
+			}
+		}
+	}
+	if n1 == 0 {
+		t.Error("no N+1 case among 2000 ranges")
+	}
+}
+
+func TestValueJSON(t *testing.T) {
+	b, _ := json.Marshal([]Value{Defined(0.25), NoValue("AUROC", "no anomalous sample")})
+	if string(b) != "[0.25,null]" {
+		t.Errorf("JSON = %s", b)
+	}
+	var v []Value
+	if err := json.Unmarshal(b, &v); err != nil || !v[0].OK() || v[0].V != 0.25 || v[1].OK() {
+		t.Errorf("round trip = %+v, %v", v, err)
+	}
+	if !IsUndefined(v[1].Err) {
+		t.Error("null does not read back as undefined")
+	}
+}
+
+func TestImageValidate(t *testing.T) {
+	im := Image{Name: "a.npy", Width: 2, Height: 1, Scores: []float32{0, float32(math.NaN())}}
+	if err := im.Validate(); err == nil {
+		t.Error("NaN accepted")
+	}
+	im.Scores[1] = 1
+	im.Mask = []bool{true}
+	if err := im.Validate(); err == nil {
+		t.Error("short mask accepted")
+	}
+	im.Mask = []bool{false, true}
+	if err := im.Validate(); err != nil || !im.Anomalous() || im.ImageScore() != 1 {
+		t.Errorf("valid image: %v", err)
+	}
+	im.Label = LabelNormal
+	if im.Anomalous() {
+		t.Error("Label does not override the mask")
+	}
+}

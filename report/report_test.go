@@ -1,0 +1,62 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
+)
+
+func sample() *Report {
+	v := metric.Defined
+	null := metric.NoValue("AUROC", "no normal sample")
+	c := &evaluate.CategoryReport{Name: "metal_nut", Images: 3, AnomalousImages: 2, Pixels: 12,
+		Image: evaluate.ImageMetrics{AUROC: null, AP: v(0.5), F1Max: v(0.66666)},
+		Pixel: evaluate.PixelMetrics{AUROC: v(0.91234), AP: v(0.5), F1Max: v(0.5), AUPRO: v(0.25), RCPRO: v(0.125)}}
+	mean, _ := evaluate.MeanOf([]*evaluate.CategoryReport{c}, evaluate.All)
+	return &Report{Settings: SettingsOf(evaluate.DefaultSettings), Categories: []*evaluate.CategoryReport{c}, Mean: mean}
+}
+
+func TestFormats(t *testing.T) {
+	r := sample()
+	for format, want := range map[string][]string{
+		"table":    {"metal_nut", "91.2", "12.5", "mean", "-"},
+		"markdown": {"| metal_nut |", "91.2", "**mean**"},
+		"latex":    {`metal\_nut`, "91.2", `\bottomrule`, "--"},
+		"csv":      {"category,images", "metal_nut,3,2,12,,0.5", "0.91234"},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, r, format); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s output lacks %q:\n%s", format, w, b.String())
+			}
+		}
+	}
+	if err := Write(&bytes.Buffer{}, r, "xml"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, sample(), "json"); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	cat := got["categories"].([]any)[0].(map[string]any)
+	if cat["image"].(map[string]any)["auroc"] != nil || cat["pixel"].(map[string]any)["auroc"] != 0.91234 {
+		t.Errorf("category %v", cat)
+	}
+	if got["warnings"] == nil || got["settings"].(map[string]any)["thresholds"] != "exact" {
+		t.Errorf("report %v", got)
+	}
+}
