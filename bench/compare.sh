@@ -29,6 +29,7 @@ WORKERS=""
 ZONLY=0
 PONLY=0
 PYSYNTH=0
+BUILT="(not built)"
 TOL=1e-6
 
 usage() {
@@ -78,6 +79,7 @@ mkdir -p "$OUT"
 if [ "$PONLY" = 0 ]; then
 	echo "building zsadbench -> $ZSAD" >&2
 	(cd "$ROOT" && go build -o "$ZSAD" ./cmd/zsadbench)
+	BUILT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 fi
 
 DATA="$OUT/data/c${CATEGORIES}-n${IMAGES}-s${SIZE}-seed${SEED}"
@@ -150,6 +152,11 @@ done
 
 {
 	echo "data: $DATA ($CATEGORIES categories x $IMAGES maps of ${SIZE}x${SIZE}, seed $SEED)"
+	rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		rev="$rev + uncommitted changes"
+	fi
+	echo "zsadbench: built from $rev at $BUILT"
 	echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GB"
 	echo "repeats: $REPEAT (median wall, max peak RSS); load average before: $LOAD0; $(go version | cut -d' ' -f3); $("$PY" -c 'import numpy, scipy, sklearn, skimage; print("numpy", numpy.__version__, "scipy", scipy.__version__, "scikit-learn", sklearn.__version__, "scikit-image", skimage.__version__)')"
 	echo
