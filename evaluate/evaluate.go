@@ -153,7 +153,7 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 	if err := st.Add(cat.Images); err != nil {
 		return nil, err
 	}
-	return st.Finish(), nil
+	return st.Finish()
 }
 
 // Stream evaluates a category whose images arrive in parts, so that a large
@@ -265,7 +265,7 @@ func (st *Stream) consume(exact bool, p *sweep.Point) {
 
 // Finish returns the category's report. The Stream must not be used
 // afterwards.
-func (st *Stream) Finish() *CategoryReport {
+func (st *Stream) Finish() (*CategoryReport, error) {
 	s, rep := st.s, st.rep
 	warn := func(level string, v metric.Value) metric.Value {
 		if !v.OK() {
@@ -282,12 +282,15 @@ func (st *Stream) Finish() *CategoryReport {
 		}
 	}
 	if st.sweep == nil {
-		return rep // image metrics only, or none (data without labels)
+		return rep, nil // image metrics only, or none (data without labels)
 	}
 	negatives := rep.Pixels - st.positives
 	st.pixel = roc.NewAccumulator(st.positives, negatives)
 	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
-	r := st.sweep.Finish()
+	r, err := st.sweep.Finish()
+	if err != nil {
+		return nil, err
+	}
 	if s.Curves {
 		for k := range r.Exact.Threshold {
 			p := r.Exact.At(k)
@@ -322,7 +325,7 @@ func (st *Stream) Finish() *CategoryReport {
 			rep.Curves[curve.PRORC] = rcpro.Curve(r)
 		}
 	}
-	return rep
+	return rep, nil
 }
 
 // Mean is the unweighted mean over categories of each metric, taken over the

@@ -7,38 +7,24 @@ import (
 	"github.com/zsadbench/zsadbench/metric"
 )
 
-// sums is the state of one image at some threshold, in integers: pixel
-// counts, the PRO sum in fixed point, and the RC numerator and denominator
-// (pooled: sum of region qualities and region count; per image: the image's
-// mean quality and 1 when it has a region).
+// sums are changes of a category's curve state, in integers: pixel counts,
+// the PRO sum in fixed point, and the RC numerator and denominator (pooled:
+// sum of region qualities and region count; per image: the image's mean
+// quality and 1 when it has a region).
 type sums struct {
 	pos, neg, regions, pro, rc int64
 }
 
-func (a sums) minus(b sums) sums {
-	return sums{a.pos - b.pos, a.neg - b.neg, a.regions - b.regions, a.pro - b.pro, a.rc - b.rc}
+func (a *sums) add(b *sums) {
+	a.pos += b.pos
+	a.neg += b.neg
+	a.regions += b.regions
+	a.pro += b.pro
+	a.rc += b.rc
 }
 
-// event is the change of an image's sums when the pixels of one distinct
-// score switch on, packed into 32 bytes (an image has at most 2^27 pixels, so
-// counts fit in int32). key orders events: ascending key = descending score.
-type event struct {
-	key               uint32
-	pos, neg, regions int32
-	pro, rc           int64
-}
-
-func newEvent(key uint32, d sums) event {
-	return event{key: key, pos: int32(d.pos), neg: int32(d.neg), regions: int32(d.regions), pro: d.pro, rc: d.rc}
-}
-
-type imageOut struct {
-	positives, negatives int64
-	gtRegions            int
-	events               []event
-}
-
-// imageSweep holds one worker's reusable buffers.
+// imageSweep holds one worker's reusable buffers and the state of the image
+// it is sweeping.
 type imageSweep struct {
 	opts       Options
 	thresholds []float32 // steps grid, ascending; nil on the exact grid
@@ -54,8 +40,9 @@ type imageSweep struct {
 	im        *metric.Image
 	gt        []int32
 
-	// running state of the current image
-	pos, neg, pro, rcSum, regions int64
+	// the current image's RC state
+	rcSum, regions, mean int64
+	gtRegions         int
 }
 
 // orderKey maps a float32 to a uint32 whose ascending order is the
@@ -84,14 +71,14 @@ func keyScore(k uint32) float32 {
 	return math.Float32frombits(b)
 }
 
-func (s *imageSweep) run(im *metric.Image) imageOut {
-	n := im.Width * im.Height
+// begin prepares the sweep of one image: its ground-truth regions and an
+// empty region tracker.
+func (s *imageSweep) begin(im *metric.Image) {
 	s.im = im
-	out := imageOut{}
-	needRegions := s.opts.Need&(NeedPRO|NeedRC) != 0
 	s.gt = nil
+	s.gtRegions = 0
 	s.gtArea = s.gtArea[:0]
-	if needRegions && im.Mask != nil {
+	if im.Mask != nil {
 		labels, k := connected.Label(im.Mask, im.Width, im.Height, s.opts.Connectivity)
 		if k > 0 {
 			s.gt = labels
@@ -101,119 +88,58 @@ func (s *imageSweep) run(im *metric.Image) imageOut {
 				s.gtArea[l]++
 			}
 		}
-		out.gtRegions = k
+		s.gtRegions = k
 	}
-	needRC := s.opts.Need&NeedRC != 0
-	if needRC {
+	if s.opts.Need&NeedRC != 0 {
 		s.tracker.Reset(im.Width, im.Height, s.opts.Connectivity, s.gt)
-		s.quality = grow64(s.quality, n)
+		s.quality = grow64(s.quality, im.Width*im.Height)
 	}
-	s.pos, s.neg, s.pro, s.rcSum, s.regions = 0, 0, 0, 0, 0
-
-	s.sortPixels(im.Scores)
-	keys := s.keys
-
-	exactFull := s.thresholds == nil && needRegions
-	exactEvents := s.opts.Need&NeedROC != 0 || exactFull
-	if exactEvents {
-		distinct := 1
-		for i := 1; i < n; i++ {
-			if keys[i]>>32 != keys[i-1]>>32 {
-				distinct++
-			}
-		}
-		out.events = make([]event, 0, distinct)
-	}
-	steps := s.levels != nil
-	bucket := len(s.thresholds)
-	var lastExact, lastStep sums
-	curKey := uint32(keys[0] >> 32)
-	if steps {
-		bucket = s.bucketOf(keyScore(curKey), bucket)
-	}
-	// On the steps grid, pixels at or below the lowest threshold are never
-	// positive there; only ROC counts still need them.
-	regionWork := needRegions && (!steps || bucket > 0)
-	for _, kv := range keys {
-		key := uint32(kv >> 32)
-		if key != curKey {
-			if exactEvents {
-				now := s.snapshot(exactFull)
-				out.events = append(out.events, newEvent(curKey, now.minus(lastExact)))
-				lastExact = now
-			}
-			curKey = key
-			if steps {
-				if b := s.bucketOf(keyScore(key), bucket); b != bucket {
-					now := s.snapshot(true)
-					s.levels.add(bucket-1, now.minus(lastStep))
-					lastStep = now
-					bucket = b
-					regionWork = bucket > 0
-				}
-			}
-		}
-		p := int(uint32(kv))
-		anomalous := im.Mask != nil && im.Mask[p]
-		if anomalous {
-			s.pos++
-		} else {
-			s.neg++
-		}
-		if !regionWork {
-			continue
-		}
-		if s.gt != nil {
-			if g := s.gt[p]; g != 0 {
-				c := s.cov[g]
-				a := s.gtArea[g]
-				s.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
-				s.cov[g] = c + 1
-			}
-		}
-		if needRC {
-			root, absorbed := s.tracker.Add(p)
-			for _, r := range absorbed {
-				s.rcSum -= s.quality[r]
-			}
-			s.regions += 1 - int64(len(absorbed))
-			q := s.regionQuality(root)
-			s.quality[root] = q
-			s.rcSum += q
-		}
-	}
-	if exactEvents {
-		now := s.snapshot(exactFull)
-		out.events = append(out.events, newEvent(curKey, now.minus(lastExact)))
-	}
-	if steps && bucket > 0 {
-		s.levels.add(bucket-1, s.snapshot(true).minus(lastStep))
-	}
-	out.positives, out.negatives = s.pos, s.neg
-	if s.gt != nil {
-		clear(s.cov)
-	}
-	return out
+	s.rcSum, s.regions, s.mean = 0, 0, 0
 }
 
-// snapshot returns the image's current sums; with full false only the pixel
-// counts.
-func (s *imageSweep) snapshot(full bool) sums {
-	st := sums{pos: s.pos, neg: s.neg}
-	if !full {
-		return st
-	}
-	st.pro = s.pro
-	if s.opts.RCAverage == PerImage {
-		if s.regions > 0 {
-			st.regions = 1
-			st.rc = s.rcSum / s.regions
-		}
+// add switches pixel p on and adds the changes of the image's sums to d. The
+// changes of a group of pixels with one score add up to the change between
+// the states before and after the group, whatever the order within it.
+func (s *imageSweep) add(p int, d *sums) {
+	if s.im.Mask != nil && s.im.Mask[p] {
+		d.pos++
 	} else {
-		st.regions = s.regions
-		st.rc = s.rcSum
+		d.neg++
 	}
-	return st
+	if s.gt != nil {
+		if g := s.gt[p]; g != 0 {
+			c, a := s.cov[g], s.gtArea[g]
+			d.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
+			s.cov[g] = c + 1
+		}
+	}
+	if s.opts.Need&NeedRC == 0 {
+		return
+	}
+	root, absorbed := s.tracker.Add(p)
+	var dq int64
+	for _, r := range absorbed {
+		dq -= s.quality[r]
+	}
+	q := s.regionQuality(root)
+	s.quality[root] = q
+	dq += q
+	dr := 1 - int64(len(absorbed))
+	s.rcSum += dq
+	s.regions += dr
+	if s.opts.RCAverage != PerImage {
+		d.rc += dq
+		d.regions += dr
+		return
+	}
+	// Per image: the change of the image's mean quality, and of whether it
+	// has a region (it has from its first pixel on).
+	mean := s.rcSum / s.regions
+	d.rc += mean - s.mean
+	s.mean = mean
+	if s.regions == dr {
+		d.regions++
+	}
 }
 
 // regionQuality is q(P) of METRICS.md in fixed point: 0 for a region that
@@ -236,6 +162,52 @@ func (s *imageSweep) regionQuality(root int32) int64 {
 	return int64(s.opts.Delta / r * float64(s.one)) // exact scaling: one is a power of two
 }
 
+// end clears what begin set up that the next image must not see.
+func (s *imageSweep) end() {
+	if s.gt != nil {
+		clear(s.cov)
+	}
+	s.im, s.gt = nil, nil
+}
+
+// runSteps sweeps one image for the steps grid: its pixels in descending
+// order, each threshold's changes added to the worker's levels.
+func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtRegions int) {
+	s.begin(im)
+	defer s.end()
+	for _, m := range im.Mask {
+		if m {
+			positives++
+		}
+	}
+	negatives = int64(im.Width*im.Height) - positives
+	gtRegions = s.gtRegions
+	s.sortPixels(im.Scores)
+	// A pixel is positive at threshold k when score > t[k]; bucket b counts
+	// the thresholds below its score, so it first counts at level b-1.
+	// Pixels at or below the lowest threshold never count.
+	bucket := len(s.thresholds)
+	var d sums
+	for _, kv := range s.keys {
+		v := keyScore(uint32(kv >> 32))
+		if b := s.bucketOf(v, bucket); b != bucket {
+			if d != (sums{}) {
+				s.levels.add(bucket-1, d)
+				d = sums{}
+			}
+			bucket = b
+			if bucket == 0 {
+				break
+			}
+		}
+		s.add(int(uint32(kv)), &d)
+	}
+	if bucket > 0 && d != (sums{}) {
+		s.levels.add(bucket-1, d)
+	}
+	return positives, negatives, gtRegions
+}
+
 // bucketOf returns the number of steps thresholds below v, searching down
 // from b (scores arrive in descending order, so buckets never grow).
 func (s *imageSweep) bucketOf(v float32, b int) int {
@@ -253,17 +225,23 @@ func (s *imageSweep) sortPixels(scores []float32) {
 	n := len(scores)
 	s.keys = growU64(s.keys, n)
 	s.tmp = growU64(s.tmp, n)
-	keys, tmp := s.keys, s.tmp
 	for i, v := range scores {
-		keys[i] = uint64(orderKey(v))<<32 | uint64(i)
+		s.keys[i] = uint64(orderKey(v))<<32 | uint64(i)
 	}
+	s.keys, s.tmp = radixSort(s.keys, s.tmp)
+}
+
+// radixSort sorts keys by their upper 32 bits, stably, using tmp (of the
+// same length) as scratch; it returns the sorted slice and the other.
+func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
+	n := len(keys)
 	var count [256]int
 	for shift := uint(32); shift < 64; shift += 8 {
 		count = [256]int{}
 		for _, k := range keys {
 			count[(k>>shift)&0xff]++
 		}
-		if count[(keys[0]>>shift)&0xff] == n {
+		if n == 0 || count[(keys[0]>>shift)&0xff] == n {
 			continue
 		}
 		sum := 0
@@ -278,7 +256,7 @@ func (s *imageSweep) sortPixels(scores []float32) {
 		}
 		keys, tmp = tmp, keys
 	}
-	s.keys, s.tmp = keys, tmp
+	return keys, tmp
 }
 
 func grow64(s []int64, n int) []int64 {

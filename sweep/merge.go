@@ -58,13 +58,6 @@ type curveState struct {
 	pro, rc         wide
 }
 
-func (c *curveState) addEvent(e *event) {
-	c.tp += int64(e.pos)
-	c.fp += int64(e.neg)
-	c.regions += int64(e.regions)
-	c.pro.add(e.pro)
-	c.rc.add(e.rc)
-}
 
 // point converts the sums to a curve point.
 func (c *curveState) point(p *Point, t float64, full bool, shift uint, gtRegions int64) {
@@ -110,74 +103,6 @@ func stepPoints(thresholds []float32, workers []*levels, shift uint, gtRegions i
 		c.pro = c.pro.plus(total.pro[k])
 		c.rc = c.rc.plus(total.rc[k])
 		c.point(&p, float64(thresholds[k]), true, shift, gtRegions)
-		visit(&p)
-	}
-}
-
-// merge combines the images' events in score order into one point per
-// distinct score of the category, with a loser tree over the images: each
-// step replays one leaf-to-root path over keys held in a small array.
-func merge(outs []imageOut, shift uint, gtRegions int64, full bool, visit func(*Point)) {
-	const done = math.MaxUint64
-	k := 1
-	for k < len(outs) {
-		k *= 2
-	}
-	cur := make([]uint64, k) // current key of each stream; done when exhausted
-	pos := make([]int, k)
-	for i := range cur {
-		cur[i] = done
-		if i < len(outs) && len(outs[i].events) > 0 {
-			cur[i] = uint64(outs[i].events[0].key)
-		}
-	}
-	// tree[n] holds the loser of the match at internal node n (1..k-1);
-	// winner is the overall winner.
-	tree := make([]int32, k)
-	var build func(n int) int32
-	build = func(n int) int32 {
-		if n >= k {
-			return int32(n - k)
-		}
-		a, b := build(2*n), build(2*n+1)
-		if cur[b] < cur[a] {
-			a, b = b, a
-		}
-		tree[n] = b
-		return a
-	}
-	winner := build(1)
-	var c curveState
-	var p Point
-	for cur[winner] != done {
-		w := winner
-		o := &outs[w]
-		i := pos[w]
-		e := &o.events[i]
-		key := e.key
-		c.addEvent(e)
-		i++
-		pos[w] = i
-		if i < len(o.events) {
-			cur[w] = uint64(o.events[i].key)
-		} else {
-			cur[w] = done
-		}
-		// Replay the path from leaf w to the root, keeping the winner's key
-		// in a register.
-		cw := cur[w]
-		for n := (int(w) + k) >> 1; n >= 1; n >>= 1 {
-			l := tree[n]
-			if cl := cur[l]; cl < cw {
-				tree[n] = int32(w)
-				w, cw = l, cl
-			}
-		}
-		winner = w
-		if cur[winner] == uint64(key) {
-			continue // more pixels with the same score in another image
-		}
-		c.point(&p, float64(keyScore(key)), full, shift, gtRegions)
 		visit(&p)
 	}
 }

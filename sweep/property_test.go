@@ -269,7 +269,10 @@ func TestStreamEqualsRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got := st.Finish()
+		got, err := st.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Positives != want.Positives || got.Negatives != want.Negatives || got.GTRegions != want.GTRegions ||
 			got.Curves().Len() != want.Curves().Len() {
 			t.Fatalf("trial %d: stream differs from run", trial)
@@ -278,6 +281,59 @@ func TestStreamEqualsRun(t *testing.T) {
 			if got.Curves().At(k) != want.Curves().At(k) {
 				t.Fatalf("trial %d point %d: %+v, want %+v", trial, k, got.Curves().At(k), want.Curves().At(k))
 			}
+		}
+	}
+}
+
+// TestLargeCategory exercises the parallel sort (over 2^16 pixels): every
+// worker count gives the same points, and sampled thresholds equal a
+// relabelling from scratch.
+func TestLargeCategory(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	cat := &metric.Category{Name: "large"}
+	for i := 0; i < 7; i++ {
+		w, h := 90+rng.IntN(40), 80+rng.IntN(40)
+		im := metric.Image{Name: "im", Width: w, Height: h, Scores: make([]float32, w*h), Mask: make([]bool, w*h)}
+		cx, cy := rng.IntN(w), rng.IntN(h)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				d := math.Hypot(float64(x-cx), float64(y-cy))
+				im.Mask[y*w+x] = d < 12
+				v := math.Exp(-d/15) + 0.3*rng.Float64()
+				if i%2 == 0 {
+					v = math.Round(v*50) / 50 // ties
+				}
+				im.Scores[y*w+x] = float32(v)
+			}
+		}
+		cat.Images = append(cat.Images, im)
+	}
+	opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+	want, err := Run(cat, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 3} {
+		opts.Workers = w
+		got, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Exact.Len() != want.Exact.Len() {
+			t.Fatalf("workers %d: %d points, want %d", w, got.Exact.Len(), want.Exact.Len())
+		}
+		for k := range want.Exact.Threshold {
+			if got.Exact.At(k) != want.Exact.At(k) {
+				t.Fatalf("workers %d point %d differs", w, k)
+			}
+		}
+	}
+	for k := 0; k < want.Exact.Len(); k += want.Exact.Len()/25 + 1 {
+		t32 := float32(want.Exact.Threshold[k])
+		tp, fp, proV, rc, regions := scratch(cat, func(v float32) bool { return v >= t32 }, opts)
+		p := want.Exact.At(k)
+		if p.TP != tp || p.FP != fp || p.Regions != regions || math.Abs(p.PRO-proV) > 1e-12 || math.Abs(p.RC-rc) > 1e-12 {
+			t.Fatalf("threshold %v: got %+v, want tp %d fp %d pro %v rc %v regions %d", t32, p, tp, fp, proV, rc, regions)
 		}
 	}
 }

@@ -2,12 +2,15 @@
 // feeds every pixel curve: ROC and PR counts, PRO sums, and the predicted
 // regions that RC scores.
 //
-// Each image is sorted and swept on its own, in parallel, switching pixels on
-// from the highest score down while union-find merges predicted regions (no
-// region is ever relabelled from scratch). An image's sweep yields, per
-// distinct score, the change of every integer or fixed-point sum; the images'
-// changes are then merged in score order. All sums are exact integers, so the
-// result does not depend on the number of workers or on the merge order.
+// On the exact grid, one parallel radix sort of the whole category ranks
+// every pixel by score; each image is then swept on its own, in parallel, in
+// rank order, switching pixels on from the highest score down while
+// union-find merges predicted regions (no region is ever relabelled from
+// scratch), and writes the change each pixel causes at its rank; a final scan
+// sums the changes and emits one point per distinct score. On the steps
+// grid each image is sorted and swept alone into per-threshold sums. All
+// sums are exact integers (fixed point for PRO and RC), so the result does not
+// depend on the number of workers.
 package sweep
 
 import (
@@ -179,21 +182,22 @@ func Run(cat *metric.Category, opts Options) (*Result, error) {
 	if err := st.Add(cat.Images); err != nil {
 		return nil, err
 	}
-	return st.Finish(), nil
+	return st.Finish()
 }
 
-// Stream sweeps a category whose images arrive in parts, so that a caller
-// can read, add and drop them: Add keeps only each image's changes (per
-// distinct score when the exact grid is needed; per threshold on the steps
-// grid, where memory does not grow with the number of images). Finish then
-// produces the same Result as Run on all the images.
+// Stream sweeps a category whose images arrive in parts. On the steps grid
+// Add sweeps each image into per-threshold sums and drops it, so memory does
+// not grow with the number of images; the exact grid (and the exact ROC
+// counts, which every grid reports) needs every pixel at once, so Add keeps
+// the images until Finish. Finish produces the same Result as Run on all the
+// images.
 type Stream struct {
 	opts       Options
 	thresholds []float32
 	shift      uint
 	maxPixels  int
-	sweeps     []*imageSweep // one per worker, reused between Adds
-	outs       []imageOut    // per image, when exact points are needed
+	sweeps     []*imageSweep // one per worker, reused
+	images     []metric.Image
 	res        Result
 }
 
@@ -219,7 +223,7 @@ func NewStream(opts Options, lo, hi float32, maxPixels int) (*Stream, error) {
 	}
 	for range workers {
 		s := &imageSweep{opts: opts, thresholds: st.thresholds, shift: st.shift, one: int64(1) << st.shift}
-		if st.thresholds != nil && opts.Need&(NeedPRO|NeedRC) != 0 {
+		if st.stepsRegions() {
 			s.levels = newLevels(len(st.thresholds))
 		}
 		st.sweeps = append(st.sweeps, s)
@@ -227,13 +231,19 @@ func NewStream(opts Options, lo, hi float32, maxPixels int) (*Stream, error) {
 	return st, nil
 }
 
-// keepsEvents reports whether points of the exact grid are needed.
-func (st *Stream) keepsEvents() bool {
-	return st.opts.Need&NeedROC != 0 || st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
+// stepsRegions reports whether PRO or RC is swept on the steps grid.
+func (st *Stream) stepsRegions() bool {
+	return !st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
 }
 
-// Add sweeps images (in parallel). The images are not kept. On the steps
-// grid every score must lie within the lo and hi given to NewStream.
+// exactFull reports whether PRO or RC is swept on the exact grid.
+func (st *Stream) exactFull() bool {
+	return st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
+}
+
+// Add takes images. On the steps grid every score must lie within the lo and
+// hi given to NewStream. Images kept for the exact grid must not change
+// until Finish.
 func (st *Stream) Add(images []metric.Image) error {
 	for i := range images {
 		im := &images[i]
@@ -244,50 +254,56 @@ func (st *Stream) Add(images []metric.Image) error {
 			return fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
 		}
 	}
-	outs := make([]imageOut, len(images))
-	workers := min(len(st.sweeps), max(1, len(images)))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(s *imageSweep) {
-			defer wg.Done()
-			for i := range next {
-				outs[i] = s.run(&images[i])
+	if st.opts.Need&NeedROC != 0 || st.exactFull() {
+		st.images = append(st.images, images...)
+	}
+	if !st.stepsRegions() {
+		return nil
+	}
+	type counts struct{ pos, neg, gt int64 }
+	per := make([]counts, len(st.sweeps))
+	var mu sync.Mutex
+	todo := 0
+	parallel(len(st.sweeps), func(w int) {
+		for {
+			mu.Lock()
+			i := todo
+			todo++
+			mu.Unlock()
+			if i >= len(images) {
+				return
 			}
-		}(st.sweeps[w])
-	}
-	for i := range images {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, o := range outs {
-		st.res.Positives += o.positives
-		st.res.Negatives += o.negatives
-		st.res.GTRegions += int64(o.gtRegions)
-	}
-	if st.keepsEvents() {
-		st.outs = append(st.outs, outs...)
+			pos, neg, gt := st.sweeps[w].runSteps(&images[i])
+			per[w].pos += pos
+			per[w].neg += neg
+			per[w].gt += int64(gt)
+		}
+	})
+	for _, c := range per {
+		st.res.Positives += c.pos
+		st.res.Negatives += c.neg
+		st.res.GTRegions += c.gt
 	}
 	return nil
 }
 
-// Finish merges what Add collected and returns the curves, or passes them to
-// Options.Visit. The Stream must not be used afterwards.
-func (st *Stream) Finish() *Result {
+// Finish sweeps what the exact grid needs and returns the curves, or passes
+// them to Options.Visit. The Stream must not be used afterwards.
+func (st *Stream) Finish() (*Result, error) {
 	opts := st.opts
 	res := &st.res
-	wantExactCurves := opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0
-	if st.keepsEvents() {
-		visit := func(p *Point) { res.Exact.append(p, wantExactCurves, opts) }
+	if opts.Need&NeedROC != 0 || st.exactFull() {
+		full := st.exactFull()
+		visit := func(p *Point) { res.Exact.append(p, full, opts) }
 		if opts.Visit != nil {
 			visit = func(p *Point) { opts.Visit(true, p) }
 		}
-		merge(st.outs, st.shift, res.GTRegions, wantExactCurves, visit)
-		st.outs = nil
+		if err := st.finishExact(full, visit); err != nil {
+			return nil, err
+		}
+		st.images = nil
 	}
-	if !opts.Grid.IsExact() && opts.Need&(NeedPRO|NeedRC) != 0 {
+	if st.stepsRegions() {
 		res.Steps = &Points{}
 		visit := func(p *Point) { res.Steps.append(p, true, opts) }
 		if opts.Visit != nil {
@@ -299,7 +315,7 @@ func (st *Stream) Finish() *Result {
 		}
 		stepPoints(st.thresholds, lv, st.shift, res.GTRegions, visit)
 	}
-	return res
+	return res, nil
 }
 
 func scoreRange(cat *metric.Category) (lo, hi float32) {

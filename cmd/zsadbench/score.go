@@ -352,7 +352,9 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 			if err := read("computing", chunk, st.Add); err != nil {
 				return nil, err
 			}
-			cr = st.Finish()
+			if cr, err = st.Finish(); err != nil {
+				return nil, err
+			}
 		} else {
 			var images []metric.Image
 			err := read("reading", len(entries), func(im []metric.Image) error { images = im; return nil })

@@ -1,0 +1,208 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+)
+
+// The exact grid is one sort of the whole category: every pixel becomes
+// orderKey(score)<<32 | global pixel index, and a parallel LSD radix sort on
+// the keys gives each pixel its rank. Each image is then swept on its own,
+// in rank order (a stable partition of the ranks by image), and writes the
+// changes it causes at each pixel's rank; a final scan in rank order sums
+// them and emits a point wherever the score changes. Every access but the
+// per-image writes is sequential, and no event list is merged.
+
+// rankDelta is the change one pixel causes, stored at its rank.
+type rankDelta struct {
+	pro, rc int64
+	regions int32
+	pos     bool
+}
+
+// parallel runs f(w) for w in [0, workers) and waits.
+func parallel(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(w)
+		}()
+	}
+	wg.Wait()
+}
+
+// chunk returns worker w's share [lo, hi) of n items.
+func chunk(n, workers, w int) (lo, hi int) {
+	return n * w / workers, n * (w + 1) / workers
+}
+
+// parallelRadixSort sorts keys by their upper 32 bits, stably, with byte
+// digits: each worker counts and scatters its own chunk. It returns the sorted
+// slice (keys or tmp).
+func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
+	n := len(keys)
+	if n < 1<<16 || workers < 2 {
+		k, _ := radixSort(keys, tmp)
+		return k
+	}
+	counts := make([][256]int, workers)
+	for shift := uint(32); shift < 64; shift += 8 {
+		parallel(workers, func(w int) {
+			c := &counts[w]
+			*c = [256]int{}
+			lo, hi := chunk(n, workers, w)
+			for _, k := range keys[lo:hi] {
+				c[(k>>shift)&0xff]++
+			}
+		})
+		d0 := (keys[0] >> shift) & 0xff
+		total := 0
+		for w := range counts {
+			total += counts[w][d0]
+		}
+		if total == n {
+			continue // every key has the same digit
+		}
+		sum := 0
+		for d := range 256 {
+			for w := range counts {
+				c := counts[w][d]
+				counts[w][d] = sum
+				sum += c
+			}
+		}
+		parallel(workers, func(w int) {
+			c := &counts[w]
+			lo, hi := chunk(n, workers, w)
+			for _, k := range keys[lo:hi] {
+				d := (k >> shift) & 0xff
+				tmp[c[d]] = k
+				c[d]++
+			}
+		})
+		keys, tmp = tmp, keys
+	}
+	return keys
+}
+
+// finishExact sweeps the retained images on the exact grid and visits one
+// point per distinct score. With full false it computes only TP and FP.
+func (st *Stream) finishExact(full bool, visit func(*Point)) error {
+	images := st.images
+	base := make([]int, len(images)+1)
+	for i := range images {
+		base[i+1] = base[i] + images[i].Width*images[i].Height
+	}
+	n := base[len(images)]
+	if full && n > math.MaxUint32 {
+		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, uint64(math.MaxUint32))
+	}
+	workers := len(st.sweeps)
+	keys := make([]uint64, n)
+	parallel(workers, func(w int) {
+		for i := w; i < len(images); i += workers {
+			im := &images[i]
+			out := keys[base[i]:base[i+1]]
+			for p, v := range im.Scores {
+				var low uint64
+				if full {
+					low = uint64(base[i] + p)
+				} else if im.Mask != nil && im.Mask[p] {
+					low = 1
+				}
+				out[p] = uint64(orderKey(v))<<32 | low
+			}
+		}
+	})
+	keys = parallelRadixSort(keys, make([]uint64, n), workers)
+
+	var c curveState
+	var p Point
+	emit := func(r int) {
+		if r+1 == n || keys[r+1]>>32 != keys[r]>>32 {
+			c.point(&p, float64(keyScore(uint32(keys[r]>>32))), full, st.shift, st.res.GTRegions)
+			visit(&p)
+		}
+	}
+	if !full {
+		for r, k := range keys {
+			if k&1 != 0 {
+				c.tp++
+			} else {
+				c.fp++
+			}
+			emit(r)
+		}
+		st.res.Positives, st.res.Negatives = c.tp, c.fp
+		return nil
+	}
+
+	// Partition the ranks by image: order[base[i]:base[i+1]] lists image i's
+	// pixels as rank<<32 | pixel, in rank order. imageOf finds a global
+	// pixel's image from a table of blocks of 4096 pixels.
+	const blockBits = 12
+	first := make([]int32, n>>blockBits+1)
+	for i := len(images) - 1; i >= 0; i-- {
+		for b := base[i] >> blockBits; b <= (base[i+1]-1)>>blockBits && base[i+1] > base[i]; b++ {
+			first[b] = int32(i)
+		}
+	}
+	order := make([]uint64, n)
+	cursor := append([]int(nil), base[:len(images)]...)
+	for r, k := range keys {
+		gp := int(uint32(k))
+		i := int(first[gp>>blockBits])
+		for gp >= base[i+1] {
+			i++
+		}
+		order[cursor[i]] = uint64(r)<<32 | uint64(gp-base[i])
+		cursor[i]++
+	}
+
+	deltas := make([]rankDelta, n)
+	gtRegions := make([]int, len(images))
+	var next sync.Mutex
+	todo := 0
+	parallel(workers, func(w int) {
+		s := st.sweeps[w]
+		for {
+			next.Lock()
+			i := todo
+			todo++
+			next.Unlock()
+			if i >= len(images) {
+				return
+			}
+			s.begin(&images[i])
+			gtRegions[i] = s.gtRegions
+			for _, o := range order[base[i]:base[i+1]] {
+				var d sums
+				s.add(int(uint32(o)), &d)
+				deltas[o>>32] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
+			}
+			s.end()
+		}
+	})
+	order = nil
+	for _, g := range gtRegions {
+		st.res.GTRegions += int64(g)
+	}
+	for r := range deltas {
+		d := &deltas[r]
+		if d.pos {
+			c.tp++
+		} else {
+			c.fp++
+		}
+		c.regions += int64(d.regions)
+		c.pro.add(d.pro)
+		c.rc.add(d.rc)
+		emit(r)
+	}
+	st.res.Positives, st.res.Negatives = c.tp, c.fp
+	return nil
+}
