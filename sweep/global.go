@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-
 )
 
 // The exact grid is one sort of the whole category: every pixel becomes

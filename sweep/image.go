@@ -42,7 +42,7 @@ type imageSweep struct {
 
 	// the current image's RC state
 	rcSum, regions, mean int64
-	gtRegions         int
+	gtRegions            int
 }
 
 // orderKey maps a float32 to a uint32 whose ascending order is the

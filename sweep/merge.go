@@ -58,7 +58,6 @@ type curveState struct {
 	pro, rc         wide
 }
 
-
 // point converts the sums to a curve point.
 func (c *curveState) point(p *Point, t float64, full bool, shift uint, gtRegions int64) {
 	p.Threshold, p.TP, p.FP = t, c.tp, c.fp
