@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/zsadbench/zsadbench/connected"
 )
 
 // The exact grid is one sort of the whole category: every pixel becomes
@@ -101,6 +103,39 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, uint64(math.MaxUint32))
 	}
 	workers := len(st.sweeps)
+	// Without RC, the low half of each key says all the scan needs: the
+	// pixel's ground-truth region, numbered across the category (0 =
+	// normal), or just its label. With RC it is the pixel's global index.
+	proOnly := full && st.opts.Need&NeedRC == 0
+	var gtLabels [][]int32
+	var gtArea []int64
+	gtBase := make([]int64, len(images)+1)
+	if proOnly {
+		gtLabels = make([][]int32, len(images))
+		counts := make([]int, len(images))
+		parallel(workers, func(w int) {
+			for i := w; i < len(images); i += workers {
+				if im := &images[i]; im.Mask != nil {
+					gtLabels[i], counts[i] = connected.Label(im.Mask, im.Width, im.Height, st.opts.Connectivity)
+				}
+			}
+		})
+		for i, k := range counts {
+			gtBase[i+1] = gtBase[i] + int64(k)
+		}
+		if gtBase[len(images)] >= math.MaxUint32 {
+			return fmt.Errorf("%d ground-truth regions in one category; at most %d are supported", gtBase[len(images)], uint64(math.MaxUint32-1))
+		}
+		gtArea = make([]int64, gtBase[len(images)]+1)
+		for i, labels := range gtLabels {
+			for _, l := range labels {
+				if l != 0 {
+					gtArea[gtBase[i]+int64(l)]++
+				}
+			}
+		}
+		st.res.GTRegions = gtBase[len(images)]
+	}
 	keys := make([]uint64, n)
 	parallel(workers, func(w int) {
 		for i := w; i < len(images); i += workers {
@@ -108,15 +143,21 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 			out := keys[base[i]:base[i+1]]
 			for p, v := range im.Scores {
 				var low uint64
-				if full {
+				switch {
+				case proOnly:
+					if l := gtLabels[i]; l != nil && l[p] != 0 {
+						low = uint64(gtBase[i] + int64(l[p]))
+					}
+				case full:
 					low = uint64(base[i] + p)
-				} else if im.Mask != nil && im.Mask[p] {
+				case im.Mask != nil && im.Mask[p]:
 					low = 1
 				}
 				out[p] = uint64(orderKey(v))<<32 | low
 			}
 		}
 	})
+	gtLabels = nil
 	keys = parallelRadixSort(keys, make([]uint64, n), workers)
 
 	var c curveState
@@ -131,6 +172,22 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 		for r, k := range keys {
 			if k&1 != 0 {
 				c.tp++
+			} else {
+				c.fp++
+			}
+			emit(r)
+		}
+		st.res.Positives, st.res.Negatives = c.tp, c.fp
+		return nil
+	}
+	if proOnly {
+		cov := make([]int64, len(gtArea))
+		for r, k := range keys {
+			if g := uint32(k); g != 0 {
+				c.tp++
+				cv, a := cov[g], gtArea[g]
+				c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
+				cov[g] = cv + 1
 			} else {
 				c.fp++
 			}

@@ -159,6 +159,9 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 		}
 		if rng.IntN(3) == 0 {
 			opts.Grid = metric.Steps(1 + rng.IntN(20))
+		} else {
+			// Each exact-grid path: ROC only, ROC and PRO, everything.
+			opts.Need = []Need{NeedROC, NeedPRO, NeedROC | NeedPRO, NeedAll}[rng.IntN(4)]
 		}
 		res, err := Run(cat, opts)
 		if err != nil {
@@ -194,10 +197,17 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 				positive = func(v float32) bool { return v > t32 }
 			}
 			tp, fp, proV, rc, regions := scratch(cat, positive, opts)
-			if pts.Threshold[k] != th || pts.TP[k] != tp || pts.FP[k] != fp || pts.Regions[k] != regions ||
-				math.Abs(pts.PRO[k]-proV) > 1e-9 || math.Abs(pts.RC[k]-rc) > 1e-9 {
+			got := pts.At(k)
+			if opts.Need&NeedPRO == 0 {
+				proV = 0
+			}
+			if opts.Need&NeedRC == 0 {
+				rc, regions = 0, 0
+			}
+			if got.Threshold != th || got.TP != tp || got.FP != fp || got.Regions != regions ||
+				math.Abs(got.PRO-proV) > 1e-12 || math.Abs(got.RC-rc) > 1e-12 {
 				t.Fatalf("trial %d (%+v) threshold %v: got tp %d fp %d pro %v rc %v regions %d, want %d %d %v %v %d",
-					trial, opts, th, pts.TP[k], pts.FP[k], pts.PRO[k], pts.RC[k], pts.Regions[k], tp, fp, proV, rc, regions)
+					trial, opts, th, got.TP, got.FP, got.PRO, got.RC, got.Regions, tp, fp, proV, rc, regions)
 			}
 		}
 		if !opts.Grid.IsExact() {
