@@ -11,12 +11,13 @@ import (
 // The exact grid is one sort of the whole category: every pixel becomes
 // orderKey(score)<<32 | global pixel index, and a parallel LSD radix sort on
 // the keys gives each pixel its rank. Each image is then swept on its own,
-// in rank order (a stable partition of the ranks by image), and writes the
-// changes it causes at each pixel's rank; a final scan in rank order sums
-// them and emits a point wherever the score changes. Every access but the
-// per-image writes is sequential, and no event list is merged.
+// in rank order (a stable partition of the ranks by image), writing the
+// change each pixel causes in that order; a final scan in rank order reads
+// the changes back image by image (the partition's order again), sums them
+// and emits a point wherever the score changes. Every access is sequential
+// within an image's stream, and no event list is merged.
 
-// rankDelta is the change one pixel causes, stored at its rank.
+// rankDelta is the change one pixel causes when it switches on.
 type rankDelta struct {
 	pro, rc int64
 	regions int32
@@ -198,27 +199,34 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	}
 
 	// Partition the ranks by image: order[base[i]:base[i+1]] lists image i's
-	// pixels as rank<<32 | pixel, in rank order. imageOf finds a global
-	// pixel's image from a table of blocks of 4096 pixels.
+	// pixels in rank order. imageOf finds a global pixel's image from a
+	// table of blocks of 4096 pixels.
 	const blockBits = 12
 	first := make([]int32, n>>blockBits+1)
 	for i := len(images) - 1; i >= 0; i-- {
-		for b := base[i] >> blockBits; b <= (base[i+1]-1)>>blockBits && base[i+1] > base[i]; b++ {
+		for b := base[i] >> blockBits; b <= (base[i+1]-1)>>blockBits; b++ {
 			first[b] = int32(i)
 		}
 	}
-	order := make([]uint64, n)
-	cursor := append([]int(nil), base[:len(images)]...)
-	for r, k := range keys {
-		gp := int(uint32(k))
+	imageOf := func(gp int) int {
 		i := int(first[gp>>blockBits])
 		for gp >= base[i+1] {
 			i++
 		}
-		order[cursor[i]] = uint64(r)<<32 | uint64(gp-base[i])
+		return i
+	}
+	order := make([]int32, n)
+	cursor := append([]int(nil), base[:len(images)]...)
+	for _, k := range keys {
+		gp := int(uint32(k))
+		i := imageOf(gp)
+		order[cursor[i]] = int32(gp - base[i])
 		cursor[i]++
 	}
 
+	// Each image writes its pixels' changes in its own rank order, so every
+	// write is sequential; the scan below reads them back the same way the
+	// partition wrote them.
 	deltas := make([]rankDelta, n)
 	gtRegions := make([]int, len(images))
 	var next sync.Mutex
@@ -235,10 +243,11 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 			}
 			s.begin(&images[i])
 			gtRegions[i] = s.gtRegions
-			for _, o := range order[base[i]:base[i+1]] {
+			out := deltas[base[i]:base[i+1]]
+			for j, p := range order[base[i]:base[i+1]] {
 				var d sums
-				s.add(int(uint32(o)), &d)
-				deltas[o>>32] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
+				s.add(int(p), &d)
+				out[j] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
 			}
 			s.end()
 		}
@@ -247,8 +256,11 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	for _, g := range gtRegions {
 		st.res.GTRegions += int64(g)
 	}
-	for r := range deltas {
-		d := &deltas[r]
+	copy(cursor, base[:len(images)])
+	for r, k := range keys {
+		i := imageOf(int(uint32(k)))
+		d := &deltas[cursor[i]]
+		cursor[i]++
 		if d.pos {
 			c.tp++
 		} else {

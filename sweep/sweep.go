@@ -6,8 +6,8 @@
 // every pixel by score; each image is then swept on its own, in parallel, in
 // rank order, switching pixels on from the highest score down while
 // union-find merges predicted regions (no region is ever relabelled from
-// scratch), and writes the change each pixel causes at its rank; a final scan
-// sums the changes and emits one point per distinct score. On the steps
+// scratch), and records the change each pixel causes; a final scan in rank
+// order sums the changes and emits one point per distinct score. On the steps
 // grid each image is sorted and swept alone into per-threshold sums. All
 // sums are exact integers (fixed point for PRO and RC), so the result does not
 // depend on the number of workers.
