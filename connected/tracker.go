@@ -17,17 +17,17 @@ type Tracker struct {
 	parent []int32  // -1 = pixel off; a root is its own parent
 	reg    []region // per root
 	lists  [][]Overlap
-	free   []int32 // indices of lists no longer used
-	n      int     // number of regions
+	top    []Overlap // per list: the best-matched label and its overlap
+	free   []int32   // indices of lists no longer used
+	n      int       // number of regions
 	absorb []int32
 }
 
-// region is the state of a region, kept at its root: one cache line holds it.
+// region is the state of a region, kept at its root in 8 bytes; the few
+// regions that touch ground truth keep the rest in their overlap list.
 type region struct {
-	area  int32
-	best  int32 // best-matched ground-truth label, 0 = none
-	bestN int32 // overlap with best
-	list  int32 // index into lists of its overlaps, -1 = none
+	area int32
+	list int32 // index into lists and top, -1 = overlaps no ground truth
 }
 
 // Overlap is the number of pixels a region shares with one ground-truth region.
@@ -108,8 +108,12 @@ func (t *Tracker) Find(p int32) int32 {
 
 // Region returns the state of the region whose root is r.
 func (t *Tracker) Region(r int32) Match {
-	g := &t.reg[r]
-	return Match{Area: g.area, Best: g.best, Overlap: g.bestN}
+	g := t.reg[r]
+	if g.list < 0 {
+		return Match{Area: g.area}
+	}
+	b := t.top[g.list]
+	return Match{Area: g.area, Best: b.Label, Overlap: b.Pixels}
 }
 
 // Add switches pixel p on (p must be off). It returns the root of the region
@@ -126,7 +130,6 @@ func (t *Tracker) Add(p int) (root int32, absorbed []int32) {
 	r := region{area: 1, list: -1}
 	if t.gt != nil {
 		if g := t.gt[p]; g != 0 {
-			r.best, r.bestN = g, 1
 			r.list = t.newList(Overlap{Label: g, Pixels: 1})
 		}
 	}
@@ -192,9 +195,11 @@ func (t *Tracker) newList(o Overlap) int32 {
 		i := t.free[k-1]
 		t.free = t.free[:k-1]
 		t.lists[i] = append(t.lists[i][:0], o)
+		t.top[i] = o
 		return i
 	}
 	t.lists = append(t.lists, []Overlap{o})
+	t.top = append(t.top, o)
 	return int32(len(t.lists) - 1)
 }
 
@@ -215,8 +220,12 @@ func (t *Tracker) union(a, b int32) int32 {
 	}
 	la := ra.list
 	if la < 0 {
-		ra.list, ra.best, ra.bestN = lb, rb.best, rb.bestN
+		ra.list = lb
 		return a
+	}
+	best := t.top[la]
+	if ob := t.top[lb]; ob.Pixels > best.Pixels || (ob.Pixels == best.Pixels && ob.Label < best.Label) {
+		best = ob
 	}
 	small, large := t.lists[lb], t.lists[la]
 	if len(small) > len(large) {
@@ -225,11 +234,7 @@ func (t *Tracker) union(a, b int32) int32 {
 		la, lb = lb, la
 		ra.list = la
 	}
-	best, bestN := ra.best, ra.bestN
-	if rb.bestN > bestN || (rb.bestN == bestN && rb.best < best) {
-		best, bestN = rb.best, rb.bestN
-	}
-	// Counts only grow, so the new best is the old bests or an updated entry.
+	// Counts only grow, so the new best is an old best or an updated entry.
 	for _, o := range small {
 		k := -1
 		for i := range large {
@@ -246,13 +251,13 @@ func (t *Tracker) union(a, b int32) int32 {
 			large[k].Pixels += o.Pixels
 			c = large[k].Pixels
 		}
-		if c > bestN || (c == bestN && o.Label < best) {
-			best, bestN = o.Label, c
+		if c > best.Pixels || (c == best.Pixels && o.Label < best.Label) {
+			best = Overlap{Label: o.Label, Pixels: c}
 		}
 	}
 	t.lists[la] = large
 	t.lists[lb] = small[:0]
 	t.free = append(t.free, lb)
-	ra.best, ra.bestN = best, bestN
+	t.top[la] = best
 	return a
 }
