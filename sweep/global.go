@@ -215,14 +215,37 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 		}
 		return i
 	}
+	// In parallel: each worker counts its chunk of ranks per image, then
+	// writes them after the earlier chunks' pixels of the same image.
 	order := make([]int32, n)
-	cursor := append([]int(nil), base[:len(images)]...)
-	for _, k := range keys {
-		gp := int(uint32(k))
-		i := imageOf(gp)
-		order[cursor[i]] = int32(gp - base[i])
-		cursor[i]++
+	starts := make([][]int, workers)
+	parallel(workers, func(w int) {
+		c := make([]int, len(images))
+		lo, hi := chunk(n, workers, w)
+		for _, k := range keys[lo:hi] {
+			c[imageOf(int(uint32(k)))]++
+		}
+		starts[w] = c
+	})
+	for i := range images {
+		at := base[i]
+		for w := range starts {
+			c := starts[w][i]
+			starts[w][i] = at
+			at += c
+		}
 	}
+	parallel(workers, func(w int) {
+		at := starts[w]
+		lo, hi := chunk(n, workers, w)
+		for _, k := range keys[lo:hi] {
+			gp := int(uint32(k))
+			i := imageOf(gp)
+			order[at[i]] = int32(gp - base[i])
+			at[i]++
+		}
+	})
+	cursor := make([]int, len(images))
 
 	// Each image writes its pixels' changes in its own rank order, so every
 	// write is sequential; the scan below reads them back the same way the

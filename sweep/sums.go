@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"math"
 	"math/bits"
 )
 
@@ -26,9 +25,9 @@ func (w wide) plus(o wide) wide {
 	return wide{hi: w.hi + o.hi + int64(carry), lo: lo}
 }
 
-// float returns the value divided by 2^shift.
+// float returns the value divided by 2^shift (an exact power-of-two scaling).
 func (w wide) float(shift uint) float64 {
-	return math.Ldexp(float64(w.hi)*0x1p64+float64(w.lo), -int(shift))
+	return (float64(w.hi)*0x1p64 + float64(w.lo)) / float64(uint64(1)<<shift)
 }
 
 // levels sums the images' changes per steps threshold.
