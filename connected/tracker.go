@@ -20,7 +20,7 @@ type Tracker struct {
 	top    []Overlap // per list: the best-matched label and its overlap
 	free   []int32   // indices of lists no longer used
 	n      int       // number of regions
-	absorb []int32
+	absorb []Match
 }
 
 // region is the state of a region, kept at its root in 8 bytes; the few
@@ -117,10 +117,12 @@ func (t *Tracker) Region(r int32) Match {
 }
 
 // Add switches pixel p on (p must be off). It returns the root of the region
-// that now holds p, and the roots of the regions that existed before this call
-// and are now part of it (each once; possibly including the returned root).
-// The returned slice is reused by the next call.
-func (t *Tracker) Add(p int) (root int32, absorbed []int32) {
+// that now holds p, and the state, just before this call, of each region that
+// existed before it and is now part of that region (each once). Callers that
+// score regions rescore the absorbed ones from these states, so no score
+// needs to be cached per region. The returned slice is reused by the next
+// call.
+func (t *Tracker) Add(p int) (root int32, absorbed []Match) {
 	parent := t.parent
 	if parent[p] >= 0 {
 		panic("connected: pixel added twice")
@@ -181,7 +183,7 @@ func (t *Tracker) Add(p int) (root int32, absorbed []int32) {
 		if rq == root {
 			continue
 		}
-		absorbed = append(absorbed, rq)
+		absorbed = append(absorbed, t.Region(rq))
 		root = t.union(root, rq)
 	}
 	if cap(absorbed) != cap(t.absorb) {

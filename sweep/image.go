@@ -36,7 +36,6 @@ type imageSweep struct {
 	tracker   connected.Tracker
 	gtArea    []int64
 	cov       []int64
-	quality   []int64 // cached quality of each region, by root
 	im        *metric.Image
 	gt        []int32
 
@@ -92,7 +91,6 @@ func (s *imageSweep) begin(im *metric.Image) {
 	}
 	if s.opts.Need&NeedRC != 0 {
 		s.tracker.Reset(im.Width, im.Height, s.opts.Connectivity, s.gt)
-		s.quality = grow64(s.quality, im.Width*im.Height)
 	}
 	s.rcSum, s.regions, s.mean = 0, 0, 0
 }
@@ -117,13 +115,10 @@ func (s *imageSweep) add(p int, d *sums) {
 		return
 	}
 	root, absorbed := s.tracker.Add(p)
-	var dq int64
-	for _, r := range absorbed {
-		dq -= s.quality[r]
+	dq := s.quality(s.tracker.Region(root))
+	for _, m := range absorbed {
+		dq -= s.quality(m)
 	}
-	q := s.regionQuality(root)
-	s.quality[root] = q
-	dq += q
 	dr := 1 - int64(len(absorbed))
 	s.rcSum += dq
 	s.regions += dr
@@ -142,12 +137,11 @@ func (s *imageSweep) add(p int, d *sums) {
 	}
 }
 
-// regionQuality is q(P) of METRICS.md in fixed point: 0 for a region that
+// quality is q(P) of METRICS.md in fixed point: 0 for a region that
 // misses every ground-truth region or overlaps its best match by less than
 // tau of that match's area; else 1 when the excess ratio r = |P \ G*| / |G*| is
 // at most delta, and delta / r beyond.
-func (s *imageSweep) regionQuality(root int32) int64 {
-	m := s.tracker.Region(root)
+func (s *imageSweep) quality(m connected.Match) int64 {
 	if m.Best == 0 {
 		return 0
 	}
