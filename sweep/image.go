@@ -15,14 +15,6 @@ type sums struct {
 	pos, neg, regions, pro, rc int64
 }
 
-func (a *sums) add(b *sums) {
-	a.pos += b.pos
-	a.neg += b.neg
-	a.regions += b.regions
-	a.pro += b.pro
-	a.rc += b.rc
-}
-
 // imageSweep holds one worker's reusable buffers and the state of the image
 // it is sweeping.
 type imageSweep struct {
