@@ -44,20 +44,12 @@ func (c *context) openBTAD() ([]Entry, error) {
 			if d.name != "ok" && d.name != "ko" {
 				return nil, fmt.Errorf("folder %s is neither test/ok nor test/ko (btad layout)", d.path)
 			}
-			fs, err := files(d.path)
+			fs, err := imageFiles(d.path)
 			if err != nil {
 				return nil, err
 			}
-			seen := map[string]string{}
 			for _, f := range fs {
-				if !isImage(f.name) {
-					continue
-				}
 				id := stem(f.name)
-				if prev, dup := seen[id]; dup {
-					return nil, fmt.Errorf("two images with one name: %s and %s", prev, f.path)
-				}
-				seen[id] = f.path
 				e := Entry{Category: cat, Key: cat + "/test/" + d.name + "/" + id, Anomalous: d.name == "ko", ImageLabels: true, PixelLabels: true}
 				if c.mode == PredictMode {
 					e.ImagePath = f.path

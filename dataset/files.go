@@ -302,3 +302,26 @@ func statFile(p, what string) error {
 	}
 	return nil
 }
+
+// imageFiles lists the image files directly in dir; two images with one stem
+// (000.png and 000.bmp) are an error naming both.
+func imageFiles(dir string) ([]node, error) {
+	fs, err := files(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []node
+	seen := map[string]string{}
+	for _, f := range fs {
+		if !isImage(f.name) {
+			continue
+		}
+		id := stem(f.name)
+		if prev, dup := seen[id]; dup {
+			return nil, fmt.Errorf("two images with one name: %s and %s", prev, f.path)
+		}
+		seen[id] = f.path
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -141,21 +141,12 @@ func (c *context) openSegmentation() ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		fs, err := files(imgDir)
+		fs, err := imageFiles(imgDir)
 		if err != nil {
 			return nil, err
 		}
-		seen := map[string]string{}
 		for _, f := range fs {
-			if !isImage(f.name) {
-				continue
-			}
-			id := stem(f.name)
-			if prev, dup := seen[id]; dup {
-				return nil, fmt.Errorf("two images with one name: %s and %s", prev, f.path)
-			}
-			seen[id] = f.path
-			m, err := masks.take(id)
+			m, err := masks.take(stem(f.name))
 			if err != nil {
 				return nil, err
 			}
