@@ -66,7 +66,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "mask-resize", Value: "nearest", Usage: "how --size resizes masks: nearest, or bilinear then > 0.5"},
 		&cli.Float64Flag{Name: "mask-threshold", Value: -1, DefaultText: "0, and 127 for JPEG masks", Usage: "a mask pixel is anomalous when its value is greater than this"},
 		&cli.BoolFlag{Name: "strict-size", Usage: "a map whose size differs from its mask is an error instead of being resized to the mask"},
-		&cli.StringFlag{Name: "protocol", Usage: "published evaluation preset: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 (each can still be set alone)"},
+		&cli.StringFlag{Name: "protocol", Usage: "published evaluation preset: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 --mask-threshold 0 (each can still be set alone)"},
 		&cli.StringFlag{Name: "format", Value: "table", Usage: "output format: table, json, csv, markdown, latex"},
 		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
 		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
@@ -137,6 +137,9 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 		if !c.IsSet("thresholds") {
 			grid = "steps:200"
 		}
+		if !c.IsSet("mask-threshold") {
+			lo.MaskThreshold = 0 // those scripts keep mask values > 0, JPEG masks too
+		}
 	default:
 		return nil, fmt.Errorf("--protocol %q: want anomalyclip", p)
 	}
@@ -189,7 +192,9 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 			return nil, fmt.Errorf("--mask-resize %q: want nearest or bilinear", m)
 		}
 	}
-	lo.MaskThreshold = c.Float64("mask-threshold")
+	if c.IsSet("mask-threshold") || c.String("protocol") == "" {
+		lo.MaskThreshold = c.Float64("mask-threshold")
+	}
 	lo.StrictSize = c.Bool("strict-size")
 	lo.Workers = s.Workers
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
