@@ -325,3 +325,17 @@ func imageFiles(dir string) ([]node, error) {
 	}
 	return out, nil
 }
+
+// folderCategory names the one category of a single-category layout after
+// folder dir, and checks it against the categories asked for.
+func (c *context) folderCategory(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("folder %s: %w", dir, err)
+	}
+	cat := filepath.Base(abs)
+	if _, err := c.selectCategories([]string{cat}); err != nil {
+		return "", err
+	}
+	return cat, nil
+}

@@ -16,12 +16,8 @@ func (c *context) openFlat() ([]Entry, error) {
 	if c.mode == ScoreMode {
 		root = c.pred
 	}
-	abs, err := filepath.Abs(root)
+	cat, err := c.folderCategory(root)
 	if err != nil {
-		return nil, fmt.Errorf("folder %s: %w", root, err)
-	}
-	cat := filepath.Base(abs)
-	if _, err := c.selectCategories([]string{cat}); err != nil {
 		return nil, err
 	}
 	sameFolder := c.mode == PredictMode || c.samePG

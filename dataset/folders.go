@@ -78,12 +78,8 @@ func parseLabels(r io.Reader) (map[int]idLabel, error) {
 // under them is an entry; any other folder, or an image beside them, is an
 // error, never silently labelled.
 func (c *context) openFolders() ([]Entry, error) {
-	abs, err := filepath.Abs(c.gt)
+	cat, err := c.folderCategory(c.gt)
 	if err != nil {
-		return nil, fmt.Errorf("folder %s: %w", c.gt, err)
-	}
-	cat := filepath.Base(abs)
-	if _, err := c.selectCategories([]string{cat}); err != nil {
 		return nil, err
 	}
 	labelsPath := filepath.Join(c.gt, labelsCSV)

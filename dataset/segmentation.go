@@ -72,12 +72,8 @@ func hasISICMask(dir string, depth int) (bool, error) {
 // ending in _superpixels skipped. An image without a mask, a mask without an
 // image, and two files for one stem are errors.
 func (c *context) openSegmentation() ([]Entry, error) {
-	abs, err := filepath.Abs(c.gt)
+	cat, err := c.folderCategory(c.gt)
 	if err != nil {
-		return nil, fmt.Errorf("folder %s: %w", c.gt, err)
-	}
-	cat := filepath.Base(abs)
-	if _, err := c.selectCategories([]string{cat}); err != nil {
 		return nil, err
 	}
 	vs, err := segVariants(c.gt)
