@@ -24,7 +24,7 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ort-lib", Usage: "ONNX Runtime library (default: $" + dive.LibraryEnv + ", else " + dive.BundledLibrary + " from " + dive.SetupScript + ")"},
 		&cli.IntFlag{Name: "batch", Usage: "images per model run (0 = the model's fixed batch, or " + strconv.Itoa(dive.DefaultBatch) + ")"},
 		&cli.IntFlag{Name: "threads", Usage: "ONNX Runtime intra-op threads (0 = its choice)"},
-		&cli.Float64Flag{Name: "sigma", Value: dive.DefaultSigma, Usage: "Gaussian smoothing of the maps at image size, as the paper (negative = none)"},
+		&cli.Float64Flag{Name: "sigma", Value: dive.DefaultSigma, Usage: "standard deviation of the Gaussian that smooths the maps at image size, as the paper does (0 = no smoothing)"},
 	}
 }
 
@@ -36,8 +36,8 @@ func openModel(c *cli.Context) (*dive.Model, error) {
 	opts.BatchSize = c.Int("batch")
 	opts.Threads = c.Int("threads")
 	opts.Sigma = c.Float64("sigma")
-	if opts.Sigma == 0 {
-		opts.Sigma = -1 // 0 asks for no smoothing on the command line
+	if opts.Sigma <= 0 {
+		opts.Sigma = -1 // the dive package's "no smoothing"
 	}
 	m, warnings, err := dive.Open(c.String("model"), opts)
 	if err != nil {
