@@ -83,8 +83,9 @@ func Category(name string, entries []dataset.Entry, outs []backend.Output, opts 
 	return cat, nil
 }
 
-// Image builds one image: the map (checked finite), the binarised mask, the
-// label and the image score.
+// Image builds one image: the map, the binarised mask, the label and the
+// image score. (Whether every score is finite is checked once, by package
+// evaluate, with the map's name in the error.)
 func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, error) {
 	src := e.MapPath
 	if src == "" {
@@ -93,9 +94,6 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	im := metric.Image{Name: src, Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
 		return im, fmt.Errorf("%s: score map of %d values for %dx%d", src, len(out.Map), out.Width, out.Height)
-	}
-	if err := (mapio.Map{Width: out.Width, Height: out.Height, Pix: out.Map}).CheckFinite(); err != nil {
-		return im, fmt.Errorf("%s: %w", src, err)
 	}
 	if math.IsNaN(out.Score) || math.IsInf(out.Score, 0) {
 		return im, fmt.Errorf("%s: image score %v is not finite", src, out.Score)
