@@ -169,6 +169,12 @@ type Stream struct {
 	scores    []float64
 	labels    []bool
 	positives int64
+	// what NewStream was given, to rebuild the sweep (ReadROCAgain)
+	lo, hi    float32
+	maxPixels int
+	// set by ReadROCAgain
+	reread func(func([]metric.Image) error) error
+	hold   int
 	// folds of the sweep's points, set up by Finish
 	pixel *roc.Accumulator
 	aupro *pro.Integrator
@@ -182,7 +188,7 @@ func NewStream(name string, s Settings, lo, hi float32, maxPixels int) (*Stream,
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}}
+	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}, lo: lo, hi: hi, maxPixels: maxPixels}
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
 	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
 	if s.Curves {
@@ -197,22 +203,51 @@ func NewStream(name string, s Settings, lo, hi float32, maxPixels int) (*Stream,
 	if s.Metrics&RCPRO != 0 {
 		st.need |= sweep.NeedPRO | sweep.NeedRC
 	}
-	if st.need != 0 {
-		opts := sweep.Options{
-			Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
-			RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers,
-		}
-		if !s.Curves {
-			// Every scalar is a fold over the sweep's points, in threshold
-			// order; the points are stored only when the caller wants curves.
-			opts.Visit = st.consume
-		}
-		var err error
-		if st.sweep, err = sweep.NewStream(opts, lo, hi, maxPixels); err != nil {
-			return nil, err
-		}
+	if err := st.newSweep(); err != nil {
+		return nil, err
 	}
 	return st, nil
+}
+
+// newSweep sets up the sweep for what st.need asks (none for image metrics
+// only).
+func (st *Stream) newSweep() error {
+	st.sweep = nil
+	if st.need == 0 {
+		return nil
+	}
+	s := st.s
+	opts := sweep.Options{
+		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
+		RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers,
+	}
+	if !s.Curves {
+		// Every scalar is a fold over the sweep's points, in threshold
+		// order; the points are stored only when the caller wants curves.
+		opts.Visit = st.consume
+	}
+	var err error
+	st.sweep, err = sweep.NewStream(opts, st.lo, st.hi, st.maxPixels)
+	return err
+}
+
+// ReadROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
+// reading the category again through each (which must hand fn the same
+// images every time) in batches of at most about hold pixels
+// (sweep.ExactROC), instead of keeping every pixel until Finish. With it, a
+// steps-grid evaluation holds a bounded number of pixels whatever the size
+// of the category. Call it before Add. It does nothing on the exact grid,
+// whose sweep needs every pixel anyway, nor when curves are kept.
+func (st *Stream) ReadROCAgain(each func(fn func([]metric.Image) error) error, hold int) error {
+	if st.s.Grid.IsExact() || st.s.Curves || st.s.Metrics&Pixel == 0 {
+		return nil
+	}
+	if st.rep.Images > 0 {
+		panic("evaluate: ReadROCAgain after Add")
+	}
+	st.reread, st.hold = each, max(1, hold)
+	st.need &^= sweep.NeedROC
+	return st.newSweep()
 }
 
 // Add evaluates images; they are not kept.
@@ -281,12 +316,24 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 			rep.Curves[curve.ImagePR] = c.PR()
 		}
 	}
-	if st.sweep == nil {
-		return rep, nil // image metrics only, or none (data without labels)
-	}
 	negatives := rep.Pixels - st.positives
 	st.pixel = roc.NewAccumulator(st.positives, negatives)
 	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+	if st.reread != nil {
+		pos, neg, err := sweep.ExactROC(st.reread, st.hold, s.Workers, func(p *sweep.Point) { st.pixel.Add(p.TP, p.FP) })
+		if err != nil {
+			return nil, err
+		}
+		if pos != st.positives || neg != negatives {
+			return nil, fmt.Errorf("%s: reading the category again gave %d/%d pixels, the first time %d/%d", st.name, pos, neg, st.positives, negatives)
+		}
+		rep.Pixel.AUROC = warn("pixel", st.pixel.AUROC())
+		rep.Pixel.AP = warn("pixel", st.pixel.AP())
+		rep.Pixel.F1Max = warn("pixel", st.pixel.F1Max())
+	}
+	if st.sweep == nil {
+		return rep, nil // image metrics only, or none (data without labels)
+	}
 	r, err := st.sweep.Finish()
 	if err != nil {
 		return nil, err
@@ -303,7 +350,7 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 			}
 		}
 	}
-	if s.Metrics&Pixel != 0 {
+	if s.Metrics&Pixel != 0 && st.reread == nil {
 		rep.Pixel.AUROC = warn("pixel", st.pixel.AUROC())
 		rep.Pixel.AP = warn("pixel", st.pixel.AP())
 		rep.Pixel.F1Max = warn("pixel", st.pixel.F1Max())

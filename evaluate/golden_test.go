@@ -161,3 +161,62 @@ func checkCurve(t *testing.T, name string, got curve.Curve, want [][3]float64, h
 		}
 	}
 }
+
+// TestReadROCAgain evaluates the steps-grid golden cases with the exact
+// pixel metrics computed by rereading the images in small batches: the
+// report must equal the in-memory one exactly.
+func TestReadROCAgain(t *testing.T) {
+	n := 0
+	for _, g := range loadGolden(t) {
+		cat, s := g.category(t)
+		if s.Grid.IsExact() {
+			continue
+		}
+		n++
+		s.Curves = false
+		want, err := Category(cat, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+		maxPixels := 1
+		for _, im := range cat.Images {
+			for _, v := range im.Scores {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			maxPixels = max(maxPixels, im.Width*im.Height)
+		}
+		st, err := NewStream(cat.Name, s, lo, hi, maxPixels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		each := func(fn func([]metric.Image) error) error {
+			for i := range cat.Images {
+				if err := fn(cat.Images[i : i+1]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := st.ReadROCAgain(each, 7); err != nil {
+			t.Fatal(err)
+		}
+		for i := range cat.Images {
+			if err := st.Add(cat.Images[i : i+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b metric.Value) bool { return a.OK() == b.OK() && (!a.OK() || a.V == b.V) }
+		if !same(got.Pixel.AUROC, want.Pixel.AUROC) || !same(got.Pixel.AP, want.Pixel.AP) || !same(got.Pixel.F1Max, want.Pixel.F1Max) ||
+			!same(got.Pixel.AUPRO, want.Pixel.AUPRO) || !same(got.Pixel.RCPRO, want.Pixel.RCPRO) || !same(got.Image.AUROC, want.Image.AUROC) {
+			t.Errorf("%s: rereading gives %+v, in memory %+v", g.Name, got.Pixel, want.Pixel)
+		}
+	}
+	if n < 3 {
+		t.Fatalf("only %d steps-grid cases", n)
+	}
+}

@@ -71,6 +71,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
 		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
 		&cli.StringFlag{Name: "plot-dir", Usage: "draw the run's curves into this folder (PDF, one figure per kind with every category)"},
+		&cli.IntFlag{Name: "hold-pixels", Hidden: true, Usage: "steps grid: pixels held for the exact pixel metrics before the category is read again in batches (default 2^28)"},
 		&cli.StringFlag{Name: "name", Usage: "the model's name in the legends of --plot-dir figures (default: the --pred folder's or --model file's name)"},
 		&cli.IntFlag{Name: "workers", Usage: "files read and images swept at once (0 = number of CPUs); results do not depend on it"},
 	}
@@ -111,10 +112,16 @@ type evalJob struct {
 	stderr   io.Writer
 	name     string // the model's name in figure legends
 	warnings []string
+	// holdPixels is how many pixels of a category the steps grid keeps for
+	// the exact pixel metrics before it rereads the category instead.
+	holdPixels int
 }
 
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
-	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name")}
+	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name"), holdPixels: c.Int("hold-pixels")}
+	if job.holdPixels <= 0 {
+		job.holdPixels = 1 << 28 // 2 GB of sort keys
+	}
 	if job.name == "" {
 		job.name = filepath.Base(filepath.Clean(c.String("pred")))
 		if c.String("pred") == "" {
@@ -337,13 +344,14 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 		if rereadable && !s.Grid.IsExact() {
 			const chunk = 64
 			lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-			maxPixels := 1
+			maxPixels, pixels := 1, 0
 			err := read("scanning", chunk, func(images []metric.Image) error {
 				for i := range images {
 					for _, v := range images[i].Scores {
 						lo, hi = min(lo, v), max(hi, v)
 					}
 					maxPixels = max(maxPixels, images[i].Width*images[i].Height)
+					pixels += images[i].Width * images[i].Height
 				}
 				return nil
 			})
@@ -353,6 +361,15 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 			st, err := evaluate.NewStream(name, s, lo, hi, maxPixels)
 			if err != nil {
 				return nil, err
+			}
+			// The exact pixel AUROC, AP and F1-max need every pixel: past
+			// job.holdPixels they are computed by reading the category again
+			// in batches, so memory stays bounded.
+			if pixels > job.holdPixels {
+				reread := func(fn func([]metric.Image) error) error { return read("ranking", chunk, fn) }
+				if err := st.ReadROCAgain(reread, job.holdPixels); err != nil {
+					return nil, err
+				}
 			}
 			if err := read("computing", chunk, st.Add); err != nil {
 				return nil, err
