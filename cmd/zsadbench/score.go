@@ -71,7 +71,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
 		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
 		&cli.StringFlag{Name: "plot-dir", Usage: "draw the run's curves into this folder (PDF, one figure per kind with every category)"},
-		&cli.IntFlag{Name: "hold-pixels", Hidden: true, Usage: "steps grid: pixels held for the exact pixel metrics before the category is read again in batches (default 2^28)"},
+		&cli.IntFlag{Name: "hold-pixels", Value: 1 << 28, Usage: "steps grid: the most pixels of a category held for the exact pixel AUROC, AP and F1-max; a larger category is read again in batches of this size, so memory stays bounded"},
 		&cli.StringFlag{Name: "name", Usage: "the model's name in the legends of --plot-dir figures (default: the --pred folder's or --model file's name)"},
 		&cli.IntFlag{Name: "workers", Usage: "files read and images swept at once (0 = number of CPUs); results do not depend on it"},
 	}
