@@ -1,6 +1,8 @@
 package sweep
 
 import (
+	"fmt"
+
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -30,27 +32,39 @@ func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int,
 	if err != nil {
 		return 0, 0, err
 	}
-	var c curveState
-	var p Point
+	// Batches of bins [lo, hi): at least one bin, at most hold pixels
+	// unless a single bin holds more. Their key buffers are allocated once,
+	// for the largest batch, and reused, so that garbage from one batch never
+	// adds to the next one's memory.
+	type batch struct {
+		lo, hi int
+		n      int64
+	}
+	var batches []batch
+	largest := int64(0)
 	for lo := 0; lo < len(bins); {
-		// The batch is bins [lo, hi): at least one bin, at most hold pixels
-		// unless a single bin holds more.
 		hi, n := lo, int64(0)
 		for hi < len(bins) && (hi == lo || n+bins[hi] <= int64(hold)) {
 			n += bins[hi]
 			hi++
 		}
-		if n == 0 {
-			lo = hi
-			continue
+		if n > 0 {
+			batches = append(batches, batch{lo, hi, n})
+			largest = max(largest, n)
 		}
-		keys := make([]uint64, 0, n)
+		lo = hi
+	}
+	bufA, bufB := make([]uint64, 0, largest), make([]uint64, largest)
+	var c curveState
+	var p Point
+	for _, bt := range batches {
+		keys := bufA[:0]
 		err := each(func(images []metric.Image) error {
 			for i := range images {
 				im := &images[i]
 				for px, v := range im.Scores {
 					k := orderKey(v)
-					if b := int(k >> 16); b < lo || b >= hi {
+					if b := int(k >> 16); b < bt.lo || b >= bt.hi {
 						continue
 					}
 					var label uint64
@@ -65,19 +79,21 @@ func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int,
 		if err != nil {
 			return 0, 0, err
 		}
-		keys = parallelRadixSort(keys, make([]uint64, len(keys)), workers)
-		for r, k := range keys {
+		if int64(len(keys)) != bt.n {
+			return 0, 0, fmt.Errorf("reading the category again gave %d pixels in a batch of %d: the images changed", len(keys), bt.n)
+		}
+		sorted := parallelRadixSort(keys, bufB[:len(keys)], workers)
+		for r, k := range sorted {
 			if k&1 != 0 {
 				c.tp++
 			} else {
 				c.fp++
 			}
-			if r+1 == len(keys) || keys[r+1]>>32 != k>>32 {
+			if r+1 == len(sorted) || sorted[r+1]>>32 != k>>32 {
 				c.point(&p, float64(keyScore(uint32(k>>32))), false, 0, 0)
 				visit(&p)
 			}
 		}
-		lo = hi
 	}
 	return c.tp, c.fp, nil
 }
