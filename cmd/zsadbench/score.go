@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -362,6 +363,7 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 			if err != nil {
 				return nil, err
 			}
+			restoreGC := func() {}
 			// The exact pixel AUROC, AP and F1-max need every pixel: past
 			// job.holdPixels they are computed by reading the category again
 			// in batches, so memory stays bounded.
@@ -370,11 +372,18 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 				if err := st.ReadROCAgain(reread, job.holdPixels); err != nil {
 					return nil, err
 				}
+				// The batches' sort buffers stay live while chunks of maps
+				// come and go: collect garbage sooner than the default, which
+				// would let the heap reach twice the buffers.
+				old := debug.SetGCPercent(25)
+				restoreGC = func() { debug.SetGCPercent(old) }
 			}
 			if err := read("computing", chunk, st.Add); err != nil {
 				return nil, err
 			}
-			if cr, err = st.Finish(); err != nil {
+			cr, err = st.Finish()
+			restoreGC()
+			if err != nil {
 				return nil, err
 			}
 		} else {
