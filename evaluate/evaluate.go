@@ -138,15 +138,7 @@ var notComputed = metric.NoValue("metric", "not requested")
 // that do not match) are returned as errors; undefined metrics are values
 // with warnings.
 func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
-	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-	maxPixels := 1
-	for i := range cat.Images {
-		for _, v := range cat.Images[i].Scores {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		maxPixels = max(maxPixels, cat.Images[i].Width*cat.Images[i].Height)
-	}
-	st, err := NewStream(cat.Name, s, lo, hi, maxPixels)
+	st, err := NewStream(cat.Name, s, cat.Extent())
 	if err != nil {
 		return nil, err
 	}
@@ -169,9 +161,7 @@ type Stream struct {
 	scores    []float64
 	labels    []bool
 	positives int64
-	// what NewStream was given, to rebuild the sweep (ReadROCAgain)
-	lo, hi    float32
-	maxPixels int
+	ext       metric.Extent // what NewStream was given, to rebuild the sweep (ReadROCAgain)
 	// set by ReadROCAgain
 	reread func(func([]metric.Image) error) error
 	hold   int
@@ -181,14 +171,13 @@ type Stream struct {
 	rc    rcpro.Integrator
 }
 
-// NewStream starts evaluating category name. lo and hi are the category's
-// smallest and largest score (they place the steps grid; ignored on the
-// exact grid) and maxPixels the most pixels of any of its images.
-func NewStream(name string, s Settings, lo, hi float32, maxPixels int) (*Stream, error) {
+// NewStream starts evaluating category name, of extent ext (see
+// sweep.NewStream).
+func NewStream(name string, s Settings, ext metric.Extent) (*Stream, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}, lo: lo, hi: hi, maxPixels: maxPixels}
+	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}, ext: ext}
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
 	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
 	if s.Curves {
@@ -227,7 +216,7 @@ func (st *Stream) newSweep() error {
 		opts.Visit = st.consume
 	}
 	var err error
-	st.sweep, err = sweep.NewStream(opts, st.lo, st.hi, st.maxPixels)
+	st.sweep, err = sweep.NewStream(opts, st.ext)
 	return err
 }
 

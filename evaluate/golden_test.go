@@ -178,15 +178,7 @@ func TestReadROCAgain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-		maxPixels := 1
-		for _, im := range cat.Images {
-			for _, v := range im.Scores {
-				lo, hi = min(lo, v), max(hi, v)
-			}
-			maxPixels = max(maxPixels, im.Width*im.Height)
-		}
-		st, err := NewStream(cat.Name, s, lo, hi, maxPixels)
+		st, err := NewStream(cat.Name, s, cat.Extent())
 		if err != nil {
 			t.Fatal(err)
 		}

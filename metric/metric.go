@@ -233,3 +233,40 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	*v = Value{V: f}
 	return nil
 }
+
+// Extent is what a sweep must know of a category before its images arrive:
+// the range of its scores (which places the steps grid) and the size of its
+// largest image (which sets the precision of fixed-point sums). The zero
+// value is the extent of no image.
+type Extent struct {
+	Lo, Hi    float32 // smallest and largest score; 0 before any score
+	MaxPixels int     // pixels of the largest image
+	Pixels    int     // pixels of all images
+	scored    bool    // Lo and Hi hold a score
+}
+
+// Include widens the extent to cover images. NaN scores are skipped (image
+// validation reports them).
+func (e *Extent) Include(images []Image) {
+	for i := range images {
+		im := &images[i]
+		for _, v := range im.Scores {
+			switch {
+			case v != v:
+			case !e.scored:
+				e.Lo, e.Hi, e.scored = v, v, true
+			default:
+				e.Lo, e.Hi = min(e.Lo, v), max(e.Hi, v)
+			}
+		}
+		e.MaxPixels = max(e.MaxPixels, im.Width*im.Height)
+		e.Pixels += im.Width * im.Height
+	}
+}
+
+// Extent returns the extent of the category's images.
+func (c *Category) Extent() Extent {
+	var e Extent
+	e.Include(c.Images)
+	return e
+}

@@ -82,3 +82,15 @@ func TestImageValidate(t *testing.T) {
 		t.Error("Label does not override the mask")
 	}
 }
+
+func TestExtent(t *testing.T) {
+	var e Extent
+	e.Include([]Image{{Width: 2, Height: 1, Scores: []float32{-1, float32(math.NaN())}}})
+	e.Include([]Image{{Width: 1, Height: 3, Scores: []float32{0.5, 4, 2}}})
+	if e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 5 {
+		t.Errorf("extent %+v", e)
+	}
+	if (&Category{}).Extent() != (Extent{}) {
+		t.Error("extent of no image is not the zero value")
+	}
+}

@@ -181,8 +181,8 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 			}
 			sort.Sort(sort.Reverse(sort.Float64Slice(want)))
 		} else {
-			lo, hi := scoreRange(cat)
-			ts := metric.StepThresholds(lo, hi, opts.Grid.Steps)
+			ext := cat.Extent()
+			ts := metric.StepThresholds(ext.Lo, ext.Hi, opts.Grid.Steps)
 			for k := len(ts) - 1; k >= 0; k-- {
 				want = append(want, float64(ts[k]))
 			}
@@ -269,8 +269,7 @@ func TestStreamEqualsRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lo, hi := scoreRange(cat)
-		st, err := NewStream(opts, lo, hi, 12*12)
+		st, err := NewStream(opts, metric.Extent{Lo: cat.Extent().Lo, Hi: cat.Extent().Hi, MaxPixels: 12 * 12})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,6 @@ package sweep
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 
@@ -170,12 +169,7 @@ func fixedShift(maxPixels int) uint {
 // Run sweeps the category. It returns an error for invalid input (a map that
 // is not finite, sizes that do not match, an image over 2^27 pixels).
 func Run(cat *metric.Category, opts Options) (*Result, error) {
-	lo, hi := scoreRange(cat)
-	maxPixels := 1
-	for i := range cat.Images {
-		maxPixels = max(maxPixels, cat.Images[i].Width*cat.Images[i].Height)
-	}
-	st, err := NewStream(opts, lo, hi, maxPixels)
+	st, err := NewStream(opts, cat.Extent())
 	if err != nil {
 		return nil, err
 	}
@@ -201,21 +195,22 @@ type Stream struct {
 	res        Result
 }
 
-// NewStream starts a sweep. lo and hi are the category's smallest and largest
-// score (they place the steps grid's thresholds; ignored on the exact grid);
-// maxPixels bounds the pixels of every image to come (it sets the precision
-// of the fixed-point sums; Add rejects a larger image).
-func NewStream(opts Options, lo, hi float32, maxPixels int) (*Stream, error) {
+// NewStream starts a sweep of a category of extent ext: its score range
+// places the steps grid's thresholds (ignored on the exact grid), and its
+// largest image sets the precision of the fixed-point sums (Add rejects a
+// larger image).
+func NewStream(opts Options, ext metric.Extent) (*Stream, error) {
+	maxPixels := max(1, ext.MaxPixels)
 	if opts.Need&(NeedPRO|NeedRC) != 0 && !opts.Connectivity.Valid() {
 		return nil, fmt.Errorf("connectivity %d: want 4 or 8", opts.Connectivity)
 	}
 	if maxPixels > maxImagePixels {
 		return nil, fmt.Errorf("%d pixels per image; at most %d are supported", maxPixels, maxImagePixels)
 	}
-	st := &Stream{opts: opts, shift: fixedShift(max(1, maxPixels)), maxPixels: maxPixels}
+	st := &Stream{opts: opts, shift: fixedShift(maxPixels), maxPixels: maxPixels}
 	st.res.Grid = opts.Grid
 	if !opts.Grid.IsExact() {
-		st.thresholds = metric.StepThresholds(lo, hi, opts.Grid.Steps)
+		st.thresholds = metric.StepThresholds(ext.Lo, ext.Hi, opts.Grid.Steps)
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -316,15 +311,4 @@ func (st *Stream) Finish() (*Result, error) {
 		stepPoints(st.thresholds, lv, st.shift, res.GTRegions, visit)
 	}
 	return res, nil
-}
-
-func scoreRange(cat *metric.Category) (lo, hi float32) {
-	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
-	for i := range cat.Images {
-		for _, v := range cat.Images[i].Scores {
-			lo = min(lo, v)
-			hi = max(hi, v)
-		}
-	}
-	return lo, hi
 }

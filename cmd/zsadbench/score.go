@@ -344,22 +344,15 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 		var cr *evaluate.CategoryReport
 		if rereadable && !s.Grid.IsExact() {
 			const chunk = 64
-			lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-			maxPixels, pixels := 1, 0
+			var ext metric.Extent
 			err := read("scanning", chunk, func(images []metric.Image) error {
-				for i := range images {
-					for _, v := range images[i].Scores {
-						lo, hi = min(lo, v), max(hi, v)
-					}
-					maxPixels = max(maxPixels, images[i].Width*images[i].Height)
-					pixels += images[i].Width * images[i].Height
-				}
+				ext.Include(images)
 				return nil
 			})
 			if err != nil {
 				return nil, err
 			}
-			st, err := evaluate.NewStream(name, s, lo, hi, maxPixels)
+			st, err := evaluate.NewStream(name, s, ext)
 			if err != nil {
 				return nil, err
 			}
@@ -367,7 +360,7 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 			// The exact pixel AUROC, AP and F1-max need every pixel: past
 			// job.holdPixels they are computed by reading the category again
 			// in batches, so memory stays bounded.
-			if pixels > job.holdPixels {
+			if ext.Pixels > job.holdPixels {
 				reread := func(fn func([]metric.Image) error) error { return read("ranking", chunk, fn) }
 				if err := st.ReadROCAgain(reread, job.holdPixels); err != nil {
 					return nil, err
