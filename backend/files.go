@@ -2,10 +2,8 @@ package backend
 
 import (
 	"context"
-	"errors"
-	"runtime"
-	"sync"
 
+	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/mapio"
 )
 
@@ -28,44 +26,26 @@ func (f *Files) Close() error { return nil }
 // Predict reads the maps of in. Errors name the file.
 func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 	out := make([]Output, len(in))
-	workers := f.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	errs := make([]error, len(in))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(workers, max(1, len(in))); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				m, err := mapio.ReadMap(in[i].Path)
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				o := Output{Key: in[i].Key, Width: m.Width, Height: m.Height, Map: m.Pix}
-				if s, ok := f.Scores.Lookup(in[i].Key); ok {
-					o.Score = s
-				} else {
-					o.Score = maxOf(m.Pix)
-				}
-				out[i] = o
-			}
-		}()
-	}
-	for i := range in {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(in), f.Workers, func(_, i int) {
+		if errs[i] = ctx.Err(); errs[i] != nil {
+			return
+		}
+		m, err := mapio.ReadMap(in[i].Path)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		o := Output{Key: in[i].Key, Width: m.Width, Height: m.Height, Map: m.Pix}
+		if s, ok := f.Scores.Lookup(in[i].Key); ok {
+			o.Score = s
+		} else {
+			o.Score = maxOf(m.Pix)
+		}
+		out[i] = o
+	})
 	// The first error in input order, so the message does not depend on timing.
-	if err := errors.Join(firstError(errs)); err != nil {
+	if err := firstError(errs); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -7,11 +7,10 @@ package load
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/mapio"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/resize"
@@ -55,26 +54,9 @@ func Category(name string, entries []dataset.Entry, outs []backend.Output, opts 
 	}
 	cat := &metric.Category{Name: name, Images: make([]metric.Image, len(entries))}
 	errs := make([]error, len(entries))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(workers, max(1, len(entries))); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				cat.Images[i], errs[i] = Image(&entries[i], &outs[i], opts)
-			}
-		}()
-	}
-	for i := range entries {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.For(len(entries), opts.Workers, func(_, i int) {
+		cat.Images[i], errs[i] = Image(&entries[i], &outs[i], opts)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

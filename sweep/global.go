@@ -3,9 +3,9 @@ package sweep
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // The exact grid is one sort of the whole category: every pixel becomes
@@ -24,19 +24,6 @@ type rankDelta struct {
 	pos     bool
 }
 
-// parallel runs f(w) for w in [0, workers) and waits.
-func parallel(workers int, f func(w int)) {
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(w)
-		}()
-	}
-	wg.Wait()
-}
-
 // chunk returns worker w's share [lo, hi) of n items.
 func chunk(n, workers, w int) (lo, hi int) {
 	return n * w / workers, n * (w + 1) / workers
@@ -53,7 +40,7 @@ func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 	}
 	counts := make([][256]int, workers)
 	for shift := uint(32); shift < 64; shift += 8 {
-		parallel(workers, func(w int) {
+		parallel.Workers(workers, func(w int) {
 			c := &counts[w]
 			*c = [256]int{}
 			lo, hi := chunk(n, workers, w)
@@ -77,7 +64,7 @@ func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 				sum += c
 			}
 		}
-		parallel(workers, func(w int) {
+		parallel.Workers(workers, func(w int) {
 			c := &counts[w]
 			lo, hi := chunk(n, workers, w)
 			for _, k := range keys[lo:hi] {
@@ -114,7 +101,7 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	if proOnly {
 		gtLabels = make([][]int32, len(images))
 		counts := make([]int, len(images))
-		parallel(workers, func(w int) {
+		parallel.Workers(workers, func(w int) {
 			for i := w; i < len(images); i += workers {
 				if im := &images[i]; im.Mask != nil {
 					gtLabels[i], counts[i] = connected.Label(im.Mask, im.Width, im.Height, st.opts.Connectivity)
@@ -138,7 +125,7 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 		st.res.GTRegions = gtBase[len(images)]
 	}
 	keys := make([]uint64, n)
-	parallel(workers, func(w int) {
+	parallel.Workers(workers, func(w int) {
 		for i := w; i < len(images); i += workers {
 			im := &images[i]
 			out := keys[base[i]:base[i+1]]
@@ -219,7 +206,7 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	// writes them after the earlier chunks' pixels of the same image.
 	order := make([]int32, n)
 	starts := make([][]int, workers)
-	parallel(workers, func(w int) {
+	parallel.Workers(workers, func(w int) {
 		c := make([]int, len(images))
 		lo, hi := chunk(n, workers, w)
 		for _, k := range keys[lo:hi] {
@@ -235,7 +222,7 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 			at += c
 		}
 	}
-	parallel(workers, func(w int) {
+	parallel.Workers(workers, func(w int) {
 		at := starts[w]
 		lo, hi := chunk(n, workers, w)
 		for _, k := range keys[lo:hi] {
@@ -252,28 +239,17 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	// partition wrote them.
 	deltas := make([]rankDelta, n)
 	gtRegions := make([]int, len(images))
-	var next sync.Mutex
-	todo := 0
-	parallel(workers, func(w int) {
+	parallel.For(len(images), workers, func(w, i int) {
 		s := st.sweeps[w]
-		for {
-			next.Lock()
-			i := todo
-			todo++
-			next.Unlock()
-			if i >= len(images) {
-				return
-			}
-			s.begin(&images[i])
-			gtRegions[i] = s.gtRegions
-			out := deltas[base[i]:base[i+1]]
-			for j, p := range order[base[i]:base[i+1]] {
-				var d sums
-				s.add(int(p), &d)
-				out[j] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
-			}
-			s.end()
+		s.begin(&images[i])
+		gtRegions[i] = s.gtRegions
+		out := deltas[base[i]:base[i+1]]
+		for j, p := range order[base[i]:base[i+1]] {
+			var d sums
+			s.add(int(p), &d)
+			out[j] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
 		}
+		s.end()
 	})
 	order = nil
 	for _, g := range gtRegions {

@@ -16,9 +16,9 @@ package sweep
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -257,22 +257,11 @@ func (st *Stream) Add(images []metric.Image) error {
 	}
 	type counts struct{ pos, neg, gt int64 }
 	per := make([]counts, len(st.sweeps))
-	var mu sync.Mutex
-	todo := 0
-	parallel(len(st.sweeps), func(w int) {
-		for {
-			mu.Lock()
-			i := todo
-			todo++
-			mu.Unlock()
-			if i >= len(images) {
-				return
-			}
-			pos, neg, gt := st.sweeps[w].runSteps(&images[i])
-			per[w].pos += pos
-			per[w].neg += neg
-			per[w].gt += int64(gt)
-		}
+	parallel.For(len(images), len(st.sweeps), func(w, i int) {
+		pos, neg, gt := st.sweeps[w].runSteps(&images[i])
+		per[w].pos += pos
+		per[w].neg += neg
+		per[w].gt += int64(gt)
 	})
 	for _, c := range per {
 		st.res.Positives += c.pos

@@ -1,0 +1,42 @@
+// Package parallel runs loops on a fixed number of goroutines.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Workers runs f(w) for every w in [0, workers) at once and waits.
+func Workers(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(w)
+		}()
+	}
+	wg.Wait()
+}
+
+// For runs f(w, i) for every i in [0, n) on at most workers goroutines
+// (GOMAXPROCS when workers <= 0), handing out the indices in increasing order as goroutines
+// become free; w identifies the goroutine, so that f can keep per-worker
+// state. It waits for all of them.
+func For(n, workers int, f func(w, i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(1, n))
+	var next atomic.Int64
+	Workers(workers, func(w int) {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			f(w, i)
+		}
+	})
+}
