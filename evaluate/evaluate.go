@@ -241,9 +241,16 @@ func (st *Stream) ReadROCAgain(each func(fn func([]metric.Image) error) error, h
 
 // Add evaluates images; they are not kept.
 func (st *Stream) Add(images []metric.Image) error {
-	for i := range images {
-		if err := images[i].Validate(); err != nil {
+	// The sweep validates the images; without one, validate them here.
+	if st.sweep != nil {
+		if err := st.sweep.Add(images); err != nil {
 			return err
+		}
+	} else {
+		for i := range images {
+			if err := images[i].Validate(); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range images {
@@ -261,9 +268,6 @@ func (st *Stream) Add(images []metric.Image) error {
 				st.positives++
 			}
 		}
-	}
-	if st.sweep != nil {
-		return st.sweep.Add(images)
 	}
 	return nil
 }
