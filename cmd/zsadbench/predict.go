@@ -148,28 +148,27 @@ func runCommand() *cli.Command {
 				return err
 			}
 			defer m.Close()
+			// Without --save-maps the model's outputs are scored as they come;
+			// with it they are written first and the saved maps scored, so the
+			// model still runs once.
+			var b backend.Backend = m
+			input := func(e dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.ImagePath} }
+			rereadable := false
 			if dir := c.String("save-maps"); dir != "" {
 				if err := predict(c.Context, m, job.entries, dir, job.progress); err != nil {
 					return err
 				}
-				// Score the saved maps: the model runs once.
-				files := &backend.Files{Workers: job.settings.Workers}
 				scores, err := readScoresFile(filepath.Join(dir, "scores.csv"))
 				if err != nil {
 					return err
 				}
-				files.Scores = scores
-				rep, err := job.evaluate(c.Context, files, func(e dataset.Entry) backend.Input {
+				b = &backend.Files{Scores: scores, Workers: job.settings.Workers}
+				input = func(e dataset.Entry) backend.Input {
 					return backend.Input{Key: e.Key, Path: filepath.Join(dir, filepath.FromSlash(e.Key)+".npy")}
-				}, true)
-				if err != nil {
-					return err
 				}
-				return job.write(c, rep)
+				rereadable = true
 			}
-			rep, err := job.evaluate(c.Context, m, func(e dataset.Entry) backend.Input {
-				return backend.Input{Key: e.Key, Path: e.ImagePath}
-			}, false)
+			rep, err := job.evaluate(c.Context, b, input, rereadable)
 			if err != nil {
 				return err
 			}

@@ -211,14 +211,8 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	job.settings, job.load = s, lo
 
 	if path := c.String("scores"); path != "" {
-		f, err := os.Open(path)
-		if err != nil {
+		if job.scores, err = readScoresFile(path); err != nil {
 			return nil, fmt.Errorf("--scores: %w", err)
-		}
-		job.scores, err = backend.ReadScores(f, path)
-		f.Close()
-		if err != nil {
-			return nil, err
 		}
 	}
 
