@@ -1,8 +1,10 @@
 package dataset
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -338,4 +340,37 @@ func (c *context) folderCategory(dir string) (string, error) {
 		return "", err
 	}
 	return cat, nil
+}
+
+// readCSV reads a CSV file with a header: header gets the first record, with
+// a byte-order mark removed from its first cell, then row every other record
+// with its line number. fields is csv.Reader.FieldsPerRecord. An empty file
+// is an error.
+func readCSV(r io.Reader, fields int, header func([]string) error, row func(rec []string, line int) error) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = fields
+	h, err := cr.Read()
+	if err == io.EOF {
+		return errors.New("empty file")
+	}
+	if err != nil {
+		return err
+	}
+	h[0] = strings.TrimPrefix(h[0], "\ufeff")
+	if err := header(h); err != nil {
+		return err
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		line, _ := cr.FieldPos(0)
+		if err := row(rec, line); err != nil {
+			return err
+		}
+	}
 }

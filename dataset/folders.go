@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"bufio"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,45 +23,33 @@ type idLabel struct {
 // then rows of a non-negative integer id and a label 0 or 1 (spaces around
 // either are ignored). A repeated id is an error.
 func parseLabels(r io.Reader) (map[int]idLabel, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 2
-	header, err := cr.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, errors.New("empty file")
-		}
-		return nil, err
-	}
-	if h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(header[0], "\ufeff"))); h != "id" {
-		return nil, fmt.Errorf("line 1: first column is %q, want \"id\"", strings.TrimSpace(header[0]))
-	}
 	out := map[int]idLabel{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	err := readCSV(r, 2, func(header []string) error {
+		if h := strings.ToLower(strings.TrimSpace(header[0])); h != "id" {
+			return fmt.Errorf("line 1: first column is %q, want \"id\"", strings.TrimSpace(header[0]))
 		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
+		return nil
+	}, func(rec []string, line int) error {
 		id, err := strconv.Atoi(strings.TrimSpace(rec[0]))
 		if err != nil || id < 0 {
-			return nil, fmt.Errorf("line %d: id %q is not a non-negative integer", line, rec[0])
+			return fmt.Errorf("line %d: id %q is not a non-negative integer", line, rec[0])
 		}
-		var l idLabel
-		l.line = line
+		l := idLabel{line: line}
 		switch strings.TrimSpace(rec[1]) {
 		case "0":
 		case "1":
 			l.anomalous = true
 		default:
-			return nil, fmt.Errorf("line %d: label %q is not 0 or 1", line, rec[1])
+			return fmt.Errorf("line %d: label %q is not 0 or 1", line, rec[1])
 		}
 		if prev, dup := out[id]; dup {
-			return nil, fmt.Errorf("line %d: id %d already given on line %d", line, id, prev.line)
+			return fmt.Errorf("line %d: id %d already given on line %d", line, id, prev.line)
 		}
 		out[id] = l
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

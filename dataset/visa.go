@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"bufio"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,36 +24,22 @@ type visaRow struct {
 // split is "test" are returned; their label must be "normal" or "anomaly"
 // (letter case ignored) and object and image non-empty.
 func parseVisA(r io.Reader) ([]visaRow, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, errors.New("empty file")
-		}
-		return nil, err
-	}
 	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, want := range []string{"object", "split", "label", "image", "mask"} {
-		if _, ok := col[want]; !ok {
-			return nil, fmt.Errorf("header has no column %q", want)
-		}
-	}
 	var rows []visaRow
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	err := readCSV(r, 0, func(header []string) error {
+		for i, h := range header {
+			col[strings.ToLower(strings.TrimSpace(h))] = i
 		}
-		if err != nil {
-			return nil, err
+		for _, want := range []string{"object", "split", "label", "image", "mask"} {
+			if _, ok := col[want]; !ok {
+				return fmt.Errorf("header has no column %q", want)
+			}
 		}
-		line, _ := cr.FieldPos(0)
+		return nil
+	}, func(rec []string, line int) error {
 		get := func(k string) string { return strings.TrimSpace(rec[col[k]]) }
 		if !strings.EqualFold(get("split"), "test") {
-			continue
+			return nil
 		}
 		row := visaRow{line: line, object: get("object"), image: get("image"), mask: get("mask")}
 		switch strings.ToLower(get("label")) {
@@ -63,12 +47,16 @@ func parseVisA(r io.Reader) ([]visaRow, error) {
 		case "anomaly":
 			row.anomalous = true
 		default:
-			return nil, fmt.Errorf("line %d: label %q is neither \"normal\" nor \"anomaly\"", line, get("label"))
+			return fmt.Errorf("line %d: label %q is neither \"normal\" nor \"anomaly\"", line, get("label"))
 		}
 		if row.object == "" || row.image == "" {
-			return nil, fmt.Errorf("line %d: empty object or image", line)
+			return fmt.Errorf("line %d: empty object or image", line)
 		}
 		rows = append(rows, row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
