@@ -11,15 +11,11 @@ import (
 // benchCategory is one category of 100 synthetic maps of 256x256.
 func benchCategory(b *testing.B) *metric.Category {
 	b.Helper()
-	cat := &metric.Category{Name: "bench"}
-	err := synth.Generate(synth.Options{Categories: 1, Images: 100, Size: 256, Seed: 1}, func(im synth.Image) error {
-		cat.Images = append(cat.Images, metric.Image{Name: im.ID, Width: im.Width, Height: im.Height, Scores: im.Scores, Mask: im.Mask})
-		return nil
-	})
+	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 100, Size: 256, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return cat
+	return &cats[0]
 }
 
 func benchmarkRun(b *testing.B, opts Options) {

@@ -606,3 +606,19 @@ func BenchmarkWriteMVTec512(b *testing.B) {
 		}
 	}
 }
+
+func TestCategories(t *testing.T) {
+	opts := synth.Options{Categories: 2, Images: 5, Size: 16, Seed: 3}
+	cats, err := synth.Categories(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cats) != 2 || len(cats[0].Images) != 5 || len(cats[1].Images) != 5 || cats[0].Name == cats[1].Name {
+		t.Fatalf("categories %d, images %d/%d", len(cats), len(cats[0].Images), len(cats[1].Images))
+	}
+	for _, c := range cats {
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
