@@ -11,98 +11,43 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/golden"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // goldenDir holds the cases computed by the independent Python reference
 // (testdata/golden/generate.py).
 const goldenDir = "../../testdata/golden/cases"
 
-type goldenImage struct {
-	Name       string    `json:"name"`
-	Height     int       `json:"height"`
-	Width      int       `json:"width"`
-	Scores     []float64 `json:"scores"` // float32 values
-	Mask       []int     `json:"mask"`
-	ImageScore *float64  `json:"image_score"`
-}
-
-type goldenCase struct {
-	Name    string `json:"name"`
-	Options struct {
-		Connectivity int     `json:"connectivity"`
-		Thresholds   string  `json:"thresholds"`
-		FPRLimit     float64 `json:"fpr_limit"`
-		Tau          float64 `json:"tau"`
-		Delta        float64 `json:"delta"`
-		RCAverage    string  `json:"rc_average"`
-	} `json:"options"`
-	Images   []goldenImage `json:"images"`
-	Expected struct {
-		Image map[string]*float64 `json:"image"`
-		Pixel map[string]*float64 `json:"pixel"`
-	} `json:"expected"`
-	Curves map[string][]goldenPoint `json:"curves"`
-}
-
-// goldenPoint is a reference curve point (threshold, x, y); an undefined
-// coordinate (JSON null) is NaN.
-type goldenPoint [3]float64
-
-func (p *goldenPoint) UnmarshalJSON(b []byte) error {
-	var v []*float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	if len(v) != 3 {
-		return fmt.Errorf("curve point %s: want 3 values", b)
-	}
-	for i, x := range v {
-		p[i] = math.NaN()
-		if x != nil {
-			p[i] = *x
-		}
-	}
-	return nil
-}
+// The schema of the reference's cases (package golden).
+type (
+	goldenImage = golden.Image
+	goldenCase  = golden.Case
+	goldenPoint = golden.Point
+)
 
 func loadGolden(t *testing.T, name string) goldenCase {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(goldenDir, name+".json"))
+	gc, err := golden.Load(filepath.Join(goldenDir, name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gc goldenCase
-	if err := json.Unmarshal(b, &gc); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	for _, im := range gc.Images {
-		if len(im.Scores) != im.Width*im.Height || len(im.Mask) != im.Width*im.Height {
-			t.Fatalf("%s/%s: sizes do not match", name, im.Name)
-		}
-	}
-	return gc
+	return *gc
 }
 
 // goldenNames lists every golden case.
 func goldenNames(t *testing.T) []string {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no golden case in %s (%v)", goldenDir, err)
-	}
-	var names []string
-	for _, p := range paths {
-		names = append(names, strings.TrimSuffix(filepath.Base(p), ".json"))
+	names, err := golden.Names(goldenDir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return names
 }
 
-func (gc *goldenCase) flags() []string {
+func goldenFlags(gc *goldenCase) []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	o := gc.Options
 	return []string{
@@ -112,24 +57,11 @@ func (gc *goldenCase) flags() []string {
 	}
 }
 
-func (gc *goldenCase) settings(t *testing.T) evaluate.Settings {
+func goldenSettings(t *testing.T, gc *goldenCase) evaluate.Settings {
 	t.Helper()
-	s := evaluate.DefaultSettings
-	var err error
-	if s.Grid, err = metric.ParseGrid(gc.Options.Thresholds); err != nil {
+	s, err := gc.Settings()
+	if err != nil {
 		t.Fatal(err)
-	}
-	if s.Connectivity, err = connected.ParseConnectivity(gc.Options.Connectivity); err != nil {
-		t.Fatal(err)
-	}
-	s.FPRLimit, s.Tau, s.Delta = gc.Options.FPRLimit, gc.Options.Tau, gc.Options.Delta
-	switch gc.Options.RCAverage {
-	case "pooled":
-		s.RCAverage = sweep.Pooled
-	case "image":
-		s.RCAverage = sweep.PerImage
-	default:
-		t.Fatalf("rc_average %q", gc.Options.RCAverage)
 	}
 	return s
 }
@@ -340,13 +272,13 @@ func mapKeys(m map[string]*float64) []string {
 func TestGoldenCasesThroughFiles(t *testing.T) {
 	for _, name := range goldenNames(t) {
 		gc := loadGolden(t, name)
-		s := gc.settings(t)
+		s := goldenSettings(t, &gc)
 		for _, layout := range []string{"mvtec", "flat"} {
 			for _, format := range []string{"npy", "tiff", "png"} {
 				t.Run(fmt.Sprintf("%s/%s/%s", name, layout, format), func(t *testing.T) {
 					root := t.TempDir()
 					args, images := writeGoldenCase(t, gc, layout, format, root)
-					args = append(append([]string{"score"}, args...), gc.flags()...)
+					args = append(append([]string{"score"}, args...), goldenFlags(&gc)...)
 					args = append(args, "--format", "json")
 					curves := ""
 					if format == "npy" {
