@@ -97,7 +97,7 @@ func TestTrackerMatchesLabel(t *testing.T) {
 		order := rng.Perm(w * h)
 		on := make([]bool, w*h)
 		for step, p := range order {
-			tr.Add(p)
+			tr.Add(tr.Index(p))
 			on[p] = true
 			if step%3 != 0 && step != len(order)-1 {
 				continue
@@ -124,7 +124,7 @@ func TestTrackerMatchesLabel(t *testing.T) {
 				if l == 0 {
 					continue
 				}
-				m := tr.Region(tr.Find(int32(q)))
+				m := tr.Region(tr.Find(tr.Index(q)))
 				best, bestN := int32(0), int32(0)
 				for g, k := range ov[l] {
 					if k > bestN || (k == bestN && g < best) {
@@ -158,10 +158,10 @@ func ExampleTracker() {
 	// Ground truth: one region of two pixels in a 4x1 image.
 	gt := []int32{0, 1, 1, 0}
 	tr := NewTracker(4, 1, Eight, gt)
-	tr.Add(0)
-	root, _ := tr.Add(1)
+	tr.Add(tr.Index(0))
+	root, _ := tr.Add(tr.Index(1))
 	fmt.Printf("%+v\n", tr.Region(root))
-	root, _ = tr.Add(3)
+	root, _ = tr.Add(tr.Index(3))
 	fmt.Println(tr.Regions(), tr.Region(root).Best)
 	// Output:
 	// {Area:2 Best:1 Overlap:1}
@@ -208,7 +208,7 @@ func BenchmarkTracker100x256(b *testing.B) {
 			gt, _ := Label(m, 256, 256, Eight)
 			tr.Reset(256, 256, Eight, gt)
 			for _, p := range order {
-				tr.Add(p)
+				tr.Add(tr.Index(p))
 			}
 		}
 	}

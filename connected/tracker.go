@@ -9,17 +9,27 @@ package connected
 // best-matched ground-truth region (largest overlap, ties: lowest label) and
 // that overlap are known at any time without a rescan.
 //
+// Pixels are named by their index in the image framed by a one-pixel border
+// that never switches on (Index converts): a pixel's neighbours are then at
+// fixed offsets, with no bounds to check and no division. Which neighbours
+// are on is read as one 8-bit mask, and a table gives one neighbour per group
+// of neighbours that touch each other (so are already one region): most
+// pixels need a single Find.
+//
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
 	w, h   int
+	fw     int32 // framed width, w + 2
 	conn   Connectivity
-	gt     []int32  // ground-truth label per pixel, 0 = normal
-	parent []int32  // -1 = pixel off; a root is its own parent
+	gt     []int32  // framed ground-truth label per pixel, 0 = normal
+	on     []uint8  // framed; 1 = on
+	parent []int32  // framed; meaningful where on; a root is its own parent
 	reg    []region // per root
 	lists  [][]Overlap
 	top    []Overlap // per list: the best-matched label and its overlap
 	free   []int32   // indices of lists no longer used
 	n      int       // number of regions
+	ring   [8]int32  // offsets of the neighbours in ring order (see groups)
 	absorb []Match
 }
 
@@ -46,6 +56,61 @@ type Match struct {
 	Overlap int32
 }
 
+// ringXY are the neighbours of a pixel in ring order: up-left, up, up-right,
+// right, down-right, down, down-left, left. Bit i of a neighbour mask is
+// ringXY[i].
+var ringXY = [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}}
+
+// group lists one neighbour (a ring position) per group of on neighbours that
+// are connected among themselves.
+type group struct {
+	n   uint8
+	pos [4]uint8
+}
+
+// groups[c][mask] for each neighbour mask, under 8- and 4-connectivity (4:
+// only the edge neighbours, bits 1, 3, 5, 7, are ever set).
+var groups8, groups4 = groupTable(Eight), groupTable(Four)
+
+func groupTable(c Connectivity) (t [256]group) {
+	touch := func(a, b int) bool {
+		dx, dy := ringXY[a][0]-ringXY[b][0], ringXY[a][1]-ringXY[b][1]
+		dx, dy = max(dx, -dx), max(dy, -dy)
+		if c == Four {
+			return dx+dy == 1
+		}
+		return max(dx, dy) == 1
+	}
+	for m := range 256 {
+		var seen [8]bool
+		for a := range 8 {
+			if m&(1<<a) == 0 || seen[a] {
+				continue
+			}
+			g := &t[m]
+			if int(g.n) == len(g.pos) {
+				panic("connected: more than four groups of neighbours")
+			}
+			g.pos[g.n] = uint8(a)
+			g.n++
+			// Mark a's whole group: flood over touching on neighbours.
+			stack := []int{a}
+			seen[a] = true
+			for len(stack) > 0 {
+				b := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				for d := range 8 {
+					if m&(1<<d) != 0 && !seen[d] && touch(b, d) {
+						seen[d] = true
+						stack = append(stack, d)
+					}
+				}
+			}
+		}
+	}
+	return t
+}
+
 // NewTracker returns a tracker for a w x h image whose ground-truth regions are
 // given by gt (labels 1..n from Label, 0 = normal; nil = all normal). All
 // pixels start off.
@@ -56,7 +121,7 @@ func NewTracker(w, h int, c Connectivity, gt []int32) *Tracker {
 }
 
 // Reset prepares the tracker for a new w x h image with ground-truth labels gt
-// (nil = all normal). All pixels start off.
+// (row-major, unframed; nil = all normal). All pixels start off.
 func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	if !c.Valid() {
 		panic("connected: connectivity must be 4 or 8")
@@ -64,22 +129,21 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	if gt != nil && len(gt) != w*h {
 		panic("connected: len(gt) != w*h")
 	}
-	n := w * h
-	t.w, t.h, t.conn, t.gt = w, h, c, gt
-	grow := func(s []int32) []int32 {
-		if cap(s) < n {
-			return make([]int32, n)
-		}
-		return s[:n]
+	t.w, t.h, t.fw, t.conn = w, h, int32(w+2), c
+	n := (w + 2) * (h + 2)
+	t.on = growSlice(t.on, n)
+	clear(t.on)
+	t.parent = growSlice(t.parent, n)
+	t.reg = growSlice(t.reg, n)
+	if gt != nil {
+		t.gt = Frame(t.gt, gt, w, h)
+	} else {
+		t.gt = growSlice(t.gt, n)
+		clear(t.gt)
 	}
-	t.parent = grow(t.parent)
-	for i := range t.parent {
-		t.parent[i] = -1
+	for i, xy := range ringXY {
+		t.ring[i] = int32(xy[0]) + int32(xy[1])*t.fw
 	}
-	if cap(t.reg) < n {
-		t.reg = make([]region, n)
-	}
-	t.reg = t.reg[:n]
 	for i := range t.lists {
 		t.lists[i] = t.lists[i][:0]
 	}
@@ -90,20 +154,59 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	t.n = 0
 }
 
+func growSlice[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// Frame returns labels (row-major, w x h) framed by a one-pixel border of
+// zeros, (w+2) x (h+2), the layout of a Tracker's indices. It reuses dst's
+// memory when it is large enough.
+func Frame(dst, labels []int32, w, h int) []int32 {
+	fw := w + 2
+	dst = growSlice(dst, fw*(h+2))
+	clear(dst[:fw])
+	for y := range h {
+		row := dst[(y+1)*fw : (y+2)*fw]
+		row[0], row[fw-1] = 0, 0
+		copy(row[1:], labels[y*w:(y+1)*w])
+	}
+	clear(dst[(h+1)*fw:])
+	return dst
+}
+
+// Labels returns the framed ground-truth labels given to Reset (all 0 when
+// none were). The slice belongs to the tracker.
+func (t *Tracker) Labels() []int32 { return t.gt }
+
+// Index returns the framed index of pixel p (row-major in the w x h image).
+func (t *Tracker) Index(p int) int32 {
+	return int32(p + 2*(p/t.w) + t.w + 3)
+}
+
+// FramedWidth is w + 2: framed indices run row by row, (y+1)*(w+2) + x+1.
+func (t *Tracker) FramedWidth() int { return int(t.fw) }
+
+// GT returns the ground-truth label of the pixel at framed index q.
+func (t *Tracker) GT(q int32) int32 { return t.gt[q] }
+
 // Regions returns the number of regions.
 func (t *Tracker) Regions() int { return t.n }
 
-// On reports whether pixel p is on.
-func (t *Tracker) On(p int) bool { return t.parent[p] >= 0 }
+// On reports whether the pixel at framed index q is on.
+func (t *Tracker) On(q int32) bool { return t.on[q] != 0 }
 
-// Find returns the root of the region of pixel p, which must be on.
-func (t *Tracker) Find(p int32) int32 {
+// Find returns the root of the region of the pixel at framed index q, which
+// must be on.
+func (t *Tracker) Find(q int32) int32 {
 	par := t.parent
-	for par[p] != p {
-		par[p] = par[par[p]]
-		p = par[p]
+	for par[q] != q {
+		par[q] = par[par[q]]
+		q = par[q]
 	}
-	return p
+	return q
 }
 
 // Region returns the state of the region whose root is r.
@@ -116,70 +219,39 @@ func (t *Tracker) Region(r int32) Match {
 	return Match{Area: g.area, Best: b.Label, Overlap: b.Pixels}
 }
 
-// Add switches pixel p on (p must be off). It returns the root of the region
-// that now holds p, and the state, just before this call, of each region that
-// existed before it and is now part of that region (each once). Callers that
-// score regions rescore the absorbed ones from these states, so no score
-// needs to be cached per region. The returned slice is reused by the next
-// call.
-func (t *Tracker) Add(p int) (root int32, absorbed []Match) {
-	parent := t.parent
-	if parent[p] >= 0 {
+// Add switches on the pixel at framed index q (it must be off). It returns
+// the root of the region that now holds q, and the state, just before this
+// call, of each region that existed before it and is now part of that region
+// (each once). Callers that score regions rescore the absorbed ones from
+// these states, so no score needs to be cached per region. The returned slice
+// is reused by the next call.
+func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
+	on := t.on
+	if on[q] != 0 {
 		panic("connected: pixel added twice")
 	}
-	pp := int32(p)
-	parent[pp] = pp
-	r := region{area: 1, list: -1}
-	if t.gt != nil {
-		if g := t.gt[p]; g != 0 {
-			r.list = t.newList(Overlap{Label: g, Pixels: 1})
-		}
+	fw := t.fw
+	var g *group
+	if t.conn == Eight {
+		m := uint32(on[q-fw-1]) | uint32(on[q-fw])<<1 | uint32(on[q-fw+1])<<2 | uint32(on[q+1])<<3 |
+			uint32(on[q+fw+1])<<4 | uint32(on[q+fw])<<5 | uint32(on[q+fw-1])<<6 | uint32(on[q-1])<<7
+		g = &groups8[m]
+	} else {
+		m := uint32(on[q-fw])<<1 | uint32(on[q+1])<<3 | uint32(on[q+fw])<<5 | uint32(on[q-1])<<7
+		g = &groups4[m]
 	}
-	t.reg[pp] = r
+	on[q] = 1
+	t.parent[q] = q
+	r := region{area: 1, list: -1}
+	if l := t.gt[q]; l != 0 {
+		r.list = t.newList(Overlap{Label: l, Pixels: 1})
+	}
+	t.reg[q] = r
 	t.n++
 	absorbed = t.absorb[:0]
-	root = pp
-	w := t.w
-	x, y := p%w, p/w
-	// The neighbours that are on, in a fixed order; at most 8.
-	var nb [8]int32
-	k := 0
-	on := func(q int32) {
-		if parent[q] >= 0 {
-			nb[k] = q
-			k++
-		}
-	}
-	left, right := x > 0, x+1 < w
-	if left {
-		on(pp - 1)
-	}
-	if right {
-		on(pp + 1)
-	}
-	eight := t.conn == Eight
-	if y > 0 {
-		up := pp - int32(w)
-		on(up)
-		if eight && left {
-			on(up - 1)
-		}
-		if eight && right {
-			on(up + 1)
-		}
-	}
-	if y+1 < t.h {
-		down := pp + int32(w)
-		on(down)
-		if eight && left {
-			on(down - 1)
-		}
-		if eight && right {
-			on(down + 1)
-		}
-	}
-	for _, q := range nb[:k] {
-		rq := t.Find(q)
+	root = q
+	for _, pos := range g.pos[:g.n] {
+		rq := t.Find(q + t.ring[pos])
 		if rq == root {
 			continue
 		}

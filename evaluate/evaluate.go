@@ -165,8 +165,9 @@ type Stream struct {
 	// set by ReadROCAgain
 	reread func(func([]metric.Image) error) error
 	hold   int
-	// folds of the sweep's points, set up by Finish
-	pixel *roc.Accumulator
+	// folds of the sweep's points, set up by Finish: the exact grid's
+	// points by block, the steps grid's in order
+	exact *blockFolds
 	aupro *pro.Integrator
 	rc    rcpro.Integrator
 }
@@ -213,7 +214,8 @@ func (st *Stream) newSweep() error {
 	if !s.Curves {
 		// Every scalar is a fold over the sweep's points, in threshold
 		// order; the points are stored only when the caller wants curves.
-		opts.Visit = st.consume
+		opts.Fold = func(k int, prev *sweep.Point) func(*sweep.Point) { return st.exact.fold(k, prev) }
+		opts.Visit = st.consumeStep
 	}
 	var err error
 	st.sweep, err = sweep.NewStream(opts, st.ext)
@@ -272,23 +274,49 @@ func (st *Stream) Add(images []metric.Image) error {
 	return nil
 }
 
-func (st *Stream) consume(exact bool, p *sweep.Point) {
-	if exact && st.need&sweep.NeedROC != 0 {
-		st.pixel.Add(p.TP, p.FP)
+// fpr is a false-positive rate of the category.
+func (st *Stream) fpr(fp int64) float64 {
+	if n := st.rep.Pixels - st.positives; n > 0 {
+		return float64(fp) / float64(n)
 	}
-	if exact != st.s.Grid.IsExact() {
-		return
-	}
+	return 0
+}
+
+// consumeStep folds a point of the steps grid.
+func (st *Stream) consumeStep(p *sweep.Point) {
 	if st.s.Metrics&AUPRO != 0 {
-		x := 0.0
-		if n := st.rep.Pixels - st.positives; n > 0 {
-			x = float64(p.FP) / float64(n)
-		}
-		st.aupro.Add(x, p.PRO)
+		st.aupro.Add(st.fpr(p.FP), p.PRO)
 	}
 	if st.s.Metrics&RCPRO != 0 {
 		st.rc.Add(p.PRO, p.RC, p.Regions)
 	}
+}
+
+// newExactFold returns a fold of exact-grid points that follow prev (nil:
+// from the first point): pixel AUROC, AP and F1-max when withPixel, and on
+// the exact grid the requested AUPRO and RCPRO when withRegions.
+func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
+	s := st.s
+	f := &exactFold{fpr: st.fpr}
+	if withPixel {
+		f.pixel = roc.NewAccumulator(st.positives, st.rep.Pixels-st.positives)
+		if prev != nil {
+			f.pixel.Resume(prev.TP, prev.FP)
+		}
+	}
+	if withRegions && s.Grid.IsExact() && s.Metrics&AUPRO != 0 {
+		f.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+		if prev != nil {
+			f.aupro.Resume(st.fpr(prev.FP), prev.PRO)
+		}
+	}
+	if withRegions && s.Grid.IsExact() && s.Metrics&RCPRO != 0 {
+		f.rc = &rcpro.Integrator{}
+		if prev != nil {
+			f.rc.Resume(prev.PRO, prev.RC, prev.Regions)
+		}
+	}
+	return f
 }
 
 // Finish returns the category's report. The Stream must not be used
@@ -310,47 +338,60 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 		}
 	}
 	negatives := rep.Pixels - st.positives
-	st.pixel = roc.NewAccumulator(st.positives, negatives)
-	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+	setPixel := func(a *roc.Accumulator) {
+		rep.Pixel.AUROC = warn("pixel", a.AUROC())
+		rep.Pixel.AP = warn("pixel", a.AP())
+		rep.Pixel.F1Max = warn("pixel", a.F1Max())
+	}
 	if st.reread != nil {
-		pos, neg, err := sweep.ExactROC(st.reread, st.hold, s.Workers, func(p *sweep.Point) { st.pixel.Add(p.TP, p.FP) })
+		folds := newBlockFolds(func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, true, false) })
+		pos, neg, err := sweep.ExactROC(st.reread, st.hold, s.Workers, folds.visitor())
 		if err != nil {
 			return nil, err
 		}
 		if pos != st.positives || neg != negatives {
 			return nil, fmt.Errorf("%s: reading the category again gave %d/%d pixels, the first time %d/%d", st.name, pos, neg, st.positives, negatives)
 		}
-		rep.Pixel.AUROC = warn("pixel", st.pixel.AUROC())
-		rep.Pixel.AP = warn("pixel", st.pixel.AP())
-		rep.Pixel.F1Max = warn("pixel", st.pixel.F1Max())
+		setPixel(folds.merged().pixel)
 	}
 	if st.sweep == nil {
 		return rep, nil // image metrics only, or none (data without labels)
 	}
+	withPixel := s.Metrics&Pixel != 0 && st.reread == nil
+	st.exact = newBlockFolds(func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) })
+	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
 	r, err := st.sweep.Finish()
 	if err != nil {
 		return nil, err
 	}
 	if s.Curves {
+		visit := st.exact.visitor()
 		for k := range r.Exact.Threshold {
 			p := r.Exact.At(k)
-			st.consume(true, &p)
+			visit(&p)
 		}
 		if r.Steps != nil {
 			for k := range r.Steps.Threshold {
 				p := r.Steps.At(k)
-				st.consume(false, &p)
+				st.consumeStep(&p)
 			}
 		}
 	}
-	if s.Metrics&Pixel != 0 && st.reread == nil {
-		rep.Pixel.AUROC = warn("pixel", st.pixel.AUROC())
-		rep.Pixel.AP = warn("pixel", st.pixel.AP())
-		rep.Pixel.F1Max = warn("pixel", st.pixel.F1Max())
+	exact := st.exact.merged()
+	if withPixel {
+		setPixel(exact.pixel)
 		if s.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
 			rep.Curves[curve.PixelROC] = c.ROC()
 			rep.Curves[curve.PixelPR] = c.PR()
+		}
+	}
+	if s.Grid.IsExact() {
+		if exact.aupro != nil {
+			st.aupro = exact.aupro
+		}
+		if exact.rc != nil {
+			st.rc = *exact.rc
 		}
 	}
 	if s.Metrics&AUPRO != 0 {

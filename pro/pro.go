@@ -153,6 +153,24 @@ func (g *Integrator) Add(x, y float64) {
 	g.n++
 }
 
+// Resume makes a new exact-grid integrator fold a stretch of points on its
+// own: the points that follow the point (x, y). Merge then adds its area to
+// that of the points before. It panics on the steps grid.
+func (g *Integrator) Resume(x, y float64) {
+	if !g.exact {
+		panic("pro: Resume on the steps grid")
+	}
+	g.px, g.py, g.ended = x, y, x > g.limit
+}
+
+// Merge adds the area of b, which folded the points that follow g's.
+func (g *Integrator) Merge(b *Integrator) {
+	g.area += b.area
+	g.n += b.n
+	g.px, g.py, g.ended = b.px, b.py, b.ended
+	g.lo, g.hi = math.Min(g.lo, b.lo), math.Max(g.hi, b.hi)
+}
+
 // AUPRO returns the value, given the category's number of ground-truth
 // regions and of normal pixels.
 func (g *Integrator) AUPRO(gtRegions, negatives int64) metric.Value {

@@ -121,6 +121,23 @@ func (g *Integrator) Add(pro, rc float64, regions int64) {
 	g.px, g.py = pro, rc
 }
 
+// Resume makes a new integrator fold a stretch of points on its own: the
+// points that follow one with this PRO, RC and number of regions. Merge then
+// adds its area to that of the points before.
+func (g *Integrator) Resume(pro, rc float64, regions int64) {
+	if regions > 0 {
+		g.px, g.py, g.started = pro, rc, true
+	}
+}
+
+// Merge adds the area of b, which folded the points that follow g's.
+func (g *Integrator) Merge(b *Integrator) {
+	g.area += b.area
+	if b.started {
+		g.px, g.py, g.started = b.px, b.py, true
+	}
+}
+
 // RCPRO returns the value, given the category's number of ground-truth
 // regions. It is undefined when there is none or no threshold of the grid had
 // a predicted region.

@@ -87,6 +87,21 @@ func (a *Accumulator) Add(tp, fp int64) {
 	a.prevTP, a.prevFP = tp, fp
 }
 
+// Resume makes a new accumulator fold a stretch of points on its own: the
+// points that follow a point with counts tp and fp. Merge then adds its sums
+// to those of the points before.
+func (a *Accumulator) Resume(tp, fp int64) { a.prevTP, a.prevFP = tp, fp }
+
+// Merge adds the sums of b, which folded the points that follow a's.
+func (a *Accumulator) Merge(b *Accumulator) {
+	var carry uint64
+	a.lo, carry = bits.Add64(a.lo, b.lo, 0)
+	a.hi += b.hi + carry
+	a.ap += b.ap
+	a.f1 = math.Max(a.f1, b.f1)
+	a.prevTP, a.prevFP = b.prevTP, b.prevFP
+}
+
 func (a *Accumulator) bothClasses(name string) metric.Value {
 	switch {
 	case a.positives == 0:

@@ -21,8 +21,8 @@ func benchCategory(b *testing.B) *metric.Category {
 func benchmarkRun(b *testing.B, opts Options) {
 	cat := benchCategory(b)
 	opts.Connectivity, opts.Tau, opts.Delta = connected.Eight, 0.05, 2
-	var n int
-	opts.Visit = func(bool, *Point) { n++ }
+	opts.Fold = func(int, *Point) func(*Point) { return func(*Point) {} }
+	opts.Visit = func(*Point) {}
 	b.ResetTimer()
 	for range b.N {
 		if _, err := Run(cat, opts); err != nil {
@@ -45,7 +45,7 @@ func BenchmarkSortPixels256(b *testing.B) {
 	var s imageSweep
 	b.ResetTimer()
 	for i := range b.N {
-		s.sortPixels(cat.Images[i%len(cat.Images)].Scores)
+		s.sortPixels(cat.Images[i%len(cat.Images)].Scores, 256)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(256*256), "ns/px")
 }

@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
@@ -17,12 +18,22 @@ import (
 // and emits a point wherever the score changes. Every access is sequential
 // within an image's stream, and no event list is merged.
 
-// rankDelta is the change one pixel causes when it switches on.
+// rankDelta is the change one pixel causes when it switches on, in 16
+// bytes: the PRO sum's change (positive exactly for an anomalous pixel,
+// which always belongs to a ground-truth region), and the RC numerator's
+// change times 8 plus the change of the region count plus 4 (a pixel joins
+// at most four regions, so that is 1..5).
 type rankDelta struct {
-	pro, rc int64
-	regions int32
-	pos     bool
+	pro, rcRegions int64
 }
+
+func packDelta(d sums) rankDelta {
+	return rankDelta{pro: d.pro, rcRegions: d.rc<<3 | (d.regions + 4)}
+}
+
+func (d rankDelta) rc() int64       { return d.rcRegions >> 3 }
+func (d rankDelta) positive() int64 { return int64(uint64(-d.pro) >> 63) } // pro > 0 (it is never negative)
+func (d rankDelta) regions() int64  { return d.rcRegions&7 - 4 }
 
 // chunk returns worker w's share [lo, hi) of n items.
 func chunk(n, workers, w int) (lo, hi int) {
@@ -80,7 +91,7 @@ func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 
 // finishExact sweeps the retained images on the exact grid and visits one
 // point per distinct score. With full false it computes only TP and FP.
-func (st *Stream) finishExact(full bool, visit func(*Point)) error {
+func (st *Stream) finishExact(full bool, fold Fold) error {
 	images := st.images
 	base := make([]int, len(images)+1)
 	for i := range images {
@@ -93,7 +104,8 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 	workers := len(st.sweeps)
 	// Without RC, the low half of each key says all the scan needs: the
 	// pixel's ground-truth region, numbered across the category (0 =
-	// normal), or just its label. With RC it is the pixel's global index.
+	// normal), or just its label. With RC it is where the pixel's change
+	// is (see deltas).
 	proOnly := full && st.opts.Need&NeedRC == 0
 	var gtLabels [][]int32
 	var gtArea []int64
@@ -125,151 +137,190 @@ func (st *Stream) finishExact(full bool, visit func(*Point)) error {
 		st.res.GTRegions = gtBase[len(images)]
 	}
 	keys := make([]uint64, n)
-	parallel.Workers(workers, func(w int) {
-		for i := w; i < len(images); i += workers {
-			im := &images[i]
-			out := keys[base[i]:base[i+1]]
-			for p, v := range im.Scores {
-				var low uint64
-				switch {
-				case proOnly:
-					if l := gtLabels[i]; l != nil && l[p] != 0 {
-						low = uint64(gtBase[i] + int64(l[p]))
-					}
-				case full:
-					low = uint64(base[i] + p)
-				case im.Mask != nil && im.Mask[p]:
-					low = 1
-				}
-				out[p] = uint64(orderKey(v))<<32 | low
+	var deltas []rankDelta
+	var localKeys []uint32 // each image's sorted order keys, as deltas
+	if full && !proOnly {
+		// Each image is sorted and swept on its own, in cache; its pixels'
+		// changes land in its stretch of deltas in its own rank order, and
+		// each pixel's key points there, so the global sort below
+		// interleaves the images' streams without moving the changes.
+		deltas = make([]rankDelta, n)
+		localKeys = make([]uint32, n)
+		gtRegions := make([]int, len(images))
+		parallel.For(len(images), workers, func(w, i int) {
+			s := st.sweeps[w]
+			gtRegions[i] = s.begin(&images[i])
+			s.sortPixels(images[i].Scores, images[i].Width)
+			out, at := deltas[base[i]:base[i+1]], uint64(base[i])
+			for j, kv := range s.keys {
+				var d sums
+				s.add(int32(kv), &d)
+				out[j] = packDelta(d)
+				localKeys[int(at)+j] = uint32(kv >> 32)
+				keys[int(at)+j] = kv&^0xffffffff | (at + uint64(j))
 			}
+			s.end()
+		})
+		for _, g := range gtRegions {
+			st.res.GTRegions += int64(g)
 		}
-	})
+	} else {
+		parallel.Workers(workers, func(w int) {
+			for i := w; i < len(images); i += workers {
+				im := &images[i]
+				out := keys[base[i]:base[i+1]]
+				for p, v := range im.Scores {
+					var low uint64
+					switch {
+					case proOnly:
+						if l := gtLabels[i]; l != nil && l[p] != 0 {
+							low = uint64(gtBase[i] + int64(l[p]))
+						}
+					case im.Mask != nil && im.Mask[p]:
+						low = 1
+					}
+					out[p] = uint64(orderKey(v))<<32 | low
+				}
+			}
+		})
+	}
 	gtLabels = nil
 	keys = parallelRadixSort(keys, make([]uint64, n), workers)
 
-	var c curveState
-	var p Point
-	emit := func(r int) {
-		if r+1 == n || keys[r+1]>>32 != keys[r]>>32 {
-			c.point(&p, float64(keyScore(uint32(keys[r]>>32))), full, st.shift, st.res.GTRegions)
-			visit(&p)
+	// The final scan, in parallel stretches of whole blocks: the state at
+	// each stretch's start comes from the totals of the stretches before it.
+	bounds := scanBounds(keys, workers)
+	totals := make([]curveState, len(bounds)-1)
+	var positives int64
+	sumPositives := func() {
+		for _, t := range totals {
+			positives += t.tp
 		}
 	}
-	if !full {
-		for r, k := range keys {
-			if k&1 != 0 {
-				c.tp++
-			} else {
-				c.fp++
+	proto := scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}
+	last := func(r, hi int) bool { return r+1 == hi || keys[r+1]>>32 != keys[r]>>32 }
+	switch {
+	case !full:
+		parallel.Workers(len(totals), func(w int) {
+			c := &totals[w]
+			for _, k := range keys[bounds[w]:bounds[w+1]] {
+				c.tp += int64(k & 1)
 			}
-			emit(r)
-		}
-		st.res.Positives, st.res.Negatives = c.tp, c.fp
-		return nil
-	}
-	if proOnly {
-		cov := make([]int64, len(gtArea))
-		for r, k := range keys {
-			if g := uint32(k); g != 0 {
-				c.tp++
-				cv, a := cov[g], gtArea[g]
-				c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
-				cov[g] = cv + 1
-			} else {
-				c.fp++
+			c.fp = int64(bounds[w+1]-bounds[w]) - c.tp
+		})
+		sumPositives()
+		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
+			for r := lo; r < hi; r++ {
+				pos := int64(keys[r] & 1)
+				c.tp += pos
+				c.fp += 1 - pos
+				if last(r, hi) {
+					s.emit(r, c)
+				}
 			}
-			emit(r)
+		})
+	case proOnly:
+		// A region's PRO changes telescope: over a stretch where its
+		// covered count goes from a to b, they add up to
+		// (b<<shift)/area - (a<<shift)/area. So each stretch counts its
+		// pixels per region, and its start state follows from the counts
+		// before it.
+		counts := make([][]int64, len(totals))
+		parallel.Workers(len(totals), func(w int) {
+			cnt := make([]int64, len(gtArea))
+			for _, k := range keys[bounds[w]:bounds[w+1]] {
+				cnt[uint32(k)]++
+			}
+			counts[w] = cnt
+		})
+		starts := make([]curveState, len(totals))
+		cov := make([]int64, len(gtArea)) // covered pixels per region before stretch w
+		var covered int64
+		for w, cnt := range counts {
+			starts[w].tp, starts[w].fp = covered, int64(bounds[w])-covered
+			for g := 1; g < len(cov); g++ {
+				starts[w].pro.add((cov[g] << st.shift) / gtArea[g])
+				// counts[w] becomes the covered counts at the stretch's start.
+				k := cnt[g]
+				cnt[g] = cov[g]
+				cov[g] += k
+				covered += k
+			}
 		}
-		st.res.Positives, st.res.Negatives = c.tp, c.fp
-		return nil
+		positives = covered
+		scanStretches(keys, bounds, starts, proto, func(w, lo, hi int, c *curveState, s *scanner) {
+			cov := counts[w]
+			for r := lo; r < hi; r++ {
+				if g := uint32(keys[r]); g != 0 {
+					c.tp++
+					cv, a := cov[g], gtArea[g]
+					c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
+					cov[g] = cv + 1
+				} else {
+					c.fp++
+				}
+				if last(r, hi) {
+					s.emit(r, c)
+				}
+			}
+		})
+	default:
+		// Each stretch starts at an order key; an image's pixels in a
+		// stretch are a stretch of its own sorted pixels, found by binary
+		// search, so the totals are sequential sums over deltas.
+		from := make([]uint32, len(totals)+1) // stretch w: keys in [from[w], from[w+1])
+		for w := 1; w < len(totals); w++ {
+			if bounds[w] < n {
+				from[w] = uint32(keys[bounds[w]] >> 32)
+			}
+		}
+		per := make([][]curveState, workers)
+		parallel.For(len(images), workers, func(wk, i int) {
+			if per[wk] == nil {
+				per[wk] = make([]curveState, len(totals))
+			}
+			lk, dl := localKeys[base[i]:base[i+1]], deltas[base[i]:base[i+1]]
+			lo := 0
+			for w := range totals {
+				hi := len(lk)
+				if bounds[w+1] < n {
+					hi, _ = slices.BinarySearch(lk, from[w+1])
+				}
+				c := &per[wk][w]
+				for _, d := range dl[lo:hi] {
+					c.tp += d.positive()
+					c.regions += d.regions()
+					c.pro.add(d.pro)
+					c.rc.add(d.rc())
+				}
+				c.fp += int64(hi - lo) // less the positives, below
+				lo = hi
+			}
+		})
+		for _, p := range per {
+			for w := range p {
+				totals[w] = totals[w].plus(p[w])
+			}
+		}
+		for w := range totals {
+			totals[w].fp -= totals[w].tp
+		}
+		sumPositives()
+		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
+			for r := lo; r < hi; r++ {
+				d := deltas[uint32(keys[r])]
+				pos := d.positive()
+				c.tp += pos
+				c.fp += 1 - pos
+				c.regions += d.regions()
+				c.pro.add(d.pro)
+				c.rc.add(d.rc())
+				if last(r, hi) {
+					s.emit(r, c)
+				}
+			}
+		})
 	}
-
-	// Partition the ranks by image: order[base[i]:base[i+1]] lists image i's
-	// pixels in rank order. imageOf finds a global pixel's image from a
-	// table of blocks of 4096 pixels.
-	const blockBits = 12
-	first := make([]int32, n>>blockBits+1)
-	for i := len(images) - 1; i >= 0; i-- {
-		for b := base[i] >> blockBits; b <= (base[i+1]-1)>>blockBits; b++ {
-			first[b] = int32(i)
-		}
-	}
-	imageOf := func(gp int) int {
-		i := int(first[gp>>blockBits])
-		for gp >= base[i+1] {
-			i++
-		}
-		return i
-	}
-	// In parallel: each worker counts its chunk of ranks per image, then
-	// writes them after the earlier chunks' pixels of the same image.
-	order := make([]int32, n)
-	starts := make([][]int, workers)
-	parallel.Workers(workers, func(w int) {
-		c := make([]int, len(images))
-		lo, hi := chunk(n, workers, w)
-		for _, k := range keys[lo:hi] {
-			c[imageOf(int(uint32(k)))]++
-		}
-		starts[w] = c
-	})
-	for i := range images {
-		at := base[i]
-		for w := range starts {
-			c := starts[w][i]
-			starts[w][i] = at
-			at += c
-		}
-	}
-	parallel.Workers(workers, func(w int) {
-		at := starts[w]
-		lo, hi := chunk(n, workers, w)
-		for _, k := range keys[lo:hi] {
-			gp := int(uint32(k))
-			i := imageOf(gp)
-			order[at[i]] = int32(gp - base[i])
-			at[i]++
-		}
-	})
-	cursor := make([]int, len(images))
-
-	// Each image writes its pixels' changes in its own rank order, so every
-	// write is sequential; the scan below reads them back the same way the
-	// partition wrote them.
-	deltas := make([]rankDelta, n)
-	gtRegions := make([]int, len(images))
-	parallel.For(len(images), workers, func(w, i int) {
-		s := st.sweeps[w]
-		s.begin(&images[i])
-		gtRegions[i] = s.gtRegions
-		out := deltas[base[i]:base[i+1]]
-		for j, p := range order[base[i]:base[i+1]] {
-			var d sums
-			s.add(int(p), &d)
-			out[j] = rankDelta{pro: d.pro, rc: d.rc, regions: int32(d.regions), pos: d.pos != 0}
-		}
-		s.end()
-	})
-	order = nil
-	for _, g := range gtRegions {
-		st.res.GTRegions += int64(g)
-	}
-	copy(cursor, base[:len(images)])
-	for r, k := range keys {
-		i := imageOf(int(uint32(k)))
-		d := &deltas[cursor[i]]
-		cursor[i]++
-		if d.pos {
-			c.tp++
-		} else {
-			c.fp++
-		}
-		c.regions += int64(d.regions)
-		c.pro.add(d.pro)
-		c.rc.add(d.rc)
-		emit(r)
-	}
-	st.res.Positives, st.res.Negatives = c.tp, c.fp
+	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
 	return nil
 }

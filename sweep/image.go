@@ -24,16 +24,15 @@ type imageSweep struct {
 	shift      uint      // fixed-point scale: value * 2^shift
 	one        int64     // 1 << shift
 
-	keys, tmp []uint64
+	gtFrame   []int32  // buffer for gt when there is no tracker
+	keys, tmp []uint64 // the image's pixels sorted: orderKey<<32 | framed index
 	tracker   connected.Tracker
 	gtArea    []int64
 	cov       []int64
-	im        *metric.Image
-	gt        []int32
+	gt        []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
 
 	// the current image's RC state
 	rcSum, regions, mean int64
-	gtRegions            int
 }
 
 // orderKey maps a float32 to a uint32 whose ascending order is the
@@ -63,50 +62,57 @@ func keyScore(k uint32) float32 {
 }
 
 // begin prepares the sweep of one image: its ground-truth regions and an
-// empty region tracker.
-func (s *imageSweep) begin(im *metric.Image) {
-	s.im = im
+// empty region tracker. It returns the number of ground-truth regions.
+func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 	s.gt = nil
-	s.gtRegions = 0
 	s.gtArea = s.gtArea[:0]
+	var labels []int32
 	if im.Mask != nil {
-		labels, k := connected.Label(im.Mask, im.Width, im.Height, s.opts.Connectivity)
-		if k > 0 {
-			s.gt = labels
-			s.gtArea = grow64(s.gtArea, k+1)
-			s.cov = grow64(s.cov, k+1)
+		labels, gtRegions = connected.Label(im.Mask, im.Width, im.Height, s.opts.Connectivity)
+		if gtRegions > 0 {
+			s.gtArea = grow64(s.gtArea, gtRegions+1)
+			s.cov = grow64(s.cov, gtRegions+1)
 			for _, l := range labels {
 				s.gtArea[l]++
 			}
+		} else {
+			labels = nil
 		}
-		s.gtRegions = k
 	}
 	if s.opts.Need&NeedRC != 0 {
-		s.tracker.Reset(im.Width, im.Height, s.opts.Connectivity, s.gt)
+		s.tracker.Reset(im.Width, im.Height, s.opts.Connectivity, labels)
+		if labels != nil {
+			s.gt = s.tracker.Labels()
+		}
+	} else if labels != nil {
+		s.gt = connected.Frame(s.gtFrame, labels, im.Width, im.Height)
+		s.gtFrame = s.gt
 	}
 	s.rcSum, s.regions, s.mean = 0, 0, 0
+	return gtRegions
 }
 
-// add switches pixel p on and adds the changes of the image's sums to d. The
-// changes of a group of pixels with one score add up to the change between
-// the states before and after the group, whatever the order within it.
-func (s *imageSweep) add(p int, d *sums) {
-	if s.im.Mask != nil && s.im.Mask[p] {
-		d.pos++
-	} else {
-		d.neg++
-	}
+// add switches on the pixel at framed index q and adds the changes of the
+// image's sums to d. The changes of a group of pixels with one score add up
+// to the change between the states before and after the group, whatever the
+// order within it.
+func (s *imageSweep) add(q int32, d *sums) {
 	if s.gt != nil {
-		if g := s.gt[p]; g != 0 {
+		if g := s.gt[q]; g != 0 {
+			d.pos++
 			c, a := s.cov[g], s.gtArea[g]
 			d.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
 			s.cov[g] = c + 1
+		} else {
+			d.neg++
 		}
+	} else {
+		d.neg++
 	}
 	if s.opts.Need&NeedRC == 0 {
 		return
 	}
-	root, absorbed := s.tracker.Add(p)
+	root, absorbed := s.tracker.Add(q)
 	dq := s.quality(s.tracker.Region(root))
 	for _, m := range absorbed {
 		dq -= s.quality(m)
@@ -153,13 +159,13 @@ func (s *imageSweep) end() {
 	if s.gt != nil {
 		clear(s.cov)
 	}
-	s.im, s.gt = nil, nil
+	s.gt = nil
 }
 
 // runSteps sweeps one image for the steps grid: its pixels in descending
 // order, each threshold's changes added to the worker's levels.
 func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtRegions int) {
-	s.begin(im)
+	gtRegions = s.begin(im)
 	defer s.end()
 	for _, m := range im.Mask {
 		if m {
@@ -167,8 +173,7 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 		}
 	}
 	negatives = int64(im.Width*im.Height) - positives
-	gtRegions = s.gtRegions
-	s.sortPixels(im.Scores)
+	s.sortPixels(im.Scores, im.Width)
 	// A pixel is positive at threshold k when score > t[k]; bucket b counts
 	// the thresholds below its score, so it first counts at level b-1.
 	// Pixels at or below the lowest threshold never count.
@@ -186,7 +191,7 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 				break
 			}
 		}
-		s.add(int(uint32(kv)), &d)
+		s.add(int32(kv), &d)
 	}
 	if bucket > 0 && d != (sums{}) {
 		s.levels.add(bucket-1, d)
@@ -204,15 +209,21 @@ func (s *imageSweep) bucketOf(v float32, b int) int {
 	return b
 }
 
-// sortPixels fills s.keys with orderKey(score)<<32 | pixel, sorted by key
-// and, within equal keys, by pixel: an LSD radix sort on the key's four bytes,
-// skipping bytes that are equal for all pixels.
-func (s *imageSweep) sortPixels(scores []float32) {
+// sortPixels fills s.keys with orderKey(score)<<32 | framed index for the
+// scores of an image of width w, sorted by key and, within equal keys, by
+// pixel: an LSD radix sort on the key's four bytes, skipping bytes that are
+// equal for all pixels.
+func (s *imageSweep) sortPixels(scores []float32, w int) {
 	n := len(scores)
 	s.keys = growU64(s.keys, n)
 	s.tmp = growU64(s.tmp, n)
+	q := uint64(w + 3) // framed index of pixel 0
 	for i, v := range scores {
-		s.keys[i] = uint64(orderKey(v))<<32 | uint64(i)
+		if i > 0 && i%w == 0 {
+			q += 2
+		}
+		s.keys[i] = uint64(orderKey(v))<<32 | q
+		q++
 	}
 	s.keys, s.tmp = radixSort(s.keys, s.tmp)
 }

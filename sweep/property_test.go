@@ -146,9 +146,11 @@ func scratch(cat *metric.Category, positive func(float32) bool, opts Options) (t
 // relabelling at every threshold, on both grids, both connectivities and both
 // RC averages.
 func TestIncrementalEqualsScratch(t *testing.T) {
+	defer func(b int) { foldBlock = b }(foldBlock)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 300; trial++ {
 		cat := randomCategory(rng)
+		foldBlock = 1 + rng.IntN(60) // many stretches, ties across their bounds
 		opts := Options{
 			Connectivity: []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)],
 			Tau:          []float64{0, 0.05, 0.3}[rng.IntN(3)],
@@ -298,6 +300,8 @@ func TestStreamEqualsRun(t *testing.T) {
 // worker count gives the same points, and sampled thresholds equal a
 // relabelling from scratch.
 func TestLargeCategory(t *testing.T) {
+	defer func(b int) { foldBlock = b }(foldBlock)
+	foldBlock = 999
 	rng := rand.New(rand.NewPCG(8, 8))
 	cat := &metric.Category{Name: "large"}
 	for i := 0; i < 7; i++ {

@@ -57,6 +57,10 @@ type curveState struct {
 	pro, rc         wide
 }
 
+func (c curveState) plus(o curveState) curveState {
+	return curveState{tp: c.tp + o.tp, fp: c.fp + o.fp, regions: c.regions + o.regions, pro: c.pro.plus(o.pro), rc: c.rc.plus(o.rc)}
+}
+
 // point converts the sums to a curve point.
 func (c *curveState) point(p *Point, t float64, full bool, shift uint, gtRegions int64) {
 	p.Threshold, p.TP, p.FP = t, c.tp, c.fp

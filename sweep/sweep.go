@@ -15,7 +15,10 @@ package sweep
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
@@ -61,11 +64,14 @@ type Options struct {
 	Need       Need
 	// Workers is the number of images swept at once; 0 means GOMAXPROCS.
 	Workers int
-	// Visit, when set, receives every point in order instead of Result
-	// storing them, which saves memory on large categories: points of the
-	// exact grid with exact true (from the highest score down), then points of
-	// the steps grid with exact false. The *Point is reused between calls.
-	Visit func(exact bool, p *Point)
+	// Fold, when set, receives the points of the exact grid (see Fold)
+	// instead of Result storing them, which saves memory on large
+	// categories.
+	Fold Fold
+	// Visit, when set, receives the points of the steps grid, from the
+	// highest threshold down, instead of Result storing them. The *Point is
+	// reused between calls.
+	Visit func(p *Point)
 }
 
 // Point is the state of the curves at one threshold.
@@ -107,6 +113,15 @@ func (p *Points) At(k int) Point {
 		q.Regions, q.RC = p.Regions[k], p.RC[k]
 	}
 	return q
+}
+
+func (p *Points) appendAll(q *Points) {
+	p.Threshold = append(p.Threshold, q.Threshold...)
+	p.TP = append(p.TP, q.TP...)
+	p.FP = append(p.FP, q.FP...)
+	p.PRO = append(p.PRO, q.PRO...)
+	p.Regions = append(p.Regions, q.Regions...)
+	p.RC = append(p.RC, q.RC...)
 }
 
 func (p *Points) append(q *Point, full bool, opts Options) {
@@ -278,20 +293,31 @@ func (st *Stream) Finish() (*Result, error) {
 	res := &st.res
 	if opts.Need&NeedROC != 0 || st.exactFull() {
 		full := st.exactFull()
-		visit := func(p *Point) { res.Exact.append(p, full, opts) }
-		if opts.Visit != nil {
-			visit = func(p *Point) { opts.Visit(true, p) }
+		fold := opts.Fold
+		var mu sync.Mutex
+		blocks := map[int]*Points{}
+		if fold == nil {
+			fold = func(block int, _ *Point) func(*Point) {
+				b := &Points{}
+				mu.Lock()
+				blocks[block] = b
+				mu.Unlock()
+				return func(p *Point) { b.append(p, full, opts) }
+			}
 		}
-		if err := st.finishExact(full, visit); err != nil {
+		if err := st.finishExact(full, fold); err != nil {
 			return nil, err
 		}
 		st.images = nil
+		for _, k := range slices.Sorted(maps.Keys(blocks)) {
+			res.Exact.appendAll(blocks[k])
+		}
 	}
 	if st.stepsRegions() {
 		res.Steps = &Points{}
 		visit := func(p *Point) { res.Steps.append(p, true, opts) }
 		if opts.Visit != nil {
-			visit = func(p *Point) { opts.Visit(false, p) }
+			visit = opts.Visit
 		}
 		var lv []*levels
 		for _, s := range st.sweeps {

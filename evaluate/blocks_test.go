@@ -1,0 +1,85 @@
+package evaluate
+
+import (
+	"math"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/pro"
+	"github.com/zsadbench/zsadbench/rcpro"
+	"github.com/zsadbench/zsadbench/roc"
+	"github.com/zsadbench/zsadbench/sweep"
+	"github.com/zsadbench/zsadbench/synth"
+)
+
+// TestBlocksIdentical evaluates a category of several fold blocks (2^16
+// pixels each): every worker count, stored curves or not, and on the steps
+// grid the exact pixel metrics read again in batches, give bit-identical
+// reports; and the blockwise sums equal plain folds over the stored points.
+func TestBlocksIdentical(t *testing.T) {
+	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 24, Size: 96, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := &cats[0]
+	if n := cat.Extent().Pixels; n < 3<<16 {
+		t.Fatalf("%d pixels: want several blocks", n)
+	}
+	values := func(r *CategoryReport) []metric.Value {
+		return []metric.Value{r.Image.AUROC, r.Pixel.AUROC, r.Pixel.AP, r.Pixel.F1Max, r.Pixel.AUPRO, r.Pixel.RCPRO}
+	}
+	for _, grid := range []metric.Grid{metric.Exact, metric.Steps(50)} {
+		s := DefaultSettings
+		s.Grid, s.Workers = grid, 1
+		want, err := Category(cat, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{2, 3, 5} {
+			for _, curves := range []bool{false, true} {
+				s.Workers, s.Curves = workers, curves
+				got, err := Category(cat, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(values(want), values(got)); d != "" {
+					t.Errorf("%v, %d workers, curves %v: (-1 worker +got)\n%s", grid, workers, curves, d)
+				}
+			}
+		}
+		if !grid.IsExact() {
+			s.Curves = false
+			st, err := NewStream(cat.Name, s, cat.Extent())
+			if err != nil {
+				t.Fatal(err)
+			}
+			each := func(fn func([]metric.Image) error) error { return fn(cat.Images) }
+			if err := st.ReadROCAgain(each, 5000); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Add(cat.Images); err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(values(want), values(got)); d != "" {
+				t.Errorf("read again: (-in memory +got)\n%s", d)
+			}
+			continue
+		}
+		// Plain folds over every stored point, in one sum each.
+		r, err := sweep.Run(cat, sweep.Options{Grid: grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta, Need: sweep.NeedAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
+		plain := []metric.Value{want.Image.AUROC, c.AUROC(), c.AP(), c.F1Max(), pro.AUPRO(r, s.FPRLimit), rcpro.RCPRO(r)}
+		near := cmp.Comparer(func(a, b metric.Value) bool { return a.OK() == b.OK() && math.Abs(a.V-b.V) <= 1e-12 })
+		if d := cmp.Diff(plain, values(want), near); d != "" {
+			t.Errorf("blockwise folds differ from plain folds: (-plain +blocks)\n%s", d)
+		}
+	}
+}
