@@ -18,13 +18,17 @@ package connected
 //
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
-	w, h   int
-	fw     int32 // framed width, w + 2
-	conn   Connectivity
-	gt     []int32  // framed ground-truth label per pixel, 0 = normal
-	on     []uint8  // framed; 1 = on
-	parent []int32  // framed; meaningful where on; a root is its own parent
-	reg    []region // per root
+	w, h int
+	fw   int32 // framed width, w + 2
+	conn Connectivity
+	gt   []int32 // framed ground-truth label per pixel, 0 = normal
+	// Per framed pixel, as small as can be, since pixels switch on in
+	// score order, all over the image: flags (see onBit), and where on the
+	// parent, or minus the area at a root; the overlap list of a root with
+	// hasList.
+	flags  []uint8
+	parent []int32
+	listOf []int32
 	lists  [][]Overlap
 	top    []Overlap // per list: the best-matched label and its overlap
 	free   []int32   // indices of lists no longer used
@@ -33,12 +37,12 @@ type Tracker struct {
 	absorb []Match
 }
 
-// region is the state of a region, kept at its root in 8 bytes; the few
-// regions that touch ground truth keep the rest in their overlap list.
-type region struct {
-	area int32
-	list int32 // index into lists and top, -1 = overlaps no ground truth
-}
+// Flags of a framed pixel.
+const (
+	onBit   = 1 << iota // switched on
+	gtBit               // in a ground-truth region
+	listBit             // a root whose region overlaps ground truth (listOf holds its list)
+)
 
 // Overlap is the number of pixels a region shares with one ground-truth region.
 type Overlap struct {
@@ -131,12 +135,17 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	}
 	t.w, t.h, t.fw, t.conn = w, h, int32(w+2), c
 	n := (w + 2) * (h + 2)
-	t.on = growSlice(t.on, n)
-	clear(t.on)
+	t.flags = growSlice(t.flags, n)
+	clear(t.flags)
 	t.parent = growSlice(t.parent, n)
-	t.reg = growSlice(t.reg, n)
+	t.listOf = growSlice(t.listOf, n)
 	if gt != nil {
 		t.gt = Frame(t.gt, gt, w, h)
+		for q, l := range t.gt {
+			if l != 0 {
+				t.flags[q] = gtBit
+			}
+		}
 	} else {
 		t.gt = growSlice(t.gt, n)
 		clear(t.gt)
@@ -190,33 +199,45 @@ func (t *Tracker) Index(p int) int32 {
 func (t *Tracker) FramedWidth() int { return int(t.fw) }
 
 // GT returns the ground-truth label of the pixel at framed index q.
-func (t *Tracker) GT(q int32) int32 { return t.gt[q] }
+func (t *Tracker) GT(q int32) int32 {
+	if t.flags[q]&gtBit == 0 {
+		return 0 // without reading the labels
+	}
+	return t.gt[q]
+}
 
 // Regions returns the number of regions.
 func (t *Tracker) Regions() int { return t.n }
 
 // On reports whether the pixel at framed index q is on.
-func (t *Tracker) On(q int32) bool { return t.on[q] != 0 }
+func (t *Tracker) On(q int32) bool { return t.flags[q]&onBit != 0 }
 
 // Find returns the root of the region of the pixel at framed index q, which
 // must be on.
 func (t *Tracker) Find(q int32) int32 {
 	par := t.parent
-	for par[q] != q {
-		par[q] = par[par[q]]
-		q = par[q]
+	for {
+		p := par[q]
+		if p < 0 {
+			return q
+		}
+		pp := par[p]
+		if pp < 0 {
+			return p
+		}
+		par[q] = pp // path halving
+		q = pp
 	}
-	return q
 }
 
 // Region returns the state of the region whose root is r.
 func (t *Tracker) Region(r int32) Match {
-	g := t.reg[r]
-	if g.list < 0 {
-		return Match{Area: g.area}
+	area := -t.parent[r]
+	if t.flags[r]&listBit == 0 {
+		return Match{Area: area}
 	}
-	b := t.top[g.list]
-	return Match{Area: g.area, Best: b.Label, Overlap: b.Pixels}
+	b := t.top[t.listOf[r]]
+	return Match{Area: area, Best: b.Label, Overlap: b.Pixels}
 }
 
 // Add switches on the pixel at framed index q (it must be off). It returns
@@ -226,27 +247,27 @@ func (t *Tracker) Region(r int32) Match {
 // these states, so no score needs to be cached per region. The returned slice
 // is reused by the next call.
 func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
-	on := t.on
-	if on[q] != 0 {
+	f := t.flags
+	if f[q]&onBit != 0 {
 		panic("connected: pixel added twice")
 	}
 	fw := t.fw
 	var g *group
 	if t.conn == Eight {
-		m := uint32(on[q-fw-1]) | uint32(on[q-fw])<<1 | uint32(on[q-fw+1])<<2 | uint32(on[q+1])<<3 |
-			uint32(on[q+fw+1])<<4 | uint32(on[q+fw])<<5 | uint32(on[q+fw-1])<<6 | uint32(on[q-1])<<7
+		m := uint32(f[q-fw-1]&onBit) | uint32(f[q-fw]&onBit)<<1 | uint32(f[q-fw+1]&onBit)<<2 | uint32(f[q+1]&onBit)<<3 |
+			uint32(f[q+fw+1]&onBit)<<4 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q+fw-1]&onBit)<<6 | uint32(f[q-1]&onBit)<<7
 		g = &groups8[m]
 	} else {
-		m := uint32(on[q-fw])<<1 | uint32(on[q+1])<<3 | uint32(on[q+fw])<<5 | uint32(on[q-1])<<7
+		m := uint32(f[q-fw]&onBit)<<1 | uint32(f[q+1]&onBit)<<3 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q-1]&onBit)<<7
 		g = &groups4[m]
 	}
-	on[q] = 1
-	t.parent[q] = q
-	r := region{area: 1, list: -1}
-	if l := t.gt[q]; l != 0 {
-		r.list = t.newList(Overlap{Label: l, Pixels: 1})
+	t.parent[q] = -1
+	if f[q]&gtBit != 0 {
+		t.listOf[q] = t.newList(Overlap{Label: t.gt[q], Pixels: 1})
+		f[q] |= onBit | listBit
+	} else {
+		f[q] |= onBit
 	}
-	t.reg[q] = r
 	t.n++
 	absorbed = t.absorb[:0]
 	root = q
@@ -281,22 +302,24 @@ func (t *Tracker) newList(o Overlap) int32 {
 // smaller region's overlaps are added into the larger one's, so every pixel's
 // overlap entry moves O(log n) times.
 func (t *Tracker) union(a, b int32) int32 {
-	ra, rb := &t.reg[a], &t.reg[b]
-	if ra.area < rb.area {
-		a, b, ra, rb = b, a, rb, ra
+	par := t.parent
+	if par[a] > par[b] { // areas are negated at roots
+		a, b = b, a
 	}
-	t.parent[b] = a
-	ra.area += rb.area
+	par[a] += par[b]
+	par[b] = a
 	t.n--
-	lb := rb.list
-	if lb < 0 {
+	f := t.flags
+	if f[b]&listBit == 0 {
 		return a
 	}
-	la := ra.list
-	if la < 0 {
-		ra.list = lb
+	lb := t.listOf[b]
+	if f[a]&listBit == 0 {
+		f[a] |= listBit
+		t.listOf[a] = lb
 		return a
 	}
+	la := t.listOf[a]
 	best := t.top[la]
 	if ob := t.top[lb]; ob.Pixels > best.Pixels || (ob.Pixels == best.Pixels && ob.Label < best.Label) {
 		best = ob
@@ -306,7 +329,7 @@ func (t *Tracker) union(a, b int32) int32 {
 		// Merge the shorter list into the longer one; the lists swap owners.
 		small, large = large, small
 		la, lb = lb, la
-		ra.list = la
+		t.listOf[a] = la
 	}
 	// Counts only grow, so the new best is an old best or an updated entry.
 	for _, o := range small {

@@ -77,6 +77,10 @@ type Settings struct {
 	// Curves keeps every curve in the report (for plots and CSV files).
 	Curves  bool
 	Workers int
+	// Buffers, when set, are the sweep's large arrays, reused from one
+	// category to the next (see sweep.Buffers); categories that share them
+	// must not be evaluated at the same time.
+	Buffers *sweep.Buffers
 }
 
 // DefaultSettings are METRICS.md's defaults: exact grid, L = 0.3, tau 0.05,
@@ -209,7 +213,7 @@ func (st *Stream) newSweep() error {
 	s := st.s
 	opts := sweep.Options{
 		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
-		RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers,
+		RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers, Buffers: s.Buffers,
 	}
 	if !s.Curves {
 		// Every scalar is a fold over the sweep's points, in threshold

@@ -89,7 +89,7 @@ func (im *Image) Validate() error {
 		return fmt.Errorf("%s: mask has %d values, want %dx%d", im.Name, len(im.Mask), im.Width, im.Height)
 	}
 	for i, v := range im.Scores {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // all exponent bits set: Inf or NaN
 			return fmt.Errorf("%s: score %v at row %d, column %d is not finite", im.Name, v, i/im.Width, i%im.Width)
 		}
 	}
@@ -250,15 +250,26 @@ type Extent struct {
 func (e *Extent) Include(images []Image) {
 	for i := range images {
 		im := &images[i]
-		for _, v := range im.Scores {
-			switch {
-			case v != v:
-			case !e.scored:
-				e.Lo, e.Hi, e.scored = v, v, true
-			default:
-				e.Lo, e.Hi = min(e.Lo, v), max(e.Hi, v)
+		scores := im.Scores
+		if !e.scored {
+			for len(scores) > 0 && scores[0] != scores[0] {
+				scores = scores[1:]
+			}
+			if len(scores) > 0 {
+				e.Lo, e.Hi, e.scored = scores[0], scores[0], true
 			}
 		}
+		lo, hi := e.Lo, e.Hi
+		for _, v := range scores {
+			// NaN compares false, so it is skipped.
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		e.Lo, e.Hi = lo, hi
 		e.MaxPixels = max(e.MaxPixels, im.Width*im.Height)
 		e.Pixels += im.Width * im.Height
 	}

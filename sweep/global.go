@@ -35,6 +35,26 @@ func (d rankDelta) rc() int64       { return d.rcRegions >> 3 }
 func (d rankDelta) positive() int64 { return int64(uint64(-d.pro) >> 63) } // pro > 0 (it is never negative)
 func (d rankDelta) regions() int64  { return d.rcRegions&7 - 4 }
 
+// Buffers are the large arrays of an exact-grid sweep, about 36 bytes a
+// pixel. Reused from one category to the next, they are neither allocated
+// nor zeroed again: fresh memory costs a page fault per 4 KiB on first
+// touch, more than the sweep's own work on large categories.
+type Buffers struct {
+	keys, tmp []uint64
+	deltas    []rankDelta
+	localKeys []uint32
+}
+
+// reuse returns n elements of *buf, growing it when it is too small; the
+// contents are left as they are.
+func reuse[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = nil // let the old array go before the new one is made
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
 // chunk returns worker w's share [lo, hi) of n items.
 func chunk(n, workers, w int) (lo, hi int) {
 	return n * w / workers, n * (w + 1) / workers
@@ -136,7 +156,11 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		}
 		st.res.GTRegions = gtBase[len(images)]
 	}
-	keys := make([]uint64, n)
+	bufs := st.opts.Buffers
+	if bufs == nil {
+		bufs = &Buffers{}
+	}
+	keys := reuse(&bufs.keys, n)
 	var deltas []rankDelta
 	var localKeys []uint32 // each image's sorted order keys, as deltas
 	if full && !proOnly {
@@ -144,8 +168,8 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		// changes land in its stretch of deltas in its own rank order, and
 		// each pixel's key points there, so the global sort below
 		// interleaves the images' streams without moving the changes.
-		deltas = make([]rankDelta, n)
-		localKeys = make([]uint32, n)
+		deltas = reuse(&bufs.deltas, n)
+		localKeys = reuse(&bufs.localKeys, n)
 		gtRegions := make([]int, len(images))
 		parallel.For(len(images), workers, func(w, i int) {
 			s := st.sweeps[w]
@@ -185,7 +209,7 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		})
 	}
 	gtLabels = nil
-	keys = parallelRadixSort(keys, make([]uint64, n), workers)
+	keys = parallelRadixSort(keys, reuse(&bufs.tmp, n), workers)
 
 	// The final scan, in parallel stretches of whole blocks: the state at
 	// each stretch's start comes from the totals of the stretches before it.

@@ -97,19 +97,24 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 // to the change between the states before and after the group, whatever the
 // order within it.
 func (s *imageSweep) add(q int32, d *sums) {
-	if s.gt != nil {
-		if g := s.gt[q]; g != 0 {
-			d.pos++
-			c, a := s.cov[g], s.gtArea[g]
-			d.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
-			s.cov[g] = c + 1
-		} else {
-			d.neg++
-		}
+	rc := s.opts.Need&NeedRC != 0
+	var g int32
+	switch {
+	case s.gt == nil:
+	case rc:
+		g = s.tracker.GT(q) // reads the tracker's flags, which it reads anyway
+	default:
+		g = s.gt[q]
+	}
+	if g != 0 {
+		d.pos++
+		c, a := s.cov[g], s.gtArea[g]
+		d.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
+		s.cov[g] = c + 1
 	} else {
 		d.neg++
 	}
-	if s.opts.Need&NeedRC == 0 {
+	if !rc {
 		return
 	}
 	root, absorbed := s.tracker.Add(q)

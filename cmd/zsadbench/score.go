@@ -301,6 +301,7 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 	rep.Warnings = append(rep.Warnings, job.warnings...)
 	groups := groupByCategory(job.entries)
 	defer job.progress.done()
+	job.settings.Buffers = new(sweep.Buffers) // one category at a time
 	for gi, entries := range groups {
 		name := entries[0].Category
 		s := job.settings

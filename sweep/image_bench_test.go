@@ -1,0 +1,39 @@
+package sweep
+
+import (
+	"testing"
+
+	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/synth"
+)
+
+// One worker sweeping the images of a category of 512x512 maps alone
+// (sort, union-find, changes), in ns per pixel.
+func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
+	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 8, Size: 512, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	images := cats[0].Images
+	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: need}, shift: 44, one: 1 << 44}
+	out := make([]rankDelta, 512*512)
+	b.ResetTimer()
+	for i := range b.N {
+		im := &images[i%len(images)]
+		s.begin(im)
+		s.sortPixels(im.Scores, im.Width)
+		if !sortOnly {
+			for j, kv := range s.keys {
+				var d sums
+				s.add(int32(kv), &d)
+				out[j] = packDelta(d)
+			}
+		}
+		s.end()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(512*512), "ns/px")
+}
+
+func BenchmarkImagesSort(b *testing.B) { benchmarkImages(b, NeedAll, true) }
+func BenchmarkImagesPRO(b *testing.B)  { benchmarkImages(b, NeedPRO, false) }
+func BenchmarkImagesAll(b *testing.B)  { benchmarkImages(b, NeedAll, false) }
