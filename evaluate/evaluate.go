@@ -11,6 +11,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/pro"
 	"github.com/zsadbench/zsadbench/rcpro"
@@ -259,8 +260,17 @@ func (st *Stream) Add(images []metric.Image) error {
 			}
 		}
 	}
+	positives := make([]int64, len(images))
+	parallel.For(len(images), st.s.Workers, func(_, i int) {
+		for _, m := range images[i].Mask {
+			if m {
+				positives[i]++
+			}
+		}
+	})
 	for i := range images {
 		im := &images[i]
+		st.positives += positives[i]
 		st.scores = append(st.scores, im.ImageScore())
 		anomalous := im.Anomalous()
 		st.labels = append(st.labels, anomalous)
@@ -269,11 +279,6 @@ func (st *Stream) Add(images []metric.Image) error {
 		}
 		st.rep.Images++
 		st.rep.Pixels += int64(im.Width * im.Height)
-		for _, m := range im.Mask {
-			if m {
-				st.positives++
-			}
-		}
 	}
 	return nil
 }

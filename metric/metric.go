@@ -13,6 +13,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // Image is one test image of a category.
@@ -275,9 +277,32 @@ func (e *Extent) Include(images []Image) {
 	}
 }
 
-// Extent returns the extent of the category's images.
+// Extent returns the extent of the category's images, reading them in
+// parallel.
 func (c *Category) Extent() Extent {
+	per := make([]Extent, len(c.Images))
+	parallel.For(len(c.Images), 0, func(_, i int) { per[i].Include(c.Images[i : i+1]) })
 	var e Extent
-	e.Include(c.Images)
+	for _, p := range per {
+		e.merge(p)
+	}
 	return e
+}
+
+// merge widens e to cover o, as if o's images had been included after e's.
+func (e *Extent) merge(o Extent) {
+	switch {
+	case !o.scored:
+	case !e.scored:
+		e.Lo, e.Hi, e.scored = o.Lo, o.Hi, true
+	default:
+		if o.Lo < e.Lo {
+			e.Lo = o.Lo
+		}
+		if o.Hi > e.Hi {
+			e.Hi = o.Hi
+		}
+	}
+	e.MaxPixels = max(e.MaxPixels, o.MaxPixels)
+	e.Pixels += o.Pixels
 }

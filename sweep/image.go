@@ -234,27 +234,33 @@ func (s *imageSweep) sortPixels(scores []float32, w int) {
 }
 
 // radixSort sorts keys by their upper 32 bits, stably, using tmp (of the
-// same length) as scratch; it returns the sorted slice and the other.
+// same length) as scratch; it returns the sorted slice and the other. One
+// read counts all four digits (their histograms do not depend on the order);
+// then one scatter per digit that is not the same for every key.
 func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 	n := len(keys)
-	var count [256]int
-	for shift := uint(32); shift < 64; shift += 8 {
-		count = [256]int{}
-		for _, k := range keys {
-			count[(k>>shift)&0xff]++
-		}
-		if n == 0 || count[(keys[0]>>shift)&0xff] == n {
+	var count [4][256]int
+	for _, k := range keys {
+		count[0][byte(k>>32)]++
+		count[1][byte(k>>40)]++
+		count[2][byte(k>>48)]++
+		count[3][byte(k>>56)]++
+	}
+	for d := range count {
+		shift := uint(32 + 8*d)
+		c := &count[d]
+		if n == 0 || c[byte(keys[0]>>shift)] == n {
 			continue
 		}
 		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
+		for i, v := range c {
+			c[i] = sum
+			sum += v
 		}
 		for _, k := range keys {
-			d := (k >> shift) & 0xff
-			tmp[count[d]] = k
-			count[d]++
+			b := byte(k >> shift)
+			tmp[c[b]] = k
+			c[b]++
 		}
 		keys, tmp = tmp, keys
 	}

@@ -259,13 +259,17 @@ func (st *Stream) exactFull() bool {
 // hi given to NewStream. Images kept for the exact grid must not change
 // until Finish.
 func (st *Stream) Add(images []metric.Image) error {
-	for i := range images {
+	errs := make([]error, len(images))
+	parallel.For(len(images), len(st.sweeps), func(_, i int) {
 		im := &images[i]
-		if err := im.Validate(); err != nil {
-			return err
+		errs[i] = im.Validate()
+		if n := im.Width * im.Height; errs[i] == nil && n > st.maxPixels {
+			errs[i] = fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
 		}
-		if n := im.Width * im.Height; n > st.maxPixels {
-			return fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
+	})
+	for _, err := range errs { // the first in image order, whatever the timing
+		if err != nil {
+			return err
 		}
 	}
 	if st.opts.Need&NeedROC != 0 || st.exactFull() {
