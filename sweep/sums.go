@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"math"
 	"math/bits"
 )
 
@@ -27,7 +28,11 @@ func (w wide) plus(o wide) wide {
 
 // float returns the value divided by 2^shift (an exact power-of-two scaling).
 func (w wide) float(shift uint) float64 {
-	return (float64(w.hi)*0x1p64 + float64(w.lo)) / float64(uint64(1)<<shift)
+	scale := math.Float64frombits(uint64(1023-shift) << 52) // 2^-shift
+	if w.hi == int64(w.lo)>>63 { // fits in an int64: one conversion
+		return float64(int64(w.lo)) * scale
+	}
+	return (float64(w.hi)*0x1p64 + float64(w.lo)) * scale
 }
 
 // levels sums the images' changes per steps threshold.
