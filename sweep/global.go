@@ -3,20 +3,19 @@ package sweep
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
-// The exact grid is one sort of the whole category: every pixel becomes
-// orderKey(score)<<32 | global pixel index, and a parallel LSD radix sort on
-// the keys gives each pixel its rank. Each image is then swept on its own,
-// in rank order (a stable partition of the ranks by image), writing the
-// change each pixel causes in that order; a final scan in rank order reads
-// the changes back image by image (the partition's order again), sums them
-// and emits a point wherever the score changes. Every access is sequential
-// within an image's stream, and no event list is merged.
+// The exact grid is one sort of the whole category. With RC, each image
+// is first sorted and swept on its own, in cache, in parallel: union-find
+// merges its predicted regions from the highest score down and each pixel's
+// change of the sums becomes the low half of its key, orderKey(score)<<32 |
+// low (see lowSimple). One parallel radix sort of the keys then interleaves
+// the images, and a final scan in parallel stretches sums the changes and
+// emits a point wherever the score changes. Without RC the low half is the
+// pixel's ground-truth region or label, and no image is swept.
 
 // rankDelta is the change one pixel causes when it switches on, in 16
 // bytes: the PRO sum's change (positive exactly for an anomalous pixel,
@@ -35,14 +34,36 @@ func (d rankDelta) rc() int64       { return d.rcRegions >> 3 }
 func (d rankDelta) positive() int64 { return int64(uint64(-d.pro) >> 63) } // pro > 0 (it is never negative)
 func (d rankDelta) regions() int64  { return d.rcRegions&7 - 4 }
 
-// Buffers are the large arrays of an exact-grid sweep, about 36 bytes a
-// pixel. Reused from one category to the next, they are neither allocated
-// nor zeroed again: fresh memory costs a page fault per 4 KiB on first
-// touch, more than the sweep's own work on large categories.
+// The low half of a key with RC: most pixels are normal and leave RC's
+// numerator as it is, so the key itself says their change, lowSimple | the
+// change of the region count plus 4; the others' changes are in an array
+// of rankDelta, and the key holds their index there (below 2^31).
+const lowSimple = 1 << 31
+
+// add adds the change of the pixel whose key has low half low.
+func (c *curveState) addLow(low uint32, changes []rankDelta) {
+	if low&lowSimple != 0 {
+		c.fp++
+		c.regions += int64(low&7) - 4
+		return
+	}
+	d := changes[low]
+	pos := d.positive()
+	c.tp += pos
+	c.fp += 1 - pos
+	c.regions += d.regions()
+	c.pro.add(d.pro)
+	c.rc.add(d.rc())
+}
+
+// Buffers are the large arrays of an exact-grid sweep, 16 bytes a pixel
+// and 16 bytes per pixel that changes RC or PRO. Reused from one category
+// to the next, they are neither allocated nor zeroed again: fresh memory
+// costs a page fault per 4 KiB on first touch, more than the sweep's own
+// work on large categories.
 type Buffers struct {
 	keys, tmp []uint64
-	deltas    []rankDelta
-	localKeys []uint32
+	changes   []rankDelta
 }
 
 // reuse returns n elements of *buf, growing it when it is too small; the
@@ -136,14 +157,14 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		base[i+1] = base[i] + images[i].Width*images[i].Height
 	}
 	n := base[len(images)]
-	if full && n > math.MaxUint32 {
-		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, uint64(math.MaxUint32))
+	if full && n >= lowSimple {
+		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, lowSimple-1)
 	}
 	workers := len(st.sweeps)
 	// Without RC, the low half of each key says all the scan needs: the
 	// pixel's ground-truth region, numbered across the category (0 =
-	// normal), or just its label. With RC it is where the pixel's change
-	// is (see deltas).
+	// normal), or just its label. With RC it is the pixel's change or
+	// where it is (see lowSimple).
 	proOnly := full && st.opts.Need&NeedRC == 0
 	var gtLabels [][]int32
 	var gtArea []int64
@@ -179,27 +200,28 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		bufs = &Buffers{}
 	}
 	keys := reuse(&bufs.keys, n)
-	var deltas []rankDelta
-	var localKeys []uint32 // each image's sorted order keys, as deltas
+	var changes []rankDelta
 	if full && !proOnly {
-		// Each image is sorted and swept on its own, in cache; its pixels'
-		// changes land in its stretch of deltas in its own rank order, and
-		// each pixel's key points there, so the global sort below
-		// interleaves the images' streams without moving the changes.
-		deltas = reuse(&bufs.deltas, n)
-		localKeys = reuse(&bufs.localKeys, n)
+		// Image i's changes are written from changes[base[i]] on, as many
+		// as it has: the array is as long as the category, but only the
+		// pages written are ever touched.
+		changes = reuse(&bufs.changes, n)
 		gtRegions := make([]int, len(images))
 		parallel.For(len(images), workers, func(w, i int) {
 			s := st.sweeps[w]
 			gtRegions[i] = s.begin(&images[i])
 			s.sortPixels(images[i].Scores, images[i].Width)
-			out, at := deltas[base[i]:base[i+1]], uint64(base[i])
+			out, at := keys[base[i]:base[i+1]], uint64(base[i])
 			for j, kv := range s.keys {
 				var d sums
 				s.add(int32(kv), &d)
-				out[j] = packDelta(d)
-				localKeys[int(at)+j] = uint32(kv >> 32)
-				keys[int(at)+j] = kv&^0xffffffff | (at + uint64(j))
+				low := uint64(lowSimple | (d.regions + 4))
+				if d.pos != 0 || d.rc != 0 {
+					changes[at] = packDelta(d)
+					low = at
+					at++
+				}
+				out[j] = kv&^0xffffffff | low
 			}
 			s.end()
 		})
@@ -307,56 +329,16 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			}
 		})
 	default:
-		// Each stretch starts at an order key; an image's pixels in a
-		// stretch are a stretch of its own sorted pixels, found by binary
-		// search, so the totals are sequential sums over deltas.
-		from := make([]uint32, len(totals)+1) // stretch w: keys in [from[w], from[w+1])
-		for w := 1; w < len(totals); w++ {
-			if bounds[w] < n {
-				from[w] = uint32(keys[bounds[w]] >> 32)
-			}
-		}
-		per := make([][]curveState, workers)
-		parallel.For(len(images), workers, func(wk, i int) {
-			if per[wk] == nil {
-				per[wk] = make([]curveState, len(totals))
-			}
-			lk, dl := localKeys[base[i]:base[i+1]], deltas[base[i]:base[i+1]]
-			lo := 0
-			for w := range totals {
-				hi := len(lk)
-				if bounds[w+1] < n {
-					hi, _ = slices.BinarySearch(lk, from[w+1])
-				}
-				c := &per[wk][w]
-				for _, d := range dl[lo:hi] {
-					c.tp += d.positive()
-					c.regions += d.regions()
-					c.pro.add(d.pro)
-					c.rc.add(d.rc())
-				}
-				c.fp += int64(hi - lo) // less the positives, below
-				lo = hi
+		parallel.Workers(len(totals), func(w int) {
+			c := &totals[w]
+			for _, k := range keys[bounds[w]:bounds[w+1]] {
+				c.addLow(uint32(k), changes)
 			}
 		})
-		for _, p := range per {
-			for w := range p {
-				totals[w] = totals[w].plus(p[w])
-			}
-		}
-		for w := range totals {
-			totals[w].fp -= totals[w].tp
-		}
 		sumPositives()
 		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
 			for r := lo; r < hi; r++ {
-				d := deltas[uint32(keys[r])]
-				pos := d.positive()
-				c.tp += pos
-				c.fp += 1 - pos
-				c.regions += d.regions()
-				c.pro.add(d.pro)
-				c.rc.add(d.rc())
+				c.addLow(uint32(keys[r]), changes)
 				if last(r, hi) {
 					s.emit(r, c)
 				}
