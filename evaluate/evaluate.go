@@ -171,8 +171,8 @@ type Stream struct {
 	reread func(func([]metric.Image) error) error
 	hold   int
 	// folds of the sweep's points, set up by Finish: the exact grid's
-	// points by block, the steps grid's in order
-	exact *blockFolds
+	// points by stretch, the steps grid's in order
+	exact *stretchFolds
 	aupro *pro.Integrator
 	rc    rcpro.Integrator
 }
@@ -219,7 +219,7 @@ func (st *Stream) newSweep() error {
 	if !s.Curves {
 		// Every scalar is a fold over the sweep's points, in threshold
 		// order; the points are stored only when the caller wants curves.
-		opts.Fold = func(k int, prev *sweep.Point) func(*sweep.Point) { return st.exact.fold(k, prev) }
+		opts.Fold = func(prev *sweep.Point) func(*sweep.Point) { return st.exact.fold(prev) }
 		opts.Visit = st.consumeStep
 	}
 	var err error
@@ -353,8 +353,8 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 		rep.Pixel.F1Max = warn("pixel", a.F1Max())
 	}
 	if st.reread != nil {
-		folds := newBlockFolds(func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, true, false) })
-		pos, neg, err := sweep.ExactROC(st.reread, st.hold, s.Workers, folds.visitor())
+		folds := &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, true, false) }}
+		pos, neg, err := sweep.ExactROC(st.reread, st.hold, s.Workers, folds.fold(nil))
 		if err != nil {
 			return nil, err
 		}
@@ -367,14 +367,14 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 		return rep, nil // image metrics only, or none (data without labels)
 	}
 	withPixel := s.Metrics&Pixel != 0 && st.reread == nil
-	st.exact = newBlockFolds(func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) })
+	st.exact = &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) }}
 	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
 	r, err := st.sweep.Finish()
 	if err != nil {
 		return nil, err
 	}
 	if s.Curves {
-		visit := st.exact.visitor()
+		visit := st.exact.fold(nil)
 		for k := range r.Exact.Threshold {
 			p := r.Exact.At(k)
 			visit(&p)

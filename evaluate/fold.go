@@ -1,8 +1,6 @@
 package evaluate
 
 import (
-	"maps"
-	"slices"
 	"sync"
 
 	"github.com/zsadbench/zsadbench/pro"
@@ -44,59 +42,31 @@ func (f *exactFold) merge(b *exactFold) {
 	}
 }
 
-// blockFolds folds the exact grid's points one block at a time
-// (sweep.BlockOf), in parallel when the sweep scans in parallel, and merges
-// the blocks in order: the sums do not depend on the number of workers, nor
-// on whether the points come from the sweep, from stored curves or from
-// sweep.ExactROC.
-type blockFolds struct {
-	start   func(prev *sweep.Point) *exactFold // a fold resuming after prev
-	mu      sync.Mutex
-	byBlock map[int]*exactFold
-}
-
-func newBlockFolds(start func(prev *sweep.Point) *exactFold) *blockFolds {
-	return &blockFolds{start: start, byBlock: map[int]*exactFold{}}
+// stretchFolds folds the exact grid's points in the stretches the sweep
+// scans in parallel (a sweep.Fold), and merges them. The folds keep their
+// sums in fixed point, so the merged result does not depend on how the
+// points were cut: not on the number of workers, nor on whether they come
+// from the sweep, from stored curves or from sweep.ExactROC.
+type stretchFolds struct {
+	start func(prev *sweep.Point) *exactFold // a fold resuming after prev
+	mu    sync.Mutex
+	folds []*exactFold
 }
 
 // fold is a sweep.Fold.
-func (b *blockFolds) fold(block int, prev *sweep.Point) func(*sweep.Point) {
-	f := b.start(prev)
-	b.mu.Lock()
-	b.byBlock[block] = f
-	b.mu.Unlock()
+func (s *stretchFolds) fold(prev *sweep.Point) func(*sweep.Point) {
+	f := s.start(prev)
+	s.mu.Lock()
+	s.folds = append(s.folds, f)
+	s.mu.Unlock()
 	return f.add
 }
 
-// visitor returns a visitor of all the points, one at a time, in order.
-func (b *blockFolds) visitor() func(*sweep.Point) {
-	var prev sweep.Point
-	started := false
-	var visit func(*sweep.Point)
-	block := 0
-	return func(p *sweep.Point) {
-		var last *sweep.Point
-		if started {
-			last = &prev
-		}
-		if k := sweep.BlockOf(last); visit == nil || k != block {
-			block, visit = k, b.fold(k, last)
-		}
-		visit(p)
-		prev, started = *p, true
-	}
-}
-
-// merged returns the fold of every point: the first block's (or a fresh
-// fold when there was no point) with the others merged in, in order.
-func (b *blockFolds) merged() *exactFold {
-	keys := slices.Sorted(maps.Keys(b.byBlock))
-	if len(keys) == 0 {
-		return b.start(nil)
-	}
-	all := b.byBlock[keys[0]]
-	for _, k := range keys[1:] {
-		all.merge(b.byBlock[k])
+// merged returns the fold of every point (a fresh fold when there was none).
+func (s *stretchFolds) merged() *exactFold {
+	all := s.start(nil)
+	for _, f := range s.folds {
+		all.merge(f)
 	}
 	return all
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/fixedsum"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/sweep"
 )
@@ -105,7 +106,7 @@ type Integrator struct {
 	exact  bool
 	limit  float64
 	px, py float64
-	area   float64
+	area   fixedsum.Sum
 	n      int     // points seen (steps: points below the limit)
 	lo, hi float64 // steps: FPR range below the limit
 	ended  bool
@@ -132,7 +133,7 @@ func (g *Integrator) Add(x, y float64) {
 			return
 		}
 		if g.n > 0 {
-			g.area += (x - g.px) * (y + g.py) / 2
+			g.area.Add((x - g.px) * (y + g.py) / 2)
 		}
 		g.lo, g.hi = math.Min(g.lo, x), math.Max(g.hi, x)
 		g.px, g.py = x, y
@@ -143,19 +144,19 @@ func (g *Integrator) Add(x, y float64) {
 	if x > g.limit {
 		if g.px < g.limit {
 			yl := g.py + (y-g.py)*(g.limit-g.px)/(x-g.px)
-			g.area += (g.limit - g.px) * (g.py + yl) / 2
+			g.area.Add((g.limit - g.px) * (g.py + yl) / 2)
 		}
 		g.ended = true
 		return
 	}
-	g.area += (x - g.px) * (y + g.py) / 2
+	g.area.Add((x - g.px) * (y + g.py) / 2)
 	g.px, g.py = x, y
 	g.n++
 }
 
 // Resume makes a new exact-grid integrator fold a stretch of points on its
-// own: the points that follow the point (x, y). Merge then adds its area to
-// that of the points before. It panics on the steps grid.
+// own: the points that follow the point (x, y). Merge then joins the
+// stretches. It panics on the steps grid.
 func (g *Integrator) Resume(x, y float64) {
 	if !g.exact {
 		panic("pro: Resume on the steps grid")
@@ -163,12 +164,12 @@ func (g *Integrator) Resume(x, y float64) {
 	g.px, g.py, g.ended = x, y, x > g.limit
 }
 
-// Merge adds the area of b, which folded the points that follow g's.
+// Merge adds the area of b, which folded other points of the same exact
+// curve. The area is kept in fixed point, so stretches merged in any order
+// give the same result as one fold of all the points.
 func (g *Integrator) Merge(b *Integrator) {
-	g.area += b.area
+	g.area.Merge(b.area)
 	g.n += b.n
-	g.px, g.py, g.ended = b.px, b.py, b.ended
-	g.lo, g.hi = math.Min(g.lo, b.lo), math.Max(g.hi, b.hi)
 }
 
 // AUPRO returns the value, given the category's number of ground-truth
@@ -182,7 +183,7 @@ func (g *Integrator) AUPRO(gtRegions, negatives int64) metric.Value {
 		return metric.NoValue(name, "no normal pixel")
 	}
 	if g.exact {
-		return metric.Defined(g.area / g.limit)
+		return metric.Defined(g.area.Float() / g.limit)
 	}
 	if g.n == 0 && !g.ended {
 		return metric.NoValue(name, "every score of the category is equal, so the steps grid is empty")
@@ -191,5 +192,5 @@ func (g *Integrator) AUPRO(gtRegions, negatives int64) metric.Value {
 		return metric.NoValue(name, "fewer than two distinct false-positive rates below the limit on the steps grid")
 	}
 	// Rescaling x to [0, 1] divides every trapezoid's width by the range.
-	return metric.Defined(g.area / (g.hi - g.lo))
+	return metric.Defined(g.area.Float() / (g.hi - g.lo))
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/fixedsum"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/sweep"
 )
@@ -104,7 +105,7 @@ func RCPRO(r *sweep.Result) metric.Value {
 type Integrator struct {
 	started bool
 	px, py  float64
-	area    float64
+	area    fixedsum.Sum
 }
 
 // Add takes the next threshold's PRO, RC and number of predicted regions
@@ -117,25 +118,26 @@ func (g *Integrator) Add(pro, rc float64, regions int64) {
 	if !g.started {
 		g.px, g.py, g.started = 0, rc, true
 	}
-	g.area += (pro - g.px) * (rc + g.py) / 2
+	if pro != g.px { // points with equal PRO add nothing
+		g.area.Add((pro - g.px) * (rc + g.py) / 2)
+	}
 	g.px, g.py = pro, rc
 }
 
 // Resume makes a new integrator fold a stretch of points on its own: the
 // points that follow one with this PRO, RC and number of regions. Merge then
-// adds its area to that of the points before.
+// joins the stretches: the area is kept in fixed point, so stretches merged
+// in any order give the same result as one fold of all the points.
 func (g *Integrator) Resume(pro, rc float64, regions int64) {
 	if regions > 0 {
 		g.px, g.py, g.started = pro, rc, true
 	}
 }
 
-// Merge adds the area of b, which folded the points that follow g's.
+// Merge adds the area of b, which folded other points of the same curve.
 func (g *Integrator) Merge(b *Integrator) {
-	g.area += b.area
-	if b.started {
-		g.px, g.py, g.started = b.px, b.py, true
-	}
+	g.area.Merge(b.area)
+	g.started = g.started || b.started
 }
 
 // RCPRO returns the value, given the category's number of ground-truth
@@ -149,5 +151,5 @@ func (g *Integrator) RCPRO(gtRegions int64) metric.Value {
 	if !g.started {
 		return metric.NoValue(name, "no threshold of the grid has a predicted region")
 	}
-	return metric.Defined(g.area)
+	return metric.Defined(g.area.Float())
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/fixedsum"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -63,7 +64,8 @@ type Accumulator struct {
 	positives, negatives int64
 	prevTP, prevFP       int64
 	hi, lo               uint64 // twice the ROC area times P*N, exact
-	ap, f1               float64
+	ap                   fixedsum.Sum
+	f1                   float64
 }
 
 // NewAccumulator returns an accumulator for a classifier with this many
@@ -80,7 +82,7 @@ func (a *Accumulator) Add(tp, fp int64) {
 	a.lo, carry = bits.Add64(a.lo, l, 0)
 	a.hi += h + carry
 	if d := tp - a.prevTP; d > 0 {
-		a.ap += float64(d) * (float64(tp) / float64(tp+fp))
+		a.ap.Add(float64(d) * (float64(tp) / float64(tp+fp)))
 		// 2PR/(P+R) = 2TP / (TP + FP + Positives).
 		a.f1 = math.Max(a.f1, 2*float64(tp)/float64(tp+fp+a.positives))
 	}
@@ -88,18 +90,18 @@ func (a *Accumulator) Add(tp, fp int64) {
 }
 
 // Resume makes a new accumulator fold a stretch of points on its own: the
-// points that follow a point with counts tp and fp. Merge then adds its sums
-// to those of the points before.
+// points that follow a point with counts tp and fp. Merge then joins the
+// stretches' sums, in any order, with the same result as one fold of all
+// the points: every sum is kept in fixed point.
 func (a *Accumulator) Resume(tp, fp int64) { a.prevTP, a.prevFP = tp, fp }
 
-// Merge adds the sums of b, which folded the points that follow a's.
+// Merge adds the sums of b, which folded other points of the same curve.
 func (a *Accumulator) Merge(b *Accumulator) {
 	var carry uint64
 	a.lo, carry = bits.Add64(a.lo, b.lo, 0)
 	a.hi += b.hi + carry
-	a.ap += b.ap
+	a.ap.Merge(b.ap)
 	a.f1 = math.Max(a.f1, b.f1)
-	a.prevTP, a.prevFP = b.prevTP, b.prevFP
 }
 
 func (a *Accumulator) bothClasses(name string) metric.Value {
@@ -132,7 +134,7 @@ func (a *Accumulator) AP() metric.Value {
 	if v := a.bothClasses("AP"); !v.OK() {
 		return v
 	}
-	return metric.Defined(a.ap / float64(a.positives))
+	return metric.Defined(a.ap.Float() / float64(a.positives))
 }
 
 // F1Max is the largest 2PR/(P+R) over the thresholds (0 where P+R is 0).

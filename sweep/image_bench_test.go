@@ -37,3 +37,28 @@ func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
 func BenchmarkImagesSort(b *testing.B) { benchmarkImages(b, NeedAll, true) }
 func BenchmarkImagesPRO(b *testing.B)  { benchmarkImages(b, NeedPRO, false) }
 func BenchmarkImagesAll(b *testing.B)  { benchmarkImages(b, NeedAll, false) }
+
+// The tracker alone, in score order.
+func BenchmarkImagesTrackerOnly(b *testing.B) {
+	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 8, Size: 512, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	images := cats[0].Images
+	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll}, shift: 44, one: 1 << 44}
+	var sorted [][]uint64
+	for i := range images {
+		s.sortPixels(images[i].Scores, 512)
+		sorted = append(sorted, append([]uint64(nil), s.keys...))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		im := &images[i%len(images)]
+		s.begin(im)
+		for _, kv := range sorted[i%len(images)] {
+			s.tracker.Add(int32(kv))
+		}
+		s.end()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(512*512), "ns/px")
+}

@@ -146,18 +146,16 @@ func scratch(cat *metric.Category, positive func(float32) bool, opts Options) (t
 // relabelling at every threshold, on both grids, both connectivities and both
 // RC averages.
 func TestIncrementalEqualsScratch(t *testing.T) {
-	defer func(b int) { foldBlock = b }(foldBlock)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 300; trial++ {
 		cat := randomCategory(rng)
-		foldBlock = 1 + rng.IntN(60) // many stretches, ties across their bounds
 		opts := Options{
 			Connectivity: []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)],
 			Tau:          []float64{0, 0.05, 0.3}[rng.IntN(3)],
 			Delta:        []float64{0.5, 2, 4}[rng.IntN(3)],
 			RCAverage:    RCAverage(rng.IntN(2)),
 			Need:         NeedAll,
-			Workers:      1 + rng.IntN(3),
+			Workers:      1 + rng.IntN(6), // stretches with ties across their bounds
 		}
 		if rng.IntN(3) == 0 {
 			opts.Grid = metric.Steps(1 + rng.IntN(20))
@@ -300,8 +298,6 @@ func TestStreamEqualsRun(t *testing.T) {
 // worker count gives the same points, and sampled thresholds equal a
 // relabelling from scratch.
 func TestLargeCategory(t *testing.T) {
-	defer func(b int) { foldBlock = b }(foldBlock)
-	foldBlock = 999
 	rng := rand.New(rand.NewPCG(8, 8))
 	cat := &metric.Category{Name: "large"}
 	for i := 0; i < 7; i++ {

@@ -4,29 +4,14 @@ import (
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
-// foldBlock is the number of ranks (pixels, from the highest score down)
-// of one block of exact-grid points (a variable for tests).
-var foldBlock = 1 << 16
-
-// BlockOf returns the block of the exact-grid point that follows prev (nil:
-// the first point): block k holds the points whose run of equal scores
-// starts at a rank in [k*2^16, (k+1)*2^16). Callers that fold points into
-// sums (AP, curve areas) sum each block on its own and then the blocks in
-// order, so that their floating-point results depend neither on how many
-// workers scanned the blocks nor on whether the points were stored first.
-func BlockOf(prev *Point) int {
-	if prev == nil {
-		return 0
-	}
-	return int((prev.TP + prev.FP) / int64(foldBlock))
-}
-
-// Fold receives the exact grid's points block by block (see BlockOf): for
-// each block k with points, Fold(k, prev) returns the visitor of its points, in order,
-// where prev is the point just before the block (nil for the first). Blocks
-// are scanned in parallel, so Fold may be called concurrently, in any
-// order, and the *Points are reused after each call.
-type Fold func(block int, prev *Point) (visit func(*Point))
+// Fold receives the exact grid's points in stretches of consecutive
+// points, scanned in parallel: for each stretch, Fold(prev) returns the
+// visitor of its points, in order, where prev is the point just before the
+// stretch (nil for the first). Fold may be called concurrently, and the
+// *Points are reused after each call. Callers fold each stretch on its own
+// and merge the stretches (see roc.Accumulator.Merge): how the points are
+// cut into stretches depends on the number of workers.
+type Fold func(prev *Point) (visit func(*Point))
 
 // scanner emits the points of one stretch of the sorted keys.
 type scanner struct {
@@ -35,9 +20,7 @@ type scanner struct {
 	shift     uint
 	gtRegions int64
 	fold      Fold
-	block     int
-	visit     func(*Point)
-	start     int // rank where the current run of equal scores starts
+	visit     func(*Point) // nil before the stretch's first point
 	// The point being emitted and the one before it (nil before the
 	// first), swapped rather than copied.
 	p, prev *Point
@@ -47,29 +30,25 @@ type scanner struct {
 // emit ends the run of equal scores at rank r with the state c.
 func (s *scanner) emit(r int, c *curveState) {
 	c.point(s.p, float64(keyScore(uint32(s.keys[r]>>32))), s.full, s.shift, s.gtRegions)
-	if b := s.start / foldBlock; s.visit == nil || b != s.block {
-		s.block = b
-		s.visit = s.fold(b, s.prev)
+	if s.visit == nil {
+		s.visit = s.fold(s.prev)
 	}
 	s.visit(s.p)
 	if s.prev == nil {
 		s.prev = &s.points[1]
 	}
 	s.p, s.prev = s.prev, s.p
-	s.start = r + 1
 }
 
-// scanBounds cuts the sorted keys into one stretch per worker, each made
-// of whole blocks; stretch w is [bounds[w], bounds[w+1]). A stretch starts
-// at the first run of equal scores that starts in it, so runs of ties are
-// never split.
+// scanBounds cuts the sorted keys into one stretch per worker; stretch w
+// is [bounds[w], bounds[w+1]). A stretch starts at the first run of equal
+// scores that starts in its share, so runs of ties are never split.
 func scanBounds(keys []uint64, workers int) (bounds []int) {
 	n := len(keys)
-	blocks := (n + foldBlock - 1) / foldBlock
-	workers = max(1, min(workers, blocks))
+	workers = max(1, min(workers, n))
 	bounds = make([]int, workers+1)
 	for w := 1; w < workers; w++ {
-		r := max(blocks*w/workers*foldBlock, bounds[w-1])
+		r := max(n*w/workers, bounds[w-1])
 		for r < n && r > 0 && keys[r]>>32 == keys[r-1]>>32 {
 			r++
 		}
@@ -101,7 +80,7 @@ func scanStretches(keys []uint64, bounds []int, starts []curveState, proto scann
 			return
 		}
 		s := proto
-		s.keys, s.start = keys, lo
+		s.keys = keys
 		s.p = &s.points[0]
 		c := starts[w]
 		if lo > 0 {

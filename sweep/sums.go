@@ -29,7 +29,8 @@ func (w wide) plus(o wide) wide {
 // float returns the value divided by 2^shift (an exact power-of-two scaling).
 func (w wide) float(shift uint) float64 {
 	scale := math.Float64frombits(uint64(1023-shift) << 52) // 2^-shift
-	if w.hi == int64(w.lo)>>63 { // fits in an int64: one conversion
+	// Most sums fit in an int64: one conversion.
+	if w.hi == int64(w.lo)>>63 {
 		return float64(int64(w.lo)) * scale
 	}
 	return (float64(w.hi)*0x1p64 + float64(w.lo)) * scale

@@ -16,6 +16,7 @@ package sweep
 import (
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -303,12 +304,16 @@ func (st *Stream) Finish() (*Result, error) {
 		full := st.exactFull()
 		fold := opts.Fold
 		var mu sync.Mutex
-		blocks := map[int]*Points{}
+		stretches := map[float64]*Points{} // by the threshold of the point before
 		if fold == nil {
-			fold = func(block int, _ *Point) func(*Point) {
+			fold = func(prev *Point) func(*Point) {
 				b := &Points{}
+				first := math.Inf(1)
+				if prev != nil {
+					first = prev.Threshold
+				}
 				mu.Lock()
-				blocks[block] = b
+				stretches[first] = b
 				mu.Unlock()
 				return func(p *Point) { b.append(p, full, opts) }
 			}
@@ -317,8 +322,8 @@ func (st *Stream) Finish() (*Result, error) {
 			return nil, err
 		}
 		st.images = nil
-		for _, k := range slices.Sorted(maps.Keys(blocks)) {
-			res.Exact.appendAll(blocks[k])
+		for _, k := range slices.Backward(slices.Sorted(maps.Keys(stretches))) {
+			res.Exact.appendAll(stretches[k])
 		}
 	}
 	if st.stepsRegions() {

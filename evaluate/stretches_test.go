@@ -13,18 +13,19 @@ import (
 	"github.com/zsadbench/zsadbench/synth"
 )
 
-// TestBlocksIdentical evaluates a category of several fold blocks (2^16
-// pixels each): every worker count, stored curves or not, and on the steps
-// grid the exact pixel metrics read again in batches, give bit-identical
-// reports; and the blockwise sums equal plain folds over the stored points.
-func TestBlocksIdentical(t *testing.T) {
+// TestStretchesIdentical evaluates a category large enough for the sweep's
+// parallel sort and scan: every worker count, stored curves or not, and on
+// the steps grid the exact pixel metrics read again in batches, give
+// bit-identical reports; and the folds merged from stretches equal one fold
+// over all the stored points.
+func TestStretchesIdentical(t *testing.T) {
 	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 24, Size: 96, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cat := &cats[0]
 	if n := cat.Extent().Pixels; n < 3<<16 {
-		t.Fatalf("%d pixels: want several blocks", n)
+		t.Fatalf("%d pixels: want more than the parallel sort's 2^16", n)
 	}
 	values := func(r *CategoryReport) []metric.Value {
 		return []metric.Value{r.Image.AUROC, r.Pixel.AUROC, r.Pixel.AP, r.Pixel.F1Max, r.Pixel.AUPRO, r.Pixel.RCPRO}
@@ -70,7 +71,7 @@ func TestBlocksIdentical(t *testing.T) {
 			}
 			continue
 		}
-		// Plain folds over every stored point, in one sum each.
+		// One fold over all the stored points.
 		r, err := sweep.Run(cat, sweep.Options{Grid: grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta, Need: sweep.NeedAll})
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +80,7 @@ func TestBlocksIdentical(t *testing.T) {
 		plain := []metric.Value{want.Image.AUROC, c.AUROC(), c.AP(), c.F1Max(), pro.AUPRO(r, s.FPRLimit), rcpro.RCPRO(r)}
 		near := cmp.Comparer(func(a, b metric.Value) bool { return a.OK() == b.OK() && math.Abs(a.V-b.V) <= 1e-12 })
 		if d := cmp.Diff(plain, values(want), near); d != "" {
-			t.Errorf("blockwise folds differ from plain folds: (-plain +blocks)\n%s", d)
+			t.Errorf("merged folds differ from plain folds: (-plain +merged)\n%s", d)
 		}
 	}
 }
