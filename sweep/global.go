@@ -3,9 +3,11 @@ package sweep
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/metric"
 )
 
 // The exact grid is one sort of the whole category. With RC, each image
@@ -39,6 +41,53 @@ func (d rankDelta) regions() int64  { return d.rcRegions&7 - 4 }
 // change of the region count plus 4; the others' changes are in an array
 // of rankDelta, and the key holds their index there (below 2^31).
 const lowSimple = 1 << 31
+
+// cutByScore returns the order keys that cut the category's pixels into
+// stretches of about equal size, one per worker, at multiples of 2^16:
+// stretch w holds the keys in [from[w], from[w+1]); from[0] = 0 and the last
+// is 2^32 (as a uint32 beyond every key: see below).
+func cutByScore(images []metric.Image, workers int) (from []uint32) {
+	per := make([][]int32, workers)
+	parallel.For(len(images), workers, func(w, i int) {
+		if per[w] == nil {
+			per[w] = make([]int32, 1<<16)
+		}
+		h := per[w]
+		for _, v := range images[i].Scores {
+			h[orderKey(v)>>16]++
+		}
+	})
+	var hist [1 << 16]int64
+	n := int64(0)
+	for _, h := range per {
+		for b, c := range h {
+			hist[b] += int64(c)
+			n += int64(c)
+		}
+	}
+	from = make([]uint32, 1, workers+1)
+	cum, w := int64(0), 1
+	for b, c := range hist {
+		for w < workers && cum >= n*int64(w)/int64(workers) && cum > 0 {
+			if uint32(b)<<16 > from[len(from)-1] {
+				from = append(from, uint32(b)<<16)
+			}
+			w++
+		}
+		cum += c
+	}
+	// The last bound is beyond every key: no finite score has the order key
+	// 0xffffffff (it would be a NaN), so it serves as 2^32.
+	return append(from, math.MaxUint32)
+}
+
+func (c *curveState) addSums(d sums) {
+	c.tp += d.pos
+	c.fp += d.neg
+	c.regions += d.regions
+	c.pro.add(d.pro)
+	c.rc.add(d.rc)
+}
 
 // add adds the change of the pixel whose key has low half low.
 func (c *curveState) addLow(low uint32, changes []rankDelta) {
@@ -200,21 +249,47 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		bufs = &Buffers{}
 	}
 	keys := reuse(&bufs.keys, n)
+	// With RC, the stretches of the final scan are cut by score before the
+	// images are swept (from a histogram of the top 16 bits of the order
+	// keys), so that each image's sweep sums its changes per stretch and
+	// no pass over the sorted keys is needed for the stretches' start
+	// states. Stretch w holds the keys in [from[w], from[w+1]).
 	var changes []rankDelta
+	var from []uint32
+	var rcTotals []curveState
 	if full && !proOnly {
+		from = cutByScore(images, workers)
+		stretches := len(from) - 1
+		per := make([][]curveState, workers)
 		// Image i's changes are written from changes[base[i]] on, as many
 		// as it has: the array is as long as the category, but only the
 		// pages written are ever touched.
 		changes = reuse(&bufs.changes, n)
 		gtRegions := make([]int, len(images))
 		parallel.For(len(images), workers, func(w, i int) {
+			if per[w] == nil {
+				per[w] = make([]curveState, stretches)
+			}
 			s := st.sweeps[w]
 			gtRegions[i] = s.begin(&images[i])
 			s.sortPixels(images[i].Scores, images[i].Width)
 			out, at := keys[base[i]:base[i+1]], uint64(base[i])
+			sw, next := 0, uint64(from[1])<<32
+			var acc sums // the image's changes in stretch sw
 			for j, kv := range s.keys {
+				for kv >= next {
+					per[w][sw].addSums(acc)
+					acc = sums{}
+					sw++
+					next = uint64(from[sw+1]) << 32
+				}
 				var d sums
 				s.add(int32(kv), &d)
+				acc.pos += d.pos
+				acc.neg += d.neg
+				acc.regions += d.regions
+				acc.pro += d.pro
+				acc.rc += d.rc
 				low := uint64(lowSimple | (d.regions + 4))
 				if d.pos != 0 || d.rc != 0 {
 					changes[at] = packDelta(d)
@@ -223,10 +298,17 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 				}
 				out[j] = kv&^0xffffffff | low
 			}
+			per[w][sw].addSums(acc)
 			s.end()
 		})
 		for _, g := range gtRegions {
 			st.res.GTRegions += int64(g)
+		}
+		rcTotals = make([]curveState, stretches)
+		for _, p := range per {
+			for k := range p {
+				rcTotals[k] = rcTotals[k].plus(p[k])
+			}
 		}
 	} else {
 		parallel.Workers(workers, func(w int) {
@@ -253,7 +335,16 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 
 	// The final scan, in parallel stretches of whole blocks: the state at
 	// each stretch's start comes from the totals of the stretches before it.
-	bounds := scanBounds(keys, workers)
+	var bounds []int
+	if from != nil {
+		bounds = make([]int, len(from))
+		for w, k := range from {
+			bounds[w] = sort.Search(n, func(r int) bool { return keys[r]>>32 >= uint64(k) })
+		}
+		bounds[len(from)-1] = n
+	} else {
+		bounds = scanBounds(keys, workers)
+	}
 	totals := make([]curveState, len(bounds)-1)
 	var positives int64
 	sumPositives := func() {
@@ -329,12 +420,7 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			}
 		})
 	default:
-		parallel.Workers(len(totals), func(w int) {
-			c := &totals[w]
-			for _, k := range keys[bounds[w]:bounds[w+1]] {
-				c.addLow(uint32(k), changes)
-			}
-		})
+		copy(totals, rcTotals)
 		sumPositives()
 		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
 			for r := lo; r < hi; r++ {
