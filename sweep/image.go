@@ -234,22 +234,23 @@ func (s *imageSweep) sortPixels(scores []float32, w int) {
 }
 
 // radixSort sorts keys by their upper 32 bits, stably, using tmp (of the
-// same length) as scratch; it returns the sorted slice and the other. One
-// read counts all four digits (their histograms do not depend on the order);
-// then one scatter per digit that is not the same for every key.
+// same length) as scratch; it returns the sorted slice and the other. The
+// digits are 11, 11 and 10 bits: three scatters, whose 2^11 write streams
+// still fit in cache for an image's keys. One read counts all three digits
+// (their histograms do not depend on the order); a digit that is the same
+// for every key is skipped.
 func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 	n := len(keys)
-	var count [4][256]int
+	var count [3][1 << 11]int
 	for _, k := range keys {
-		count[0][byte(k>>32)]++
-		count[1][byte(k>>40)]++
-		count[2][byte(k>>48)]++
-		count[3][byte(k>>56)]++
+		count[0][(k>>32)&0x7ff]++
+		count[1][(k>>43)&0x7ff]++
+		count[2][k>>54]++
 	}
 	for d := range count {
-		shift := uint(32 + 8*d)
+		shift := uint(32 + 11*d)
 		c := &count[d]
-		if n == 0 || c[byte(keys[0]>>shift)] == n {
+		if n == 0 || c[(keys[0]>>shift)&0x7ff] == n {
 			continue
 		}
 		sum := 0
@@ -258,7 +259,7 @@ func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 			sum += v
 		}
 		for _, k := range keys {
-			b := byte(k >> shift)
+			b := (k >> shift) & 0x7ff
 			tmp[c[b]] = k
 			c[b]++
 		}
