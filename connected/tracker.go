@@ -24,8 +24,8 @@ type Tracker struct {
 	gt   []int32 // framed ground-truth label per pixel, 0 = normal
 	// Per framed pixel, as small as can be, since pixels switch on in
 	// score order, all over the image: flags (see onBit), and where on the
-	// parent, or minus the area at a root; the overlap list of a root with
-	// hasList.
+	// parent, or at a root ^(area | listBit when the region overlaps ground
+	// truth), a negative number; the overlap list of a root with listBit.
 	flags  []uint8
 	parent []int32
 	listOf []int32
@@ -39,9 +39,16 @@ type Tracker struct {
 
 // Flags of a framed pixel.
 const (
-	onBit   = 1 << iota // switched on
-	gtBit               // in a ground-truth region
-	listBit             // a root whose region overlaps ground truth (listOf holds its list)
+	onBit = 1 << iota // switched on
+	gtBit             // in a ground-truth region
+)
+
+// A root's parent entry is ^(area | listBit when its region overlaps ground
+// truth and listOf holds its overlap list): Find, which reads it, then knows
+// the region's state without another access. Areas are below 2^27.
+const (
+	listBit  = 1 << 30
+	areaMask = listBit - 1
 )
 
 // Overlap is the number of pixels a region shares with one ground-truth region.
@@ -232,8 +239,9 @@ func (t *Tracker) Find(q int32) int32 {
 
 // Region returns the state of the region whose root is r.
 func (t *Tracker) Region(r int32) Match {
-	area := -t.parent[r]
-	if t.flags[r]&listBit == 0 {
+	x := ^t.parent[r]
+	area := x & areaMask
+	if x&listBit == 0 {
 		return Match{Area: area}
 	}
 	b := t.top[t.listOf[r]]
@@ -261,13 +269,13 @@ func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
 		m := uint32(f[q-fw]&onBit)<<1 | uint32(f[q+1]&onBit)<<3 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q-1]&onBit)<<7
 		g = &groups4[m]
 	}
-	t.parent[q] = -1
 	if f[q]&gtBit != 0 {
 		t.listOf[q] = t.newList(Overlap{Label: t.gt[q], Pixels: 1})
-		f[q] |= onBit | listBit
+		t.parent[q] = ^int32(1 | listBit)
 	} else {
-		f[q] |= onBit
+		t.parent[q] = ^int32(1)
 	}
+	f[q] |= onBit
 	t.n++
 	absorbed = t.absorb[:0]
 	root = q
@@ -303,19 +311,18 @@ func (t *Tracker) newList(o Overlap) int32 {
 // overlap entry moves O(log n) times.
 func (t *Tracker) union(a, b int32) int32 {
 	par := t.parent
-	if par[a] > par[b] { // areas are negated at roots
-		a, b = b, a
+	xa, xb := ^par[a], ^par[b]
+	if xa&areaMask < xb&areaMask {
+		a, b, xa, xb = b, a, xb, xa
 	}
-	par[a] += par[b]
+	par[a] = ^(xa&areaMask + xb&areaMask | (xa|xb)&listBit)
 	par[b] = a
 	t.n--
-	f := t.flags
-	if f[b]&listBit == 0 {
+	if xb&listBit == 0 {
 		return a
 	}
 	lb := t.listOf[b]
-	if f[a]&listBit == 0 {
-		f[a] |= listBit
+	if xa&listBit == 0 {
 		t.listOf[a] = lb
 		return a
 	}
