@@ -306,7 +306,7 @@ func (st *Stream) consumeStep(p *sweep.Point) {
 // the exact grid the requested AUPRO and RCPRO when withRegions.
 func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
 	s := st.s
-	f := &exactFold{fpr: st.fpr}
+	f := &exactFold{negatives: max(1, float64(st.rep.Pixels-st.positives))}
 	if withPixel {
 		f.pixel = roc.NewAccumulator(st.positives, st.rep.Pixels-st.positives)
 		if prev != nil {

@@ -15,7 +15,9 @@ type exactFold struct {
 	pixel *roc.Accumulator // nil when not needed
 	aupro *pro.Integrator  // nil when not needed
 	rc    *rcpro.Integrator
-	fpr   func(fp int64) float64
+	// negatives is the category's number of normal pixels (1 when there is
+	// none, so that every false-positive rate is 0).
+	negatives float64
 }
 
 func (f *exactFold) add(p *sweep.Point) {
@@ -23,7 +25,7 @@ func (f *exactFold) add(p *sweep.Point) {
 		f.pixel.Add(p.TP, p.FP)
 	}
 	if f.aupro != nil {
-		f.aupro.Add(f.fpr(p.FP), p.PRO)
+		f.aupro.Add(float64(p.FP)/f.negatives, p.PRO)
 	}
 	if f.rc != nil {
 		f.rc.Add(p.PRO, p.RC, p.Regions)

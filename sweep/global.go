@@ -353,7 +353,6 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		}
 	}
 	proto := scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}
-	last := func(r, hi int) bool { return r+1 == hi || keys[r+1]>>32 != keys[r]>>32 }
 	switch {
 	case !full:
 		parallel.Workers(len(totals), func(w int) {
@@ -364,13 +363,13 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			c.fp = int64(bounds[w+1]-bounds[w]) - c.tp
 		})
 		sumPositives()
-		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
-			for r := lo; r < hi; r++ {
-				pos := int64(keys[r] & 1)
+		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w int, ks []uint64, c *curveState, s *scanner) {
+			for i, k := range ks {
+				pos := int64(k & 1)
 				c.tp += pos
 				c.fp += 1 - pos
-				if last(r, hi) {
-					s.emit(r, c)
+				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+					s.emit(k, c)
 				}
 			}
 		})
@@ -403,10 +402,10 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			}
 		}
 		positives = covered
-		scanStretches(keys, bounds, starts, proto, func(w, lo, hi int, c *curveState, s *scanner) {
+		scanStretches(keys, bounds, starts, proto, func(w int, ks []uint64, c *curveState, s *scanner) {
 			cov := counts[w]
-			for r := lo; r < hi; r++ {
-				if g := uint32(keys[r]); g != 0 {
+			for i, k := range ks {
+				if g := uint32(k); g != 0 {
 					c.tp++
 					cv, a := cov[g], gtArea[g]
 					c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
@@ -414,19 +413,19 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 				} else {
 					c.fp++
 				}
-				if last(r, hi) {
-					s.emit(r, c)
+				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+					s.emit(k, c)
 				}
 			}
 		})
 	default:
 		copy(totals, rcTotals)
 		sumPositives()
-		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w, lo, hi int, c *curveState, s *scanner) {
-			for r := lo; r < hi; r++ {
-				c.addLow(uint32(keys[r]), changes)
-				if last(r, hi) {
-					s.emit(r, c)
+		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w int, ks []uint64, c *curveState, s *scanner) {
+			for i, k := range ks {
+				c.addLow(uint32(k), changes)
+				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+					s.emit(k, c)
 				}
 			}
 		})

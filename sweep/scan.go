@@ -15,7 +15,6 @@ type Fold func(prev *Point) (visit func(*Point))
 
 // scanner emits the points of one stretch of the sorted keys.
 type scanner struct {
-	keys      []uint64
 	full      bool
 	shift     uint
 	gtRegions int64
@@ -27,9 +26,9 @@ type scanner struct {
 	points  [2]Point
 }
 
-// emit ends the run of equal scores at rank r with the state c.
-func (s *scanner) emit(r int, c *curveState) {
-	c.point(s.p, float64(keyScore(uint32(s.keys[r]>>32))), s.full, s.shift, s.gtRegions)
+// emit ends the run of equal scores of key k with the state c.
+func (s *scanner) emit(k uint64, c *curveState) {
+	c.point(s.p, float64(keyScore(uint32(k>>32))), s.full, s.shift, s.gtRegions)
 	if s.visit == nil {
 		s.visit = s.fold(s.prev)
 	}
@@ -68,25 +67,24 @@ func stretchStarts(totals []curveState) []curveState {
 	return totals
 }
 
-// scanStretches runs run(w, lo, hi, c, s) for each stretch in parallel,
-// with c the state at the start of the stretch and s a scanner ready to
-// emit its points (run calls s.emit at the last rank of each run of equal
-// scores).
+// scanStretches runs run(w, keys[lo:hi], c, s) for each stretch [lo, hi)
+// in parallel, with c the state at the start of the stretch and s a scanner
+// ready to emit its points (run calls s.emit at the last key of each run of
+// equal scores).
 func scanStretches(keys []uint64, bounds []int, starts []curveState, proto scanner,
-	run func(w, lo, hi int, c *curveState, s *scanner)) {
+	run func(w int, ks []uint64, c *curveState, s *scanner)) {
 	parallel.Workers(len(bounds)-1, func(w int) {
 		lo, hi := bounds[w], bounds[w+1]
 		if lo == hi {
 			return
 		}
 		s := proto
-		s.keys = keys
 		s.p = &s.points[0]
 		c := starts[w]
 		if lo > 0 {
 			s.prev = &s.points[1]
 			c.point(s.prev, float64(keyScore(uint32(keys[lo-1]>>32))), s.full, s.shift, s.gtRegions)
 		}
-		run(w, lo, hi, &c, &s)
+		run(w, keys[lo:hi], &c, &s)
 	})
 }
