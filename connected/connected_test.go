@@ -139,6 +139,27 @@ func TestTrackerMatchesLabel(t *testing.T) {
 	}
 }
 
+// TestAddCountMatchesLabel switches pixels on in random order with
+// AddCount and compares the number of regions with a labelling from scratch.
+func TestAddCountMatchesLabel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	var tr Tracker
+	for trial := 0; trial < 500; trial++ {
+		_, w, h := randomGrid(rng)
+		c := []Connectivity{Eight, Four}[rng.IntN(2)]
+		tr.Reset(w, h, c, nil)
+		on := make([]bool, w*h)
+		regions := 0
+		for _, p := range rng.Perm(w * h) {
+			regions += tr.AddCount(tr.Index(p))
+			on[p] = true
+			if _, n := Label(on, w, h, c); regions != n || tr.Regions() != n {
+				t.Fatalf("trial %d: %d regions (tracker %d), want %d", trial, regions, tr.Regions(), n)
+			}
+		}
+	}
+}
+
 func ExampleLabel() {
 	on := []bool{
 		true, false, false, true,

@@ -256,19 +256,7 @@ func (t *Tracker) Region(r int32) Match {
 // is reused by the next call.
 func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
 	f := t.flags
-	if f[q]&onBit != 0 {
-		panic("connected: pixel added twice")
-	}
-	fw := t.fw
-	var g *group
-	if t.conn == Eight {
-		m := uint32(f[q-fw-1]&onBit) | uint32(f[q-fw]&onBit)<<1 | uint32(f[q-fw+1]&onBit)<<2 | uint32(f[q+1]&onBit)<<3 |
-			uint32(f[q+fw+1]&onBit)<<4 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q+fw-1]&onBit)<<6 | uint32(f[q-1]&onBit)<<7
-		g = &groups8[m]
-	} else {
-		m := uint32(f[q-fw]&onBit)<<1 | uint32(f[q+1]&onBit)<<3 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q-1]&onBit)<<7
-		g = &groups4[m]
-	}
+	g := t.groups(q)
 	if f[q]&gtBit != 0 {
 		t.listOf[q] = t.newList(Overlap{Label: t.gt[q], Pixels: 1})
 		t.parent[q] = ^int32(1 | listBit)
@@ -291,6 +279,62 @@ func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
 		t.absorb = absorbed
 	}
 	return root, absorbed
+}
+
+// groups returns the groups of the neighbours that are on of the pixel at
+// framed index q, which must be off.
+func (t *Tracker) groups(q int32) *group {
+	f := t.flags
+	if f[q]&onBit != 0 {
+		panic("connected: pixel added twice")
+	}
+	fw := t.fw
+	if t.conn == Eight {
+		m := uint32(f[q-fw-1]&onBit) | uint32(f[q-fw]&onBit)<<1 | uint32(f[q-fw+1]&onBit)<<2 | uint32(f[q+1]&onBit)<<3 |
+			uint32(f[q+fw+1]&onBit)<<4 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q+fw-1]&onBit)<<6 | uint32(f[q-1]&onBit)<<7
+		return &groups8[m]
+	}
+	m := uint32(f[q-fw]&onBit)<<1 | uint32(f[q+1]&onBit)<<3 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q-1]&onBit)<<7
+	return &groups4[m]
+}
+
+// AddCount switches on the pixel at framed index q (it must be off), like
+// Add, and returns the change of the number of regions: 1 minus the number
+// of regions it joins. It keeps no state of the regions (their area and
+// overlaps, which Region reports), so it is much cheaper; a tracker must be
+// given every pixel of an image through Add or every pixel through AddCount.
+//
+// A pixel that joins one region is linked to its neighbour's parent
+// without a Find, so the trees are not balanced by size; path halving in the
+// Finds of the pixels that join several regions keeps them shallow.
+func (t *Tracker) AddCount(q int32) int {
+	g := t.groups(q)
+	t.flags[q] |= onBit
+	par := t.parent
+	switch g.n {
+	case 0:
+		par[q] = ^int32(1)
+		t.n++
+		return 1
+	case 1:
+		nb := q + t.ring[g.pos[0]]
+		if p := par[nb]; p >= 0 {
+			nb = p
+		}
+		par[q] = nb
+		return 0
+	}
+	root := t.Find(q + t.ring[g.pos[0]])
+	par[q] = root
+	joined := 1
+	for _, pos := range g.pos[1:g.n] {
+		if r := t.Find(q + t.ring[pos]); r != root {
+			par[r] = root
+			joined++
+		}
+	}
+	t.n += 1 - joined
+	return 1 - joined
 }
 
 func (t *Tracker) newList(o Overlap) int32 {

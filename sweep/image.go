@@ -117,6 +117,19 @@ func (s *imageSweep) add(q int32, d *sums) {
 	if !rc {
 		return
 	}
+	if s.gt == nil {
+		// No region overlaps ground truth, so every quality is 0: only the
+		// number of regions changes, which AddCount tracks without the
+		// regions' state.
+		dr := int64(s.tracker.AddCount(q))
+		s.regions += dr
+		if s.opts.RCAverage != PerImage {
+			d.regions += dr
+		} else if s.regions == dr {
+			d.regions++ // the image's first region
+		}
+		return
+	}
 	root, absorbed := s.tracker.Add(q)
 	dq := s.quality(s.tracker.Region(root))
 	for _, m := range absorbed {
