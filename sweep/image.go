@@ -25,6 +25,10 @@ type imageSweep struct {
 	one        int64     // 1 << shift
 
 	gtFrame   []int32  // buffer for gt when there is no tracker
+	// steps grid: thresholds per unit of score (to guess a bucket), and
+	// each pixel's bucket, the pixels per bucket, the pixels by bucket
+	perThreshold         float64
+	bucket, count, order []int32
 	keys, tmp []uint64 // the image's pixels sorted: orderKey<<32 | framed index
 	tracker   connected.Tracker
 	gtArea    []int64
@@ -191,40 +195,77 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 		}
 	}
 	negatives = int64(im.Width*im.Height) - positives
-	s.sortPixels(im.Scores, im.Width)
+	if len(s.thresholds) == 0 {
+		return positives, negatives, gtRegions // constant scores: no threshold
+	}
 	// A pixel is positive at threshold k when score > t[k]; bucket b counts
 	// the thresholds below its score, so it first counts at level b-1.
-	// Pixels at or below the lowest threshold never count.
-	bucket := len(s.thresholds)
-	var d sums
-	for _, kv := range s.keys {
-		v := keyScore(uint32(kv >> 32))
-		if b := s.bucketOf(v, bucket); b != bucket {
-			if d != (sums{}) {
-				s.levels.add(bucket-1, d)
-				d = sums{}
-			}
-			bucket = b
-			if bucket == 0 {
-				break
-			}
-		}
-		s.add(int32(kv), &d)
+	// Pixels at or below the lowest threshold never count. The sums at a
+	// level do not depend on the order of the pixels within a bucket, so a
+	// counting sort by bucket replaces sorting the scores.
+	levels := len(s.thresholds) + 1
+	s.count = growInt32(s.count, levels)
+	clear(s.count)
+	s.bucket = growInt32(s.bucket, len(im.Scores))
+	for i, v := range im.Scores {
+		b := s.bucketOf(v)
+		s.bucket[i] = int32(b)
+		s.count[b]++
 	}
-	if bucket > 0 && d != (sums{}) {
-		s.levels.add(bucket-1, d)
+	// Bucket b's pixels go to order[at[b]-count[b] : at[b]], the highest
+	// bucket first; bucket 0 is left out.
+	at := int32(0)
+	for b := levels - 1; b >= 1; b-- {
+		at += s.count[b]
+		s.count[b] = at - s.count[b] // its start, for now
+	}
+	s.order = growInt32(s.order, int(at))
+	q, w := int32(im.Width+3), im.Width // framed index of pixel 0
+	for i, b := range s.bucket[:len(im.Scores)] {
+		if i > 0 && i%w == 0 {
+			q += 2
+		}
+		if b > 0 {
+			s.order[s.count[b]] = q
+			s.count[b]++ // ends as the bucket's end
+		}
+		q++
+	}
+	start := int32(0)
+	for b := levels - 1; b >= 1; b-- {
+		end := s.count[b]
+		var d sums
+		for _, q := range s.order[start:end] {
+			s.add(q, &d)
+		}
+		if d != (sums{}) {
+			s.levels.add(b-1, d)
+		}
+		start = end
 	}
 	return positives, negatives, gtRegions
 }
 
-// bucketOf returns the number of steps thresholds below v, searching down
-// from b (scores arrive in descending order, so buckets never grow).
-func (s *imageSweep) bucketOf(v float32, b int) int {
+// bucketOf returns the number of steps thresholds below v: a guess from the
+// grid's even spacing, corrected by comparisons.
+func (s *imageSweep) bucketOf(v float32) int {
 	t := s.thresholds
-	for b > 0 && t[b-1] >= v {
-		b--
+	n := len(t)
+	g := int(max(0, min(float64(n), (float64(v)-float64(t[0]))*s.perThreshold+1)))
+	for g > 0 && t[g-1] >= v {
+		g--
 	}
-	return b
+	for g < n && t[g] < v {
+		g++
+	}
+	return g
+}
+
+func growInt32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
 }
 
 // sortPixels fills s.keys with orderKey(score)<<32 | framed index for the

@@ -238,6 +238,9 @@ func NewStream(opts Options, ext metric.Extent) (*Stream, error) {
 	}
 	for range workers {
 		s := &imageSweep{opts: opts, thresholds: st.thresholds, shift: st.shift, one: int64(1) << st.shift}
+		if t := st.thresholds; len(t) > 1 && t[len(t)-1] > t[0] {
+			s.perThreshold = float64(len(t)-1) / (float64(t[len(t)-1]) - float64(t[0]))
+		}
 		if st.stepsRegions() {
 			s.levels = newLevels(len(st.thresholds))
 		}
