@@ -24,16 +24,17 @@ type imageSweep struct {
 	shift      uint      // fixed-point scale: value * 2^shift
 	one        int64     // 1 << shift
 
-	gtFrame []int32 // buffer for gt when there is no tracker
+	keys, tmp []uint64 // exact grid: the image's pixels sorted, orderKey<<32 | framed index
+	tracker   connected.Tracker
+	gtArea    []int64
+	cov       []int64
+	gt        []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
+	gtFrame   []int32 // buffer for gt when there is no tracker
+
 	// steps grid: thresholds per unit of score (to guess a bucket), and
 	// each pixel's bucket, the pixels per bucket, the pixels by bucket
 	perThreshold         float64
 	bucket, count, order []int32
-	keys, tmp            []uint64 // the image's pixels sorted: orderKey<<32 | framed index
-	tracker              connected.Tracker
-	gtArea               []int64
-	cov                  []int64
-	gt                   []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
 
 	// the current image's RC state
 	rcSum, regions, mean int64
