@@ -3,7 +3,6 @@ package sweep
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
@@ -42,43 +41,150 @@ func (d rankDelta) regions() int64  { return d.rcRegions&7 - 4 }
 // of rankDelta, and the key holds their index there (below 2^31).
 const lowSimple = 1 << 31
 
-// cutByScore returns the order keys that cut the category's pixels into
-// stretches of about equal size, one per worker, at multiples of 2^16:
-// stretch w holds the keys in [from[w], from[w+1]); from[0] = 0 and the last
-// is 2^32 (as a uint32 beyond every key: see below).
-func cutByScore(images []metric.Image, workers int) (from []uint32) {
-	per := make([][]int32, workers)
-	parallel.For(len(images), workers, func(w, i int) {
-		if per[w] == nil {
-			per[w] = make([]int32, 1<<16)
-		}
-		h := per[w]
-		for _, v := range images[i].Scores {
-			h[orderKey(v)>>16]++
-		}
-	})
-	var hist [1 << 16]int64
-	n := int64(0)
-	for _, h := range per {
-		for b, c := range h {
-			hist[b] += int64(c)
-			n += int64(c)
-		}
+// bins is a category's histogram of the top 16 bits of its pixels' order
+// keys, which cuts the final scan's stretches and sorts the keys (see
+// sortInBins). Worker w counts images [share[w], share[w+1]).
+type bins struct {
+	share []int
+	count [][]int32 // count[w][b]: worker w's pixels in bin b
+	// from cuts the pixels into stretches of about equal size, one per
+	// worker, at bin bounds: stretch w holds the keys in [from[w],
+	// from[w+1]); from[0] = 0 and the last is 2^32 (as a uint32 beyond every
+	// key: no finite score has the order key 0xffffffff, a NaN's).
+	from []uint32
+}
+
+func newBins(images []metric.Image, workers int) *bins {
+	bn := &bins{share: make([]int, workers+1), count: make([][]int32, workers)}
+	for w := range workers {
+		bn.share[w+1] = len(images) * (w + 1) / workers
 	}
-	from = make([]uint32, 1, workers+1)
+	parallel.Workers(workers, func(w int) {
+		h := make([]int32, 1<<16)
+		for i := bn.share[w]; i < bn.share[w+1]; i++ {
+			for _, v := range images[i].Scores {
+				h[orderKey(v)>>16]++
+			}
+		}
+		bn.count[w] = h
+	})
+	n := int64(0)
+	total := func(b int) int64 {
+		t := int64(0)
+		for _, h := range bn.count {
+			t += int64(h[b])
+		}
+		return t
+	}
+	for b := range 1 << 16 {
+		n += total(b)
+	}
+	bn.from = make([]uint32, 1, workers+1)
 	cum, w := int64(0), 1
-	for b, c := range hist {
+	for b := range 1 << 16 {
 		for w < workers && cum >= n*int64(w)/int64(workers) && cum > 0 {
-			if uint32(b)<<16 > from[len(from)-1] {
-				from = append(from, uint32(b)<<16)
+			if uint32(b)<<16 > bn.from[len(bn.from)-1] {
+				bn.from = append(bn.from, uint32(b)<<16)
 			}
 			w++
 		}
-		cum += c
+		cum += total(b)
 	}
-	// The last bound is beyond every key: no finite score has the order key
-	// 0xffffffff (it would be a NaN), so it serves as 2^32.
-	return append(from, math.MaxUint32)
+	bn.from = append(bn.from, math.MaxUint32)
+	return bn
+}
+
+// sortInBins sorts keys whose upper halves are sorted image by image (image
+// i's are keys[base[i]:base[i+1]]), into tmp, which it returns, with the
+// ranks where the stretches of bn start. It is an MSD radix sort: one
+// scatter by the top 16 bits, whose writes follow each image's order, so
+// they stay near one another; then each bin, mostly small enough to stay in
+// cache, sorted by the next 16 bits, in parallel by stretch. Keys with equal
+// upper halves may end in any order.
+func sortInBins(keys, tmp []uint64, base []int, bn *bins) (sorted []uint64, bounds []int) {
+	workers := len(bn.count)
+	// start[b]: bin b's first rank; at[w][b]: where worker w writes next.
+	start := make([]int, 1<<16+1)
+	at := make([][]int, workers)
+	for w := range at {
+		at[w] = make([]int, 1<<16)
+	}
+	r := 0
+	for b := range 1 << 16 {
+		start[b] = r
+		for w, h := range bn.count {
+			at[w][b] = r
+			r += int(h[b])
+		}
+	}
+	start[1<<16] = r
+	parallel.Workers(workers, func(w int) {
+		a := at[w]
+		for _, k := range keys[base[bn.share[w]]:base[bn.share[w+1]]] {
+			b := k >> 48
+			tmp[a[b]] = k
+			a[b]++
+		}
+	})
+	bounds = make([]int, len(bn.from))
+	for s, k := range bn.from {
+		bounds[s] = start[min(int(k>>16), 1<<16)]
+	}
+	bounds[len(bounds)-1] = len(keys)
+	parallel.Workers(len(bounds)-1, func(s int) {
+		lo, hi := int(bn.from[s]>>16), min(int(bn.from[s+1]>>16), 1<<16)
+		if s == len(bounds)-2 {
+			hi = 1 << 16
+		}
+		for b := lo; b < hi; b++ {
+			sortBin(tmp[start[b]:start[b+1]], keys[start[b]:start[b+1]])
+		}
+	})
+	return tmp, bounds
+}
+
+// sortBin sorts keys that share their top 16 bits by the next 16, using
+// scratch (of the same length).
+func sortBin(keys, scratch []uint64) {
+	if len(keys) <= 32 {
+		for i := 1; i < len(keys); i++ {
+			k := keys[i]
+			j := i
+			for j > 0 && keys[j-1]>>32 > k>>32 {
+				keys[j] = keys[j-1]
+				j--
+			}
+			keys[j] = k
+		}
+		return
+	}
+	var count [2][256]int
+	for _, k := range keys {
+		count[0][byte(k>>32)]++
+		count[1][byte(k>>40)]++
+	}
+	src, dst := keys, scratch
+	for d := range count {
+		shift := uint(32 + 8*d)
+		c := &count[d]
+		if c[byte(src[0]>>shift)] == len(src) {
+			continue
+		}
+		sum := 0
+		for i, v := range c {
+			c[i] = sum
+			sum += v
+		}
+		for _, k := range src {
+			b := byte(k >> shift)
+			dst[c[b]] = k
+			c[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
 }
 
 func (c *curveState) addSums(d sums) {
@@ -256,9 +362,11 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 	// states. Stretch w holds the keys in [from[w], from[w+1]).
 	var changes []rankDelta
 	var from []uint32
+	var bn *bins
 	var rcTotals []curveState
 	if full && !proOnly {
-		from = cutByScore(images, workers)
+		bn = newBins(images, workers)
+		from = bn.from
 		stretches := len(from) - 1
 		per := make([][]curveState, workers)
 		// Image i's changes are written from changes[base[i]] on, as many
@@ -331,18 +439,13 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		})
 	}
 	gtLabels = nil
-	keys = parallelRadixSort(keys, reuse(&bufs.tmp, n), workers)
-
-	// The final scan, in parallel stretches of whole blocks: the state at
-	// each stretch's start comes from the totals of the stretches before it.
+	// The final scan, in parallel stretches: the state at each stretch's
+	// start comes from the totals of the stretches before it.
 	var bounds []int
-	if from != nil {
-		bounds = make([]int, len(from))
-		for w, k := range from {
-			bounds[w] = sort.Search(n, func(r int) bool { return keys[r]>>32 >= uint64(k) })
-		}
-		bounds[len(from)-1] = n
+	if bn != nil {
+		keys, bounds = sortInBins(keys, reuse(&bufs.tmp, n), base, bn)
 	} else {
+		keys = parallelRadixSort(keys, reuse(&bufs.tmp, n), workers)
 		bounds = scanBounds(keys, workers)
 	}
 	totals := make([]curveState, len(bounds)-1)
