@@ -380,11 +380,11 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			}
 			s := st.sweeps[w]
 			gtRegions[i] = s.begin(&images[i])
-			s.sortPixels(images[i].Scores, images[i].Width)
 			out, at := keys[base[i]:base[i+1]], uint64(base[i])
+			s.sortPixels(out, images[i].Scores, images[i].Width)
 			sw, next := 0, uint64(from[1])<<32
 			var acc sums // the image's changes in stretch sw
-			for j, kv := range s.keys {
+			for j, kv := range out {
 				for kv >= next {
 					per[w][sw].addSums(acc)
 					acc = sums{}

@@ -24,7 +24,7 @@ type imageSweep struct {
 	shift      uint      // fixed-point scale: value * 2^shift
 	one        int64     // 1 << shift
 
-	keys, tmp []uint64 // exact grid: the image's pixels sorted, orderKey<<32 | framed index
+	tmp       []uint64 // exact grid: scratch for sorting an image's pixels
 	tracker   connected.Tracker
 	gtArea    []int64
 	cov       []int64
@@ -269,23 +269,22 @@ func growInt32(s []int32, n int) []int32 {
 	return s[:n]
 }
 
-// sortPixels fills s.keys with orderKey(score)<<32 | framed index for the
-// scores of an image of width w, sorted by key and, within equal keys, by
-// pixel: an LSD radix sort on the key's four bytes, skipping bytes that are
-// equal for all pixels.
-func (s *imageSweep) sortPixels(scores []float32, w int) {
-	n := len(scores)
-	s.keys = growU64(s.keys, n)
-	s.tmp = growU64(s.tmp, n)
+// sortPixels fills dst (one element per score) with orderKey(score)<<32 |
+// framed index for the scores of an image of width w, sorted by key and,
+// within equal keys, by pixel (see radixSort).
+func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) {
+	s.tmp = growU64(s.tmp, len(scores))
 	q := uint64(w + 3) // framed index of pixel 0
 	for i, v := range scores {
 		if i > 0 && i%w == 0 {
 			q += 2
 		}
-		s.keys[i] = uint64(orderKey(v))<<32 | q
+		dst[i] = uint64(orderKey(v))<<32 | q
 		q++
 	}
-	s.keys, s.tmp = radixSort(s.keys, s.tmp)
+	if sorted, _ := radixSort(dst, s.tmp); &sorted[0] != &dst[0] {
+		copy(dst, sorted)
+	}
 }
 
 // radixSort sorts keys by their upper 32 bits, stably, using tmp (of the

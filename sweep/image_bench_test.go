@@ -17,13 +17,14 @@ func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
 	images := cats[0].Images
 	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: need}, shift: 44, one: 1 << 44}
 	out := make([]rankDelta, 512*512)
+	keys := make([]uint64, 512*512)
 	b.ResetTimer()
 	for i := range b.N {
 		im := &images[i%len(images)]
 		s.begin(im)
-		s.sortPixels(im.Scores, im.Width)
+		s.sortPixels(keys, im.Scores, im.Width)
 		if !sortOnly {
-			for j, kv := range s.keys {
+			for j, kv := range keys {
 				var d sums
 				s.add(int32(kv), &d)
 				out[j] = packDelta(d)
@@ -48,8 +49,9 @@ func BenchmarkImagesTrackerOnly(b *testing.B) {
 	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll}, shift: 44, one: 1 << 44}
 	var sorted [][]uint64
 	for i := range images {
-		s.sortPixels(images[i].Scores, 512)
-		sorted = append(sorted, append([]uint64(nil), s.keys...))
+		keys := make([]uint64, 512*512)
+		s.sortPixels(keys, images[i].Scores, 512)
+		sorted = append(sorted, keys)
 	}
 	b.ResetTimer()
 	for i := range b.N {
