@@ -219,7 +219,7 @@ func (st *Stream) newSweep() error {
 	if !s.Curves {
 		// Every scalar is a fold over the sweep's points, in threshold
 		// order; the points are stored only when the caller wants curves.
-		opts.Fold = func(prev *sweep.Point) func(*sweep.Point) { return st.exact.fold(prev) }
+		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
 		opts.Visit = st.consumeStep
 	}
 	var err error
@@ -375,10 +375,14 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 	}
 	if s.Curves {
 		visit := st.exact.fold(nil)
+		var pts []sweep.Point
 		for k := range r.Exact.Threshold {
-			p := r.Exact.At(k)
-			visit(&p)
+			if pts = append(pts, r.Exact.At(k)); len(pts) == 256 {
+				visit(pts)
+				pts = pts[:0]
+			}
 		}
+		visit(pts)
 		if r.Steps != nil {
 			for k := range r.Steps.Threshold {
 				p := r.Steps.At(k)

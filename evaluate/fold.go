@@ -20,15 +20,22 @@ type exactFold struct {
 	negatives float64
 }
 
-func (f *exactFold) add(p *sweep.Point) {
-	if f.pixel != nil {
-		f.pixel.Add(p.TP, p.FP)
+// add folds a batch of points, one fold at a time.
+func (f *exactFold) add(pts []sweep.Point) {
+	if a := f.pixel; a != nil {
+		for i := range pts {
+			a.Add(pts[i].TP, pts[i].FP)
+		}
 	}
-	if f.aupro != nil {
-		f.aupro.Add(float64(p.FP)/f.negatives, p.PRO)
+	if g := f.aupro; g != nil {
+		for i := range pts {
+			g.Add(float64(pts[i].FP)/f.negatives, pts[i].PRO)
+		}
 	}
-	if f.rc != nil {
-		f.rc.Add(p.PRO, p.RC, p.Regions)
+	if g := f.rc; g != nil {
+		for i := range pts {
+			g.Add(pts[i].PRO, pts[i].RC, pts[i].Regions)
+		}
 	}
 }
 
@@ -56,7 +63,7 @@ type stretchFolds struct {
 }
 
 // fold is a sweep.Fold.
-func (s *stretchFolds) fold(prev *sweep.Point) func(*sweep.Point) {
+func (s *stretchFolds) fold(prev *sweep.Point) func([]sweep.Point) {
 	f := s.start(prev)
 	s.mu.Lock()
 	s.folds = append(s.folds, f)

@@ -124,9 +124,12 @@ func NewIntegrator(grid metric.Grid, limit float64) *Integrator {
 // Add takes the next point (FPR, PRO); FPR never decreases from one point to
 // the next.
 func (g *Integrator) Add(x, y float64) {
-	if g.ended {
-		return
+	if !g.ended {
+		g.add(x, y)
 	}
+}
+
+func (g *Integrator) add(x, y float64) {
 	if !g.exact {
 		if !(x < g.limit) {
 			g.ended = true

@@ -115,10 +115,18 @@ func (g *Integrator) Add(pro, rc float64, regions int64) {
 	if regions == 0 {
 		return
 	}
+	if g.started && pro == g.px {
+		g.py = rc // points with equal PRO add nothing
+		return
+	}
+	g.step(pro, rc)
+}
+
+func (g *Integrator) step(pro, rc float64) {
 	if !g.started {
 		g.px, g.py, g.started = 0, rc, true
 	}
-	if pro != g.px { // points with equal PRO add nothing
+	if pro != g.px {
 		g.area.Add((pro - g.px) * (rc + g.py) / 2)
 	}
 	g.px, g.py = pro, rc

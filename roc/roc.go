@@ -63,6 +63,7 @@ func FromScores(scores []float64, positive []bool) Counts {
 type Accumulator struct {
 	positives, negatives int64
 	prevTP, prevFP       int64
+	runFP                int64 // FP where TP last changed; the run since is not yet in hi, lo
 	hi, lo               uint64 // twice the ROC area times P*N, exact
 	ap                   fixedsum.Sum
 	f1                   float64
@@ -76,27 +77,52 @@ func NewAccumulator(positives, negatives int64) *Accumulator {
 
 // Add takes the cumulative counts at the next lower threshold.
 func (a *Accumulator) Add(tp, fp int64) {
-	// Trapezoid: (fp_k - fp_{k-1}) * (tp_k + tp_{k-1}), summed exactly.
-	h, l := bits.Mul64(uint64(fp-a.prevFP), uint64(tp+a.prevTP))
+	if tp != a.prevTP {
+		a.addPositives(tp, fp)
+		return
+	}
+	// Only negatives entered (most points): AP and F1 do not change, and the
+	// trapezoids of a run of such points add up to (fp_end - fp_start) *
+	// 2tp, added when the run ends.
+	a.prevFP = fp
+}
+
+// settle adds the trapezoids of the run of points since TP last changed.
+func (a *Accumulator) settle() {
+	a.addArea(uint64(a.prevFP-a.runFP), uint64(2*a.prevTP))
+	a.runFP = a.prevFP
+}
+
+// addArea adds x * y to twice the area.
+func (a *Accumulator) addArea(x, y uint64) {
+	h, l := bits.Mul64(x, y)
 	var carry uint64
 	a.lo, carry = bits.Add64(a.lo, l, 0)
 	a.hi += h + carry
+}
+
+func (a *Accumulator) addPositives(tp, fp int64) {
+	a.settle()
+	// Trapezoid: (fp_k - fp_{k-1}) * (tp_k + tp_{k-1}), summed exactly.
+	a.addArea(uint64(fp-a.prevFP), uint64(tp+a.prevTP))
 	if d := tp - a.prevTP; d > 0 {
 		a.ap.Add(float64(d) * (float64(tp) / float64(tp+fp)))
 		// 2PR/(P+R) = 2TP / (TP + FP + Positives).
 		a.f1 = math.Max(a.f1, 2*float64(tp)/float64(tp+fp+a.positives))
 	}
-	a.prevTP, a.prevFP = tp, fp
+	a.prevTP, a.prevFP, a.runFP = tp, fp, fp
 }
 
 // Resume makes a new accumulator fold a stretch of points on its own: the
 // points that follow a point with counts tp and fp. Merge then joins the
 // stretches' sums, in any order, with the same result as one fold of all
 // the points: every sum is kept in fixed point.
-func (a *Accumulator) Resume(tp, fp int64) { a.prevTP, a.prevFP = tp, fp }
+func (a *Accumulator) Resume(tp, fp int64) { a.prevTP, a.prevFP, a.runFP = tp, fp, fp }
 
 // Merge adds the sums of b, which folded other points of the same curve.
 func (a *Accumulator) Merge(b *Accumulator) {
+	a.settle()
+	b.settle()
 	var carry uint64
 	a.lo, carry = bits.Add64(a.lo, b.lo, 0)
 	a.hi += b.hi + carry
@@ -121,6 +147,7 @@ func (a *Accumulator) AUROC() metric.Value {
 	if v := a.bothClasses("AUROC"); !v.OK() {
 		return v
 	}
+	a.settle()
 	dh, dl := bits.Mul64(uint64(a.positives), uint64(a.negatives))
 	num := float64(a.hi)*0x1p64 + float64(a.lo)
 	den := 2 * (float64(dh)*0x1p64 + float64(dl))

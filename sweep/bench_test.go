@@ -21,7 +21,7 @@ func benchCategory(b *testing.B) *metric.Category {
 func benchmarkRun(b *testing.B, opts Options) {
 	cat := benchCategory(b)
 	opts.Connectivity, opts.Tau, opts.Delta = connected.Eight, 0.05, 2
-	opts.Fold = func(*Point) func(*Point) { return func(*Point) {} }
+	opts.Fold = func(*Point) func([]Point) { return func([]Point) {} }
 	opts.Visit = func(*Point) {}
 	b.ResetTimer()
 	for range b.N {

@@ -14,7 +14,7 @@ import (
 // most about hold pixels, which it sorts and scans. Memory is about 16 bytes
 // times hold, whatever the size of the category; the time is one read per
 // batch. It returns the category's anomalous and normal pixel counts.
-func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int, visit func(*Point)) (positives, negatives int64, err error) {
+func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int, visit func([]Point)) (positives, negatives int64, err error) {
 	// Bins of the top 16 bits of the order key, in descending score order.
 	var bins [1 << 16]int64
 	err = each(func(images []metric.Image) error {
@@ -56,7 +56,7 @@ func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int,
 	}
 	bufA, bufB := make([]uint64, 0, largest), make([]uint64, largest)
 	var c curveState
-	var p Point
+	out := &points{visit: visit}
 	for _, bt := range batches {
 		keys := bufA[:0]
 		err := each(func(images []metric.Image) error {
@@ -90,10 +90,10 @@ func ExactROC(each func(fn func([]metric.Image) error) error, hold, workers int,
 				c.fp++
 			}
 			if r+1 == len(sorted) || sorted[r+1]>>32 != k>>32 {
-				c.point(&p, float64(keyScore(uint32(k>>32))), false, 0, 0)
-				visit(&p)
+				c.point(out.next(), float64(keyScore(uint32(k>>32))), false, 0, 0)
 			}
 		}
 	}
+	out.flush()
 	return c.tp, c.fp, nil
 }

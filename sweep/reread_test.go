@@ -26,7 +26,11 @@ func TestExactROCInBatches(t *testing.T) {
 			return nil
 		}
 		var got Points
-		pos, neg, err := ExactROC(each, 1+rng.IntN(40), 2, func(p *Point) { got.append(p, false, Options{}) })
+		pos, neg, err := ExactROC(each, 1+rng.IntN(40), 2, func(pts []Point) {
+			for i := range pts {
+				got.append(&pts[i], false, Options{})
+			}
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,12 +6,41 @@ import (
 
 // Fold receives the exact grid's points in stretches of consecutive
 // points, scanned in parallel: for each stretch, Fold(prev) returns the
-// visitor of its points, in order, where prev is the point just before the
-// stretch (nil for the first). Fold may be called concurrently, and the
-// *Points are reused after each call. Callers fold each stretch on its own
-// and merge the stretches (see roc.Accumulator.Merge): how the points are
-// cut into stretches depends on the number of workers.
-type Fold func(prev *Point) (visit func(*Point))
+// visitor of its points, which it is then given in order, in batches, where
+// prev is the point just before the stretch (nil for the first). Fold may be
+// called concurrently, and the batches are reused after each call. Callers
+// fold each stretch on its own and merge the stretches (see
+// roc.Accumulator.Merge): how the points are cut into stretches depends on
+// the number of workers.
+type Fold func(prev *Point) (visit func([]Point))
+
+// batch is the number of points a visitor gets at once: enough to make the
+// call's cost vanish, few enough to stay in the first-level cache.
+const batch = 256
+
+// points buffers points for a visitor.
+type points struct {
+	buf   [batch]Point
+	n     int
+	visit func([]Point)
+}
+
+// next returns the point to fill next; the previous one is at last().
+func (b *points) next() *Point {
+	if b.n == batch {
+		b.flush()
+	}
+	b.n++
+	return &b.buf[b.n-1]
+}
+
+// flush hands the buffered points to the visitor.
+func (b *points) flush() {
+	if b.n > 0 {
+		b.visit(b.buf[:b.n])
+		b.n = 0
+	}
+}
 
 // scanner emits the points of one stretch of the sorted keys.
 type scanner struct {
@@ -19,24 +48,16 @@ type scanner struct {
 	shift     uint
 	gtRegions int64
 	fold      Fold
-	visit     func(*Point) // nil before the stretch's first point
-	// The point being emitted and the one before it (nil before the
-	// first), swapped rather than copied.
-	p, prev *Point
-	points  [2]Point
+	prev      *Point // the point before the stretch, nil for the first
+	out       *points
 }
 
 // emit ends the run of equal scores of key k with the state c.
 func (s *scanner) emit(k uint64, c *curveState) {
-	c.point(s.p, float64(keyScore(uint32(k>>32))), s.full, s.shift, s.gtRegions)
-	if s.visit == nil {
-		s.visit = s.fold(s.prev)
+	if s.out.visit == nil {
+		s.out.visit = s.fold(s.prev)
 	}
-	s.visit(s.p)
-	if s.prev == nil {
-		s.prev = &s.points[1]
-	}
-	s.p, s.prev = s.prev, s.p
+	c.point(s.out.next(), float64(keyScore(uint32(k>>32))), s.full, s.shift, s.gtRegions)
 }
 
 // scanBounds cuts the sorted keys into one stretch per worker; stretch w
@@ -79,12 +100,13 @@ func scanStretches(keys []uint64, bounds []int, starts []curveState, proto scann
 			return
 		}
 		s := proto
-		s.p = &s.points[0]
+		s.out = &points{}
 		c := starts[w]
 		if lo > 0 {
-			s.prev = &s.points[1]
+			s.prev = &Point{}
 			c.point(s.prev, float64(keyScore(uint32(keys[lo-1]>>32))), s.full, s.shift, s.gtRegions)
 		}
 		run(w, keys[lo:hi], &c, &s)
+		s.out.flush()
 	})
 }

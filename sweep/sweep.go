@@ -309,7 +309,7 @@ func (st *Stream) Finish() (*Result, error) {
 		var mu sync.Mutex
 		stretches := map[float64]*Points{} // by the threshold of the point before
 		if fold == nil {
-			fold = func(prev *Point) func(*Point) {
+			fold = func(prev *Point) func([]Point) {
 				b := &Points{}
 				first := math.Inf(1)
 				if prev != nil {
@@ -318,7 +318,11 @@ func (st *Stream) Finish() (*Result, error) {
 				mu.Lock()
 				stretches[first] = b
 				mu.Unlock()
-				return func(p *Point) { b.append(p, full, opts) }
+				return func(pts []Point) {
+					for i := range pts {
+						b.append(&pts[i], full, opts)
+					}
+				}
 			}
 		}
 		if err := st.finishExact(full, fold); err != nil {
