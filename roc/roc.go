@@ -63,7 +63,7 @@ func FromScores(scores []float64, positive []bool) Counts {
 type Accumulator struct {
 	positives, negatives int64
 	prevTP, prevFP       int64
-	runFP                int64 // FP where TP last changed; the run since is not yet in hi, lo
+	runFP                int64  // FP where TP last changed; the run since is not yet in hi, lo
 	hi, lo               uint64 // twice the ROC area times P*N, exact
 	ap                   fixedsum.Sum
 	f1                   float64

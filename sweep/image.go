@@ -24,12 +24,12 @@ type imageSweep struct {
 	shift      uint      // fixed-point scale: value * 2^shift
 	one        int64     // 1 << shift
 
-	tmp       []uint64 // exact grid: scratch for sorting an image's pixels
-	tracker   connected.Tracker
-	gtArea    []int64
-	cov       []int64
-	gt        []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
-	gtFrame   []int32 // buffer for gt when there is no tracker
+	tmp     []uint64 // exact grid: scratch for sorting an image's pixels
+	tracker connected.Tracker
+	gtArea  []int64
+	cov     []int64
+	gt      []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
+	gtFrame []int32 // buffer for gt when there is no tracker
 
 	// steps grid: thresholds per unit of score (to guess a bucket), and
 	// each pixel's bucket, the pixels per bucket, the pixels by bucket
