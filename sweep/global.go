@@ -187,6 +187,30 @@ func sortBin(keys, scratch []uint64) {
 	}
 }
 
+// stretchSums sums an image's changes per stretch, its pixels coming in
+// ascending order of their keys.
+type stretchSums struct {
+	totals []curveState // per stretch, added to
+	from   []uint32     // stretch bounds (bins.from)
+	sw     int          // the current stretch
+	next   uint64       // the first key beyond it, as a full key
+	acc    sums         // the changes in stretch sw not yet in totals
+}
+
+// reach moves on to the stretch of key kv (math.MaxUint64: beyond the
+// last), adding the changes so far to their stretch's total.
+func (t *stretchSums) reach(kv uint64) {
+	for kv >= t.next {
+		t.totals[t.sw].addSums(t.acc)
+		t.acc = sums{}
+		if t.sw+1 == len(t.totals) {
+			return // only the end of the image passes the last stretch
+		}
+		t.sw++
+		t.next = uint64(t.from[t.sw+1]) << 32
+	}
+}
+
 func (c *curveState) addSums(d sums) {
 	c.tp += d.pos
 	c.fp += d.neg
@@ -382,17 +406,31 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			gtRegions[i] = s.begin(&images[i])
 			out, at := keys[base[i]:base[i+1]], uint64(base[i])
 			s.sortPixels(out, images[i].Scores, images[i].Width)
-			sw, next := 0, uint64(from[1])<<32
-			var acc sums // the image's changes in stretch sw
+			ss := stretchSums{totals: per[w], from: from, next: uint64(from[1]) << 32}
+			if s.gt == nil && st.opts.RCAverage == Pooled {
+				// No ground truth: every quality is 0, and a pixel changes
+				// only the number of regions (what imageSweep.add does,
+				// without its bookkeeping).
+				for j, kv := range out {
+					if kv >= ss.next {
+						ss.reach(kv)
+					}
+					dr := s.tracker.AddCount(int32(kv))
+					ss.acc.neg++
+					ss.acc.regions += int64(dr)
+					out[j] = kv&^0xffffffff | uint64(lowSimple|(dr+4))
+				}
+				ss.reach(math.MaxUint64)
+				s.end()
+				return
+			}
 			for j, kv := range out {
-				for kv >= next {
-					per[w][sw].addSums(acc)
-					acc = sums{}
-					sw++
-					next = uint64(from[sw+1]) << 32
+				if kv >= ss.next {
+					ss.reach(kv)
 				}
 				var d sums
 				s.add(int32(kv), &d)
+				acc := &ss.acc
 				acc.pos += d.pos
 				acc.neg += d.neg
 				acc.regions += d.regions
@@ -406,7 +444,7 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 				}
 				out[j] = kv&^0xffffffff | low
 			}
-			per[w][sw].addSums(acc)
+			ss.reach(math.MaxUint64)
 			s.end()
 		})
 		for _, g := range gtRegions {
