@@ -143,7 +143,11 @@ var notComputed = metric.NoValue("metric", "not requested")
 // that do not match) are returned as errors; undefined metrics are values
 // with warnings.
 func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
-	st, err := NewStream(cat.Name, s, cat.Extent())
+	ext := cat.Sizes() // the exact grid needs no score range: no pass over the scores
+	if !s.Grid.IsExact() {
+		ext = cat.Extent()
+	}
+	st, err := NewStream(cat.Name, s, ext)
 	if err != nil {
 		return nil, err
 	}

@@ -277,6 +277,18 @@ func (e *Extent) Include(images []Image) {
 	}
 }
 
+// Sizes returns the extent of the category's images without their scores'
+// range (Lo and Hi are 0), which only the steps grid needs.
+func (c *Category) Sizes() Extent {
+	var e Extent
+	for i := range c.Images {
+		n := c.Images[i].Width * c.Images[i].Height
+		e.MaxPixels = max(e.MaxPixels, n)
+		e.Pixels += n
+	}
+	return e
+}
+
 // Extent returns the extent of the category's images, reading them in
 // parallel.
 func (c *Category) Extent() Extent {
