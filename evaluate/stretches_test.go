@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,6 +82,29 @@ func TestStretchesIdentical(t *testing.T) {
 		near := cmp.Comparer(func(a, b metric.Value) bool { return a.OK() == b.OK() && math.Abs(a.V-b.V) <= 1e-12 })
 		if d := cmp.Diff(plain, values(want), near); d != "" {
 			t.Errorf("merged folds differ from plain folds: (-plain +merged)\n%s", d)
+		}
+	}
+}
+
+// TestNonFiniteScores checks that a NaN or ±Inf score is an error naming
+// the image, for every selection of metrics and both grids.
+func TestNonFiniteScores(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for _, m := range []Metrics{Image, Pixel, AUPRO, RCPRO, All} {
+			for _, grid := range []metric.Grid{metric.Exact, metric.Steps(20)} {
+				cat := &metric.Category{Name: "c"}
+				for i := range 4 {
+					im := metric.Image{Name: "im" + string(rune('0'+i)), Width: 3, Height: 2, Scores: []float32{0.1, 0.5, 0.2, 0.9, 0.3, 0.4}, Mask: make([]bool, 6)}
+					im.Mask[3] = i%2 == 1
+					cat.Images = append(cat.Images, im)
+				}
+				cat.Images[2].Scores[4] = bad
+				s := DefaultSettings
+				s.Metrics, s.Grid = m, grid
+				if _, err := Category(cat, s); err == nil || !strings.Contains(err.Error(), "im2: score") {
+					t.Errorf("%v, metrics %v, %v: error %v", bad, m, grid, err)
+				}
+			}
 		}
 	}
 }

@@ -80,6 +80,24 @@ func (im *Image) Anomalous() bool {
 
 // Validate checks the image's sizes and that every score is finite.
 func (im *Image) Validate() error {
+	if err := im.ValidateSizes(); err != nil {
+		return err
+	}
+	for i, v := range im.Scores {
+		if !Finite(v) {
+			return fmt.Errorf("%s: score %v at row %d, column %d is not finite", im.Name, v, i/im.Width, i%im.Width)
+		}
+	}
+	return nil
+}
+
+// Finite reports whether v is neither NaN nor ±Inf.
+func Finite(v float32) bool { return math.Float32bits(v)&0x7f800000 != 0x7f800000 } // not all exponent bits set
+
+// ValidateSizes is Validate without the scores' check, for callers that
+// check them as they read them (calling Validate for the message when one
+// is not finite).
+func (im *Image) ValidateSizes() error {
 	if im.Width <= 0 || im.Height <= 0 {
 		return fmt.Errorf("%s: invalid size %dx%d", im.Name, im.Width, im.Height)
 	}
@@ -89,11 +107,6 @@ func (im *Image) Validate() error {
 	}
 	if im.Mask != nil && len(im.Mask) != n {
 		return fmt.Errorf("%s: mask has %d values, want %dx%d", im.Name, len(im.Mask), im.Width, im.Height)
-	}
-	for i, v := range im.Scores {
-		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // all exponent bits set: Inf or NaN
-			return fmt.Errorf("%s: score %v at row %d, column %d is not finite", im.Name, v, i/im.Width, i%im.Width)
-		}
 	}
 	if im.HasScore && (math.IsNaN(im.Score) || math.IsInf(im.Score, 0)) {
 		return fmt.Errorf("%s: image score %v is not finite", im.Name, im.Score)
@@ -164,10 +177,11 @@ func ParseGrid(s string) (Grid, error) {
 // float64 with step = (hi-lo)/n: count = ceil((hi-lo)/step) values
 // lo + k*((lo+step)-lo). Each is then rounded to float32, the precision in
 // which the published scripts compare a float32 map with a float64 threshold.
-// It returns nil when hi <= lo (the curve metrics are then undefined).
+// It returns nil when hi <= lo (the curve metrics are then undefined) or
+// either is not finite.
 func StepThresholds(lo, hi float32, n int) []float32 {
 	l, h := float64(lo), float64(hi)
-	if !(h > l) || n < 1 {
+	if !(h > l) || n < 1 || math.IsInf(h-l, 0) {
 		return nil
 	}
 	step := (h - l) / float64(n)
@@ -247,14 +261,14 @@ type Extent struct {
 	scored    bool    // Lo and Hi hold a score
 }
 
-// Include widens the extent to cover images. NaN scores are skipped (image
-// validation reports them).
+// Include widens the extent to cover images. NaN and ±Inf scores are
+// skipped (image validation reports them).
 func (e *Extent) Include(images []Image) {
 	for i := range images {
 		im := &images[i]
 		scores := im.Scores
 		if !e.scored {
-			for len(scores) > 0 && scores[0] != scores[0] {
+			for len(scores) > 0 && !Finite(scores[0]) {
 				scores = scores[1:]
 			}
 			if len(scores) > 0 {
@@ -263,11 +277,11 @@ func (e *Extent) Include(images []Image) {
 		}
 		lo, hi := e.Lo, e.Hi
 		for _, v := range scores {
-			// NaN compares false, so it is skipped.
-			if v < lo {
+			// NaN compares false; ±Inf is tested only when it would count.
+			if v < lo && Finite(v) {
 				lo = v
 			}
-			if v > hi {
+			if v > hi && Finite(v) {
 				hi = v
 			}
 		}

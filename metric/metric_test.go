@@ -87,7 +87,8 @@ func TestExtent(t *testing.T) {
 	var e Extent
 	e.Include([]Image{{Width: 2, Height: 1, Scores: []float32{-1, float32(math.NaN())}}})
 	e.Include([]Image{{Width: 1, Height: 3, Scores: []float32{0.5, 4, 2}}})
-	if e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 5 {
+	e.Include([]Image{{Width: 2, Height: 1, Scores: []float32{float32(math.Inf(1)), float32(math.Inf(-1))}}})
+	if e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 7 {
 		t.Errorf("extent %+v", e)
 	}
 	if (&Category{}).Extent() != (Extent{}) {

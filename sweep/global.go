@@ -255,6 +255,16 @@ func reuse[T any](buf *[]T, n int) []T {
 	return (*buf)[:n]
 }
 
+// firstError returns the first error in image order, whatever the timing.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // chunk returns worker w's share [lo, hi) of n items.
 func chunk(n, workers, w int) (lo, hi int) {
 	return n * w / workers, n * (w + 1) / workers
@@ -340,6 +350,9 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, lowSimple-1)
 	}
 	workers := len(st.sweeps)
+	// The scores are checked for NaN and ±Inf as they are read for the keys;
+	// errs holds each image's error.
+	errs := make([]error, len(images))
 	// Without RC, the low half of each key says all the scan needs: the
 	// pixel's ground-truth region, numbered across the category (0 =
 	// normal), or just its label. With RC it is the pixel's change or
@@ -403,9 +416,12 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 				per[w] = make([]curveState, stretches)
 			}
 			s := st.sweeps[w]
-			gtRegions[i] = s.begin(&images[i])
 			out, at := keys[base[i]:base[i+1]], uint64(base[i])
-			s.sortPixels(out, images[i].Scores, images[i].Width)
+			if !s.sortPixels(out, images[i].Scores, images[i].Width) {
+				errs[i] = images[i].Validate()
+				return
+			}
+			gtRegions[i] = s.begin(&images[i])
 			ss := stretchSums{totals: per[w], from: from, next: uint64(from[1]) << 32}
 			if s.gt == nil && st.opts.RCAverage == Pooled {
 				// No ground truth: every quality is 0, and a pixel changes
@@ -447,6 +463,9 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			ss.reach(math.MaxUint64)
 			s.end()
 		})
+		if err := firstError(errs); err != nil {
+			return err
+		}
 		for _, g := range gtRegions {
 			st.res.GTRegions += int64(g)
 		}
@@ -461,7 +480,9 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 			for i := w; i < len(images); i += workers {
 				im := &images[i]
 				out := keys[base[i]:base[i+1]]
+				var bad uint32
 				for p, v := range im.Scores {
+					bad |= nonFinite(v)
 					var low uint64
 					switch {
 					case proOnly:
@@ -473,8 +494,14 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 					}
 					out[p] = uint64(orderKey(v))<<32 | low
 				}
+				if bad != 0 {
+					errs[i] = im.Validate()
+				}
 			}
 		})
+		if err := firstError(errs); err != nil {
+			return err
+		}
 	}
 	gtLabels = nil
 	// The final scan, in parallel stretches: the state at each stretch's

@@ -187,7 +187,7 @@ func (s *imageSweep) end() {
 
 // runSteps sweeps one image for the steps grid: its pixels in descending
 // order, each threshold's changes added to the worker's levels.
-func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtRegions int) {
+func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtRegions int, err error) {
 	gtRegions = s.begin(im)
 	defer s.end()
 	for _, m := range im.Mask {
@@ -197,7 +197,8 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 	}
 	negatives = int64(im.Width*im.Height) - positives
 	if len(s.thresholds) == 0 {
-		return positives, negatives, gtRegions // constant scores: no threshold
+		// Constant scores: no threshold.
+		return positives, negatives, gtRegions, im.Validate()
 	}
 	// A pixel is positive at threshold k when score > t[k]; bucket b counts
 	// the thresholds below its score, so it first counts at level b-1.
@@ -209,6 +210,9 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 	clear(s.count)
 	s.bucket = growInt32(s.bucket, len(im.Scores))
 	for i, v := range im.Scores {
+		if !metric.Finite(v) {
+			return 0, 0, 0, im.Validate()
+		}
 		b := s.bucketOf(v)
 		s.bucket[i] = int32(b)
 		s.count[b]++
@@ -221,16 +225,15 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 		s.count[b] = at - s.count[b] // its start, for now
 	}
 	s.order = growInt32(s.order, int(at))
-	q, w := int32(im.Width+3), im.Width // framed index of pixel 0
-	for i, b := range s.bucket[:len(im.Scores)] {
-		if i > 0 && i%w == 0 {
-			q += 2
+	q, w := int32(im.Width+3), im.Width // framed index of the row's first pixel
+	for y := 0; y < len(im.Scores); y += w {
+		for x, b := range s.bucket[y : y+w] {
+			if b > 0 {
+				s.order[s.count[b]] = q + int32(x)
+				s.count[b]++ // ends as the bucket's end
+			}
 		}
-		if b > 0 {
-			s.order[s.count[b]] = q
-			s.count[b]++ // ends as the bucket's end
-		}
-		q++
+		q += int32(w + 2)
 	}
 	start := int32(0)
 	for b := levels - 1; b >= 1; b-- {
@@ -244,7 +247,7 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 		}
 		start = end
 	}
-	return positives, negatives, gtRegions
+	return positives, negatives, gtRegions, nil
 }
 
 // bucketOf returns the number of steps thresholds below v: a guess from the
@@ -271,20 +274,33 @@ func growInt32(s []int32, n int) []int32 {
 
 // sortPixels fills dst (one element per score) with orderKey(score)<<32 |
 // framed index for the scores of an image of width w, sorted by key and,
-// within equal keys, by pixel (see radixSort).
-func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) {
+// within equal keys, by pixel (see radixSort). It reports whether every
+// score is finite (and sorts nothing if one is not).
+func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (finite bool) {
 	s.tmp = growU64(s.tmp, len(scores))
-	q := uint64(w + 3) // framed index of pixel 0
-	for i, v := range scores {
-		if i > 0 && i%w == 0 {
-			q += 2
+	q := uint64(w + 3) // framed index of the row's first pixel
+	var bad uint32
+	for y := 0; y < len(scores); y += w {
+		out := dst[y : y+w]
+		for x, v := range scores[y : y+w] {
+			bad |= nonFinite(v)
+			out[x] = uint64(orderKey(v))<<32 | (q + uint64(x))
 		}
-		dst[i] = uint64(orderKey(v))<<32 | q
-		q++
+		q += uint64(w + 2)
+	}
+	if bad != 0 {
+		return false
 	}
 	if sorted, _ := radixSort(dst, s.tmp); &sorted[0] != &dst[0] {
 		copy(dst, sorted)
 	}
+	return true
+}
+
+// nonFinite is 1 for NaN and ±Inf, else 0, without a branch: the addition
+// carries all-ones exponent bits into the sign bit.
+func nonFinite(v float32) uint32 {
+	return (math.Float32bits(v)&0x7f800000 + 0x00800000) >> 31
 }
 
 // radixSort sorts keys by their upper 32 bits, stably, using tmp (of the

@@ -1,9 +1,11 @@
 package sweep
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/zsadbench/zsadbench/connected"
@@ -343,6 +345,38 @@ func TestLargeCategory(t *testing.T) {
 		p := want.Exact.At(k)
 		if p.TP != tp || p.FP != fp || p.Regions != regions || math.Abs(p.PRO-proV) > 1e-12 || math.Abs(p.RC-rc) > 1e-12 {
 			t.Fatalf("threshold %v: got %+v, want tp %d fp %d pro %v rc %v regions %d", t32, p, tp, fp, proV, rc, regions)
+		}
+	}
+}
+
+// TestNonFiniteScores checks that every path reports a NaN or ±Inf score
+// with the image and its position, whichever image holds it.
+func TestNonFiniteScores(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		for _, opts := range []Options{
+			{Need: NeedAll},
+			{Need: NeedROC},
+			{Need: NeedPRO},
+			{Need: NeedROC | NeedPRO},
+			{Need: NeedAll, Grid: metric.Steps(10)},
+			{Need: NeedPRO, Grid: metric.Steps(10)},
+			{Need: NeedRC, Grid: metric.Steps(10), RCAverage: PerImage},
+		} {
+			opts.Connectivity, opts.Tau, opts.Delta, opts.Workers = connected.Eight, 0.05, 2, 2
+			cat := &metric.Category{}
+			for i := range 5 {
+				im := metric.Image{Name: fmt.Sprintf("im%d", i), Width: 4, Height: 3, Scores: make([]float32, 12), Mask: make([]bool, 12)}
+				for p := range im.Scores {
+					im.Scores[p] = float32(p*7%12) / 12
+				}
+				im.Mask[5] = true
+				cat.Images = append(cat.Images, im)
+			}
+			cat.Images[3].Scores[6] = bad
+			_, err := Run(cat, opts)
+			if err == nil || !strings.Contains(err.Error(), "im3: score") || !strings.Contains(err.Error(), "row 1, column 2") {
+				t.Errorf("%v with %+v: error %v", bad, opts, err)
+			}
 		}
 	}
 }

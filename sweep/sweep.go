@@ -270,30 +270,42 @@ func (st *Stream) Add(images []metric.Image) error {
 	errs := make([]error, len(images))
 	parallel.For(len(images), len(st.sweeps), func(_, i int) {
 		im := &images[i]
-		errs[i] = im.Validate()
+		// The scores are checked as they are read: by runSteps, or by
+		// finishExact.
+		errs[i] = im.ValidateSizes()
 		if n := im.Width * im.Height; errs[i] == nil && n > st.maxPixels {
 			errs[i] = fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
 		}
 	})
-	for _, err := range errs { // the first in image order, whatever the timing
-		if err != nil {
-			return err
-		}
+	if err := firstError(errs); err != nil {
+		return err
 	}
 	if st.opts.Need&NeedROC != 0 || st.exactFull() {
 		st.images = append(st.images, images...)
 	}
 	if !st.stepsRegions() {
+		if st.opts.Need&NeedROC == 0 && !st.exactFull() {
+			// Nothing reads the scores: check them here.
+			for i := range images {
+				if err := images[i].Validate(); err != nil {
+					return err
+				}
+			}
+		}
 		return nil
 	}
 	type counts struct{ pos, neg, gt int64 }
 	per := make([]counts, len(st.sweeps))
 	parallel.For(len(images), len(st.sweeps), func(w, i int) {
-		pos, neg, gt := st.sweeps[w].runSteps(&images[i])
+		pos, neg, gt, err := st.sweeps[w].runSteps(&images[i])
+		errs[i] = err
 		per[w].pos += pos
 		per[w].neg += neg
 		per[w].gt += int64(gt)
 	})
+	if err := firstError(errs); err != nil {
+		return err
+	}
 	for _, c := range per {
 		st.res.Positives += c.pos
 		st.res.Negatives += c.neg
