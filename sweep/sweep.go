@@ -2,15 +2,17 @@
 // feeds every pixel curve: ROC and PR counts, PRO sums, and the predicted
 // regions that RC scores.
 //
-// On the exact grid, one parallel radix sort of the whole category ranks
-// every pixel by score; each image is then swept on its own, in parallel, in
-// rank order, switching pixels on from the highest score down while
+// On the exact grid each image is sorted and swept on its own, in parallel
+// and in cache, switching pixels on from the highest score down while
 // union-find merges predicted regions (no region is ever relabelled from
-// scratch), and records the change each pixel causes; a final scan in rank
-// order sums the changes and emits one point per distinct score. On the steps
-// grid each image is sorted and swept alone into per-threshold sums. All
-// sums are exact integers (fixed point for PRO and RC), so the result does not
-// depend on the number of workers.
+// scratch); each pixel's change of the sums goes into its sort key. One
+// radix sort of the whole category then interleaves the images, and a final
+// scan in parallel stretches (each starting from the sum of the stretches
+// before it) emits one point per distinct score. On the steps grid each
+// image's pixels are bucketed by threshold and swept alone into
+// per-threshold sums. All sums are exact integers (fixed point for PRO and
+// RC), and the callers' folds of the points sum in fixed point too, so the
+// result does not depend on the number of workers.
 package sweep
 
 import (
