@@ -165,22 +165,9 @@ func sortBin(keys, scratch []uint64) {
 	}
 	src, dst := keys, scratch
 	for d := range count {
-		shift := uint(32 + 8*d)
-		c := &count[d]
-		if c[byte(src[0]>>shift)] == len(src) {
-			continue
+		if radixPass(src, dst, count[d][:], uint(32+8*d), 0xff) {
+			src, dst = dst, src
 		}
-		sum := 0
-		for i, v := range c {
-			c[i] = sum
-			sum += v
-		}
-		for _, k := range src {
-			b := byte(k >> shift)
-			dst[c[b]] = k
-			c[b]++
-		}
-		src, dst = dst, src
 	}
 	if &src[0] != &keys[0] {
 		copy(keys, src)

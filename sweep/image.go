@@ -310,7 +310,6 @@ func nonFinite(v float32) uint32 {
 // (their histograms do not depend on the order); a digit that is the same
 // for every key is skipped.
 func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
-	n := len(keys)
 	var count [3][1 << 11]int
 	for _, k := range keys {
 		count[0][(k>>32)&0x7ff]++
@@ -318,24 +317,31 @@ func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 		count[2][k>>54]++
 	}
 	for d := range count {
-		shift := uint(32 + 11*d)
-		c := &count[d]
-		if n == 0 || c[(keys[0]>>shift)&0x7ff] == n {
-			continue
+		if radixPass(keys, tmp, count[d][:], uint(32+11*d), 0x7ff) {
+			keys, tmp = tmp, keys
 		}
-		sum := 0
-		for i, v := range c {
-			c[i] = sum
-			sum += v
-		}
-		for _, k := range keys {
-			b := (k >> shift) & 0x7ff
-			tmp[c[b]] = k
-			c[b]++
-		}
-		keys, tmp = tmp, keys
 	}
 	return keys, tmp
+}
+
+// radixPass moves src into dst, stably, by the digit (k>>shift)&mask, given
+// the digit's counts in c (which it turns into offsets). When every key has
+// the same digit it moves nothing and returns false.
+func radixPass(src, dst []uint64, c []int, shift uint, mask uint64) bool {
+	if len(src) == 0 || c[(src[0]>>shift)&mask] == len(src) {
+		return false
+	}
+	sum := 0
+	for i, v := range c {
+		c[i] = sum
+		sum += v
+	}
+	for _, k := range src {
+		b := (k >> shift) & mask
+		dst[c[b]] = k
+		c[b]++
+	}
+	return true
 }
 
 func grow64(s []int64, n int) []int64 {
