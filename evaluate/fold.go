@@ -28,7 +28,7 @@ func (f *exactFold) add(pts []sweep.Point) {
 		}
 	}
 	if g := f.aupro; g != nil {
-		for i := range pts {
+		for i := 0; i < len(pts) && !g.Ended(); i++ {
 			g.Add(float64(pts[i].FP)/f.negatives, pts[i].PRO)
 		}
 	}

@@ -157,6 +157,10 @@ func (g *Integrator) add(x, y float64) {
 	g.n++
 }
 
+// Ended reports whether the integrator takes no more points (the curve has
+// passed the FPR limit), so that callers can stop computing them.
+func (g *Integrator) Ended() bool { return g.ended }
+
 // Resume makes a new exact-grid integrator fold a stretch of points on its
 // own: the points that follow the point (x, y). Merge then joins the
 // stretches. It panics on the steps grid.
