@@ -340,8 +340,18 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 		if rereadable && !s.Grid.IsExact() {
 			const chunk = 64
 			var ext metric.Extent
+			// The exact pixel AUROC, AP and F1-max hold every pixel of a
+			// category that fits in job.holdPixels: then the images of this
+			// first read are kept, and the category is read once.
+			keep := s.Metrics&evaluate.Pixel != 0
+			var kept []metric.Image
 			err := read("scanning", chunk, func(images []metric.Image) error {
 				ext.Include(images)
+				if keep = keep && ext.Pixels <= job.holdPixels; keep {
+					kept = append(kept, images...)
+				} else {
+					kept = nil
+				}
 				return nil
 			})
 			if err != nil {
@@ -366,7 +376,14 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 				old := debug.SetGCPercent(25)
 				restoreGC = func() { debug.SetGCPercent(old) }
 			}
-			if err := read("computing", chunk, st.Add); err != nil {
+			if keep {
+				job.progress.set("computing", gi, len(groups), name)
+				err = st.Add(kept)
+				kept = nil
+			} else {
+				err = read("computing", chunk, st.Add)
+			}
+			if err != nil {
 				return nil, err
 			}
 			cr, err = st.Finish()
