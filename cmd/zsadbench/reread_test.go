@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 )
@@ -20,5 +21,32 @@ func TestStepsRereadROC(t *testing.T) {
 	}
 	if held.stdout != reread.stdout {
 		t.Errorf("rereading changes the report:\n%s\nwant\n%s", reread.stdout, held.stdout)
+	}
+	// Without the pixel metrics the category is read twice (the first read
+	// only for the score range): AUPRO and RCPRO must not change.
+	twice := zsadbench(append(args, "--metrics", "aupro,rcpro")...)
+	if twice.code != 0 {
+		t.Fatalf("exit %d: %s", twice.code, twice.stderr)
+	}
+	type report struct {
+		Categories []struct {
+			Pixel struct{ AUPRO, RCPRO *float64 }
+		}
+	}
+	var a, b report
+	if err := json.Unmarshal([]byte(held.stdout), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(twice.stdout), &b); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Categories) != 2 || len(b.Categories) != 2 {
+		t.Fatalf("%d and %d categories", len(a.Categories), len(b.Categories))
+	}
+	for i := range a.Categories {
+		x, y := a.Categories[i].Pixel, b.Categories[i].Pixel
+		if x.AUPRO == nil || y.AUPRO == nil || *x.AUPRO != *y.AUPRO || x.RCPRO == nil || y.RCPRO == nil || *x.RCPRO != *y.RCPRO {
+			t.Errorf("category %d: read twice %+v, once %+v", i, y, x)
+		}
 	}
 }
