@@ -267,7 +267,9 @@ func (st *Stream) exactFull() bool {
 
 // Add takes images. On the steps grid every score must lie within the lo and
 // hi given to NewStream. Images kept for the exact grid must not change
-// until Finish.
+// until Finish. A NaN or ±Inf score is an error of Add on the steps grid,
+// of Finish when the image is kept for the exact grid (the scores are
+// checked as the sweep reads them).
 func (st *Stream) Add(images []metric.Image) error {
 	errs := make([]error, len(images))
 	parallel.For(len(images), len(st.sweeps), func(_, i int) {
