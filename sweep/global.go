@@ -13,10 +13,13 @@ import (
 // is first sorted and swept on its own, in cache, in parallel: union-find
 // merges its predicted regions from the highest score down and each pixel's
 // change of the sums becomes the low half of its key, orderKey(score)<<32 |
-// low (see lowSimple). One parallel radix sort of the keys then interleaves
-// the images, and a final scan in parallel stretches sums the changes and
-// emits a point wherever the score changes. Without RC the low half is the
-// pixel's ground-truth region or label, and no image is swept.
+// low (see lowSimple), while the image's changes are totalled per stretch of
+// scores (see bins). A radix sort of the keys that starts from the images'
+// sorted runs (sortInBins) then interleaves the images, and a final scan in
+// parallel stretches, each from the totals of those before it, emits a
+// point wherever the score changes. Without RC the low half is the pixel's
+// ground-truth region or label, no image is swept, and an LSD radix sort
+// (parallelRadixSort) ranks the keys.
 
 // rankDelta is the change one pixel causes when it switches on, in 16
 // bytes: the PRO sum's change (positive exactly for an anomalous pixel,
