@@ -319,7 +319,8 @@ func (st *Stream) Add(images []metric.Image) error {
 }
 
 // Finish sweeps what the exact grid needs and returns the curves, or passes
-// them to Options.Visit. The Stream must not be used afterwards.
+// them to Options.Fold and Options.Visit. The Stream must not be used
+// afterwards.
 func (st *Stream) Finish() (*Result, error) {
 	opts := st.opts
 	res := &st.res
