@@ -339,255 +339,236 @@ func (st *Stream) finishExact(full bool, fold Fold) error {
 	if full && n >= lowSimple {
 		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, lowSimple-1)
 	}
-	workers := len(st.sweeps)
-	// The scores are checked for NaN and ±Inf as they are read for the keys;
-	// errs holds each image's error.
-	errs := make([]error, len(images))
-	// Without RC, the low half of each key says all the scan needs: the
-	// pixel's ground-truth region, numbered across the category (0 =
-	// normal), or just its label. With RC it is the pixel's change or
-	// where it is (see lowSimple).
-	proOnly := full && st.opts.Need&NeedRC == 0
-	var gtLabels [][]int32
-	var gtArea []int64
-	gtBase := make([]int64, len(images)+1)
-	if proOnly {
-		gtLabels = make([][]int32, len(images))
-		counts := make([]int, len(images))
-		parallel.Workers(workers, func(w int) {
-			for i := w; i < len(images); i += workers {
-				if im := &images[i]; im.Mask != nil {
-					gtLabels[i], counts[i] = connected.Label(im.Mask, im.Width, im.Height, st.opts.Connectivity)
-				}
-			}
-		})
-		for i, k := range counts {
-			gtBase[i+1] = gtBase[i] + int64(k)
-		}
-		if gtBase[len(images)] >= math.MaxUint32 {
-			return fmt.Errorf("%d ground-truth regions in one category; at most %d are supported", gtBase[len(images)], uint64(math.MaxUint32-1))
-		}
-		gtArea = make([]int64, gtBase[len(images)]+1)
-		for i, labels := range gtLabels {
-			for _, l := range labels {
-				if l != 0 {
-					gtArea[gtBase[i]+int64(l)]++
-				}
-			}
-		}
-		st.res.GTRegions = gtBase[len(images)]
-	}
 	bufs := st.opts.Buffers
 	if bufs == nil {
 		bufs = &Buffers{}
 	}
-	keys := reuse(&bufs.keys, n)
-	// With RC, the stretches of the final scan are cut by score before the
-	// images are swept (from a histogram of the top 16 bits of the order
-	// keys), so that each image's sweep sums its changes per stretch and
-	// no pass over the sorted keys is needed for the stretches' start
-	// states. Stretch w holds the keys in [from[w], from[w+1]).
-	var changes []rankDelta
-	var from []uint32
-	var bn *bins
-	var rcTotals []curveState
-	if full && !proOnly {
-		bn = newBins(images, workers)
-		from = bn.from
-		stretches := len(from) - 1
-		per := make([][]curveState, workers)
-		// Image i's changes are written from changes[base[i]] on, as many
-		// as it has: the array is as long as the category, but only the
-		// pages written are ever touched.
-		changes = reuse(&bufs.changes, n)
-		gtRegions := make([]int, len(images))
-		parallel.For(len(images), workers, func(w, i int) {
-			if per[w] == nil {
-				per[w] = make([]curveState, stretches)
-			}
-			s := st.sweeps[w]
-			out, at := keys[base[i]:base[i+1]], uint64(base[i])
-			if !s.sortPixels(out, images[i].Scores, images[i].Width) {
-				errs[i] = images[i].Validate()
-				return
-			}
-			gtRegions[i] = s.begin(&images[i])
-			ss := stretchSums{totals: per[w], from: from, next: uint64(from[1]) << 32}
-			if s.gt == nil && st.opts.RCAverage == Pooled {
-				// No ground truth: every quality is 0, and a pixel changes
-				// only the number of regions (what imageSweep.add does,
-				// without its bookkeeping).
-				for j, kv := range out {
-					if kv >= ss.next {
-						ss.reach(kv)
-					}
-					dr := s.tracker.AddCount(int32(kv))
-					ss.acc.neg++
-					ss.acc.regions += int64(dr)
-					out[j] = kv&^0xffffffff | uint64(lowSimple|(dr+4))
-				}
-				ss.reach(math.MaxUint64)
-				s.end()
-				return
-			}
-			for j, kv := range out {
-				if kv >= ss.next {
-					ss.reach(kv)
-				}
-				var d sums
-				s.add(int32(kv), &d)
-				acc := &ss.acc
-				acc.pos += d.pos
-				acc.neg += d.neg
-				acc.regions += d.regions
-				acc.pro += d.pro
-				acc.rc += d.rc
-				low := uint64(lowSimple | (d.regions + 4))
-				if d.pos != 0 || d.rc != 0 {
-					changes[at] = packDelta(d)
-					low = at
-					at++
-				}
-				out[j] = kv&^0xffffffff | low
-			}
-			ss.reach(math.MaxUint64)
-			s.end()
-		})
-		if err := firstError(errs); err != nil {
-			return err
-		}
-		for _, g := range gtRegions {
-			st.res.GTRegions += int64(g)
-		}
-		rcTotals = make([]curveState, stretches)
-		for _, p := range per {
-			for k := range p {
-				rcTotals[k] = rcTotals[k].plus(p[k])
-			}
-		}
-	} else {
-		parallel.Workers(workers, func(w int) {
-			for i := w; i < len(images); i += workers {
-				im := &images[i]
-				out := keys[base[i]:base[i+1]]
-				var bad uint32
-				for p, v := range im.Scores {
-					bad |= nonFinite(v)
-					var low uint64
-					switch {
-					case proOnly:
-						if l := gtLabels[i]; l != nil && l[p] != 0 {
-							low = uint64(gtBase[i] + int64(l[p]))
-						}
-					case im.Mask != nil && im.Mask[p]:
-						low = 1
-					}
-					out[p] = uint64(orderKey(v))<<32 | low
-				}
-				if bad != 0 {
-					errs[i] = im.Validate()
-				}
-			}
-		})
-		if err := firstError(errs); err != nil {
-			return err
-		}
-	}
-	gtLabels = nil
-	// The final scan, in parallel stretches: the state at each stretch's
-	// start comes from the totals of the stretches before it.
-	var bounds []int
-	if bn != nil {
-		keys, bounds = sortInBins(keys, reuse(&bufs.tmp, n), base, bn)
-	} else {
-		keys = parallelRadixSort(keys, reuse(&bufs.tmp, n), workers)
-		bounds = scanBounds(keys, workers)
-	}
-	totals := make([]curveState, len(bounds)-1)
+	ex := &exact{st: st, images: images, base: base, bufs: bufs, keys: reuse(&bufs.keys, n),
+		proto: scanner{full: full, shift: st.shift, fold: fold}}
 	var positives int64
-	sumPositives := func() {
-		for _, t := range totals {
-			positives += t.tp
-		}
-	}
-	proto := scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}
+	var err error
 	switch {
-	case !full:
-		parallel.Workers(len(totals), func(w int) {
-			c := &totals[w]
-			for _, k := range keys[bounds[w]:bounds[w+1]] {
-				c.tp += int64(k & 1)
-			}
-			c.fp = int64(bounds[w+1]-bounds[w]) - c.tp
-		})
-		sumPositives()
-		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w int, ks []uint64, c *curveState, s *scanner) {
-			for i, k := range ks {
-				pos := int64(k & 1)
-				c.tp += pos
-				c.fp += 1 - pos
-				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
-					s.emit(k, c)
-				}
-			}
-		})
-	case proOnly:
-		// A region's PRO changes telescope: over a stretch where its
-		// covered count goes from a to b, they add up to
-		// (b<<shift)/area - (a<<shift)/area. So each stretch counts its
-		// pixels per region, and its start state follows from the counts
-		// before it.
-		counts := make([][]int64, len(totals))
-		parallel.Workers(len(totals), func(w int) {
-			cnt := make([]int64, len(gtArea))
-			for _, k := range keys[bounds[w]:bounds[w+1]] {
-				cnt[uint32(k)]++
-			}
-			counts[w] = cnt
-		})
-		starts := make([]curveState, len(totals))
-		cov := make([]int64, len(gtArea)) // covered pixels per region before stretch w
-		var covered int64
-		for w, cnt := range counts {
-			starts[w].tp, starts[w].fp = covered, int64(bounds[w])-covered
-			for g := 1; g < len(cov); g++ {
-				starts[w].pro.add((cov[g] << st.shift) / gtArea[g])
-				// counts[w] becomes the covered counts at the stretch's start.
-				k := cnt[g]
-				cnt[g] = cov[g]
-				cov[g] += k
-				covered += k
-			}
-		}
-		positives = covered
-		scanStretches(keys, bounds, starts, proto, func(w int, ks []uint64, c *curveState, s *scanner) {
-			cov := counts[w]
-			for i, k := range ks {
-				if g := uint32(k); g != 0 {
-					c.tp++
-					cv, a := cov[g], gtArea[g]
-					c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
-					cov[g] = cv + 1
-				} else {
-					c.fp++
-				}
-				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
-					s.emit(k, c)
-				}
-			}
-		})
+	case full && st.opts.Need&NeedRC != 0:
+		positives, err = ex.regions()
+	case full:
+		positives, err = ex.overlaps()
 	default:
-		copy(totals, rcTotals)
-		sumPositives()
-		scanStretches(keys, bounds, stretchStarts(totals), proto, func(w int, ks []uint64, c *curveState, s *scanner) {
-			for i, k := range ks {
-				c.addLow(uint32(k), changes)
-				if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
-					s.emit(k, c)
-				}
-			}
-		})
+		positives, err = ex.labels()
+	}
+	if err != nil {
+		return err
 	}
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
 	return nil
+}
+
+// exact is the state of one exact-grid sweep. Each of its three passes
+// (regions, overlaps, labels) fills keys with orderKey(score)<<32 | what
+// the scan needs of the pixel, sorts them, and scans them in parallel
+// stretches, the state at each stretch's start coming from the totals of
+// the stretches before it. The scores are checked for NaN and ±Inf as they
+// are read for the keys.
+type exact struct {
+	st     *Stream
+	images []metric.Image
+	base   []int // image i's pixels are keys[base[i]:base[i+1]]
+	bufs   *Buffers
+	keys   []uint64
+	proto  scanner
+}
+
+func (ex *exact) workers() int { return len(ex.st.sweeps) }
+
+// regions is the pass with RC: each image is sorted and swept on its own
+// (imageSweep.sweepImage), its keys carrying each pixel's change or where
+// it is (see lowSimple), and totals its changes per stretch of scores (see
+// bins); sortInBins then interleaves the images.
+func (ex *exact) regions() (positives int64, err error) {
+	images, workers := ex.images, ex.workers()
+	bn := newBins(images, workers)
+	stretches := len(bn.from) - 1
+	per := make([][]curveState, workers)
+	// Image i's changes are written from changes[base[i]] on, as many as it
+	// has: the array is as long as the category, but only the pages written
+	// are ever touched.
+	changes := reuse(&ex.bufs.changes, len(ex.keys))
+	gtRegions := make([]int, len(images))
+	errs := make([]error, len(images))
+	parallel.For(len(images), workers, func(w, i int) {
+		if per[w] == nil {
+			per[w] = make([]curveState, stretches)
+		}
+		ss := stretchSums{totals: per[w], from: bn.from, next: uint64(bn.from[1]) << 32}
+		lo, hi := ex.base[i], ex.base[i+1]
+		gtRegions[i], errs[i] = ex.st.sweeps[w].sweepImage(&images[i], ex.keys[lo:hi], changes, uint64(lo), &ss)
+	})
+	if err := firstError(errs); err != nil {
+		return 0, err
+	}
+	for _, g := range gtRegions {
+		ex.st.res.GTRegions += int64(g)
+	}
+	totals := make([]curveState, stretches)
+	for _, p := range per {
+		for k := range p {
+			totals[k] = totals[k].plus(p[k])
+		}
+	}
+	for _, t := range totals {
+		positives += t.tp
+	}
+	keys, bounds := sortInBins(ex.keys, reuse(&ex.bufs.tmp, len(ex.keys)), ex.base, bn)
+	ex.proto.gtRegions = ex.st.res.GTRegions
+	scanStretches(keys, bounds, stretchStarts(totals), ex.proto, func(w int, ks []uint64, c *curveState, s *scanner) {
+		for i, k := range ks {
+			c.addLow(uint32(k), changes)
+			if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+				s.emit(k, c)
+			}
+		}
+	})
+	return positives, nil
+}
+
+// overlaps is the pass with PRO but without RC: the keys carry each
+// pixel's ground-truth region, numbered across the category (0 = normal),
+// and no image is swept.
+func (ex *exact) overlaps() (positives int64, err error) {
+	images, workers, st := ex.images, ex.workers(), ex.st
+	gtLabels := make([][]int32, len(images))
+	counts := make([]int, len(images))
+	parallel.For(len(images), workers, func(_, i int) {
+		if im := &images[i]; im.Mask != nil {
+			gtLabels[i], counts[i] = connected.Label(im.Mask, im.Width, im.Height, st.opts.Connectivity)
+		}
+	})
+	gtBase := make([]int64, len(images)+1)
+	for i, k := range counts {
+		gtBase[i+1] = gtBase[i] + int64(k)
+	}
+	if gtBase[len(images)] >= math.MaxUint32 {
+		return 0, fmt.Errorf("%d ground-truth regions in one category; at most %d are supported", gtBase[len(images)], uint64(math.MaxUint32-1))
+	}
+	gtArea := make([]int64, gtBase[len(images)]+1)
+	for i, labels := range gtLabels {
+		for _, l := range labels {
+			if l != 0 {
+				gtArea[gtBase[i]+int64(l)]++
+			}
+		}
+	}
+	st.res.GTRegions = gtBase[len(images)]
+	if err := ex.labelKeys(gtLabels, gtBase); err != nil {
+		return 0, err
+	}
+	keys, bounds := ex.sortLSD()
+	// A region's PRO changes telescope: over a stretch where its covered
+	// count goes from a to b, they add up to (b<<shift)/area -
+	// (a<<shift)/area. So each stretch counts its pixels per region, and its
+	// start state follows from the counts before it.
+	stretches := len(bounds) - 1
+	cov := make([][]int64, stretches) // per stretch: counts, then covered counts at its start
+	parallel.Workers(stretches, func(w int) {
+		cnt := make([]int64, len(gtArea))
+		for _, k := range keys[bounds[w]:bounds[w+1]] {
+			cnt[uint32(k)]++
+		}
+		cov[w] = cnt
+	})
+	starts := make([]curveState, stretches)
+	covered := make([]int64, len(gtArea)) // per region, before stretch w
+	for w, cnt := range cov {
+		starts[w].tp, starts[w].fp = positives, int64(bounds[w])-positives
+		for g := 1; g < len(covered); g++ {
+			starts[w].pro.add((covered[g] << st.shift) / gtArea[g])
+			k := cnt[g]
+			cnt[g] = covered[g]
+			covered[g] += k
+			positives += k
+		}
+	}
+	ex.proto.gtRegions = st.res.GTRegions
+	scanStretches(keys, bounds, starts, ex.proto, func(w int, ks []uint64, c *curveState, s *scanner) {
+		cov := cov[w]
+		for i, k := range ks {
+			if g := uint32(k); g != 0 {
+				c.tp++
+				cv, a := cov[g], gtArea[g]
+				c.pro.add(((cv+1)<<st.shift)/a - (cv<<st.shift)/a)
+				cov[g] = cv + 1
+			} else {
+				c.fp++
+			}
+			if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+				s.emit(k, c)
+			}
+		}
+	})
+	return positives, nil
+}
+
+// labels is the pass for TP and FP only: the keys carry each pixel's label.
+func (ex *exact) labels() (positives int64, err error) {
+	if err := ex.labelKeys(nil, nil); err != nil {
+		return 0, err
+	}
+	keys, bounds := ex.sortLSD()
+	totals := make([]curveState, len(bounds)-1)
+	parallel.Workers(len(totals), func(w int) {
+		c := &totals[w]
+		for _, k := range keys[bounds[w]:bounds[w+1]] {
+			c.tp += int64(k & 1)
+		}
+		c.fp = int64(bounds[w+1]-bounds[w]) - c.tp
+	})
+	for _, t := range totals {
+		positives += t.tp
+	}
+	scanStretches(keys, bounds, stretchStarts(totals), ex.proto, func(w int, ks []uint64, c *curveState, s *scanner) {
+		for i, k := range ks {
+			pos := int64(k & 1)
+			c.tp += pos
+			c.fp += 1 - pos
+			if i+1 == len(ks) || ks[i+1]>>32 != k>>32 {
+				s.emit(k, c)
+			}
+		}
+	})
+	return positives, nil
+}
+
+// labelKeys fills the keys of every image, in parallel, with
+// orderKey(score)<<32 | the pixel's ground-truth region numbered across the
+// category (gtLabels and gtBase from overlaps), or its label (gtLabels nil).
+func (ex *exact) labelKeys(gtLabels [][]int32, gtBase []int64) error {
+	errs := make([]error, len(ex.images))
+	parallel.For(len(ex.images), ex.workers(), func(_, i int) {
+		im := &ex.images[i]
+		out := ex.keys[ex.base[i]:ex.base[i+1]]
+		var bad uint32
+		for p, v := range im.Scores {
+			bad |= nonFinite(v)
+			var low uint64
+			switch {
+			case gtLabels != nil:
+				if l := gtLabels[i]; l != nil && l[p] != 0 {
+					low = uint64(gtBase[i] + int64(l[p]))
+				}
+			case im.Mask != nil && im.Mask[p]:
+				low = 1
+			}
+			out[p] = uint64(orderKey(v))<<32 | low
+		}
+		if bad != 0 {
+			errs[i] = im.Validate()
+		}
+	})
+	return firstError(errs)
+}
+
+// sortLSD sorts the keys with parallelRadixSort and cuts them into one
+// stretch per worker.
+func (ex *exact) sortLSD() (keys []uint64, bounds []int) {
+	keys = parallelRadixSort(ex.keys, reuse(&ex.bufs.tmp, len(ex.keys)), ex.workers())
+	return keys, scanBounds(keys, ex.workers())
 }

@@ -158,6 +158,56 @@ func (s *imageSweep) add(q int32, d *sums) {
 	}
 }
 
+// sweepImage sorts and sweeps one image on the exact grid with RC: keys
+// (the image's share of the category's) get orderKey(score)<<32 | the
+// pixel's change or where it is (see lowSimple): the changes that do not
+// fit in a key go to changes[at:], in order. ss sums the changes per
+// stretch. It returns the image's number of ground-truth regions, or the
+// error of a score that is not finite.
+func (s *imageSweep) sweepImage(im *metric.Image, keys []uint64, changes []rankDelta, at uint64, ss *stretchSums) (gtRegions int, err error) {
+	if !s.sortPixels(keys, im.Scores, im.Width) {
+		return 0, im.Validate()
+	}
+	gtRegions = s.begin(im)
+	defer s.end()
+	defer ss.reach(math.MaxUint64)
+	if s.gt == nil && s.opts.RCAverage == Pooled {
+		// No ground truth: every quality is 0, and a pixel changes only the
+		// number of regions (what add does, without its bookkeeping).
+		for j, kv := range keys {
+			if kv >= ss.next {
+				ss.reach(kv)
+			}
+			dr := s.tracker.AddCount(int32(kv))
+			ss.acc.neg++
+			ss.acc.regions += int64(dr)
+			keys[j] = kv&^0xffffffff | uint64(lowSimple|(dr+4))
+		}
+		return gtRegions, nil
+	}
+	for j, kv := range keys {
+		if kv >= ss.next {
+			ss.reach(kv)
+		}
+		var d sums
+		s.add(int32(kv), &d)
+		acc := &ss.acc
+		acc.pos += d.pos
+		acc.neg += d.neg
+		acc.regions += d.regions
+		acc.pro += d.pro
+		acc.rc += d.rc
+		low := uint64(lowSimple | (d.regions + 4))
+		if d.pos != 0 || d.rc != 0 {
+			changes[at] = packDelta(d)
+			low = at
+			at++
+		}
+		keys[j] = kv&^0xffffffff | low
+	}
+	return gtRegions, nil
+}
+
 // quality is q(P) of METRICS.md in fixed point: 0 for a region that
 // misses every ground-truth region or overlaps its best match by less than
 // tau of that match's area; else 1 when the excess ratio r = |P \ G*| / |G*| is
