@@ -261,42 +261,18 @@ func chunk(n, workers, w int) (lo, hi int) {
 }
 
 // parallelRadixSort sorts keys by their upper 32 bits, stably, with byte
-// digits: each worker counts all four digits of its chunk in one read, then
-// for each digit that is not the same for every key, scatters its chunk
-// after the earlier chunks' keys of each digit value. It returns the sorted
-// slice (keys or tmp).
+// digits: for each digit, each worker counts its chunk of the pass's input,
+// then scatters it after every key with a smaller digit and the earlier
+// chunks' keys with the same digit. A digit that is the same for every key
+// is skipped. It returns the sorted slice (keys or tmp).
 func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 	n := len(keys)
 	if n < 1<<16 || workers < 2 {
 		k, _ := radixSort(keys, tmp)
 		return k
 	}
-	counts := make([][4][256]int, workers)
-	parallel.Workers(workers, func(w int) {
-		c := &counts[w]
-		lo, hi := chunk(n, workers, w)
-		for _, k := range keys[lo:hi] {
-			c[0][byte(k>>32)]++
-			c[1][byte(k>>40)]++
-			c[2][byte(k>>48)]++
-			c[3][byte(k>>56)]++
-		}
-	})
 	at := make([][256]int, workers)
-	for d := range 4 {
-		shift := uint(32 + 8*d)
-		d0 := byte(keys[0] >> shift)
-		total := 0
-		for w := range counts {
-			total += counts[w][d][d0]
-		}
-		if total == n {
-			continue // every key has the same digit
-		}
-		// Worker w's chunk of this pass's input goes after every key with a
-		// smaller digit and the earlier chunks' keys with the same digit.
-		// The input of a pass is the previous pass's output, whose chunks
-		// differ from the first read's: count each chunk's digits again.
+	for shift := uint(32); shift < 64; shift += 8 {
 		parallel.Workers(workers, func(w int) {
 			c := &at[w]
 			*c = [256]int{}
@@ -305,6 +281,14 @@ func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 				c[byte(k>>shift)]++
 			}
 		})
+		d0 := byte(keys[0] >> shift)
+		total := 0
+		for w := range at {
+			total += at[w][d0]
+		}
+		if total == n {
+			continue // every key has the same digit
+		}
 		sum := 0
 		for b := range 256 {
 			for w := range at {
