@@ -143,11 +143,7 @@ var notComputed = metric.NoValue("metric", "not requested")
 // that do not match) are returned as errors; undefined metrics are values
 // with warnings.
 func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
-	ext := cat.Sizes() // the exact grid needs no score range: no pass over the scores
-	if !s.Grid.IsExact() {
-		ext = cat.Extent()
-	}
-	st, err := NewStream(cat.Name, s, ext)
+	st, err := NewStream(cat.Name, s, cat.ExtentFor(s.Grid))
 	if err != nil {
 		return nil, err
 	}

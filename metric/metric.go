@@ -291,9 +291,13 @@ func (e *Extent) Include(images []Image) {
 	}
 }
 
-// Sizes returns the extent of the category's images without their scores'
-// range (Lo and Hi are 0), which only the steps grid needs.
-func (c *Category) Sizes() Extent {
+// ExtentFor returns the extent a sweep on grid g needs: on the exact grid
+// only the images' sizes (Lo and Hi are 0), without a pass over the scores,
+// whose range only the steps grid uses; else Extent.
+func (c *Category) ExtentFor(g Grid) Extent {
+	if !g.IsExact() {
+		return c.Extent()
+	}
 	var e Extent
 	for i := range c.Images {
 		n := c.Images[i].Width * c.Images[i].Height

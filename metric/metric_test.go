@@ -98,10 +98,10 @@ func TestExtent(t *testing.T) {
 		{Width: 2, Height: 1, Scores: []float32{-1, 3}},
 		{Width: 1, Height: 3, Scores: []float32{0.5, 4, 2}},
 	}}
-	if got, want := cat.Sizes(), (Extent{MaxPixels: 3, Pixels: 5}); got != want {
+	if got, want := cat.ExtentFor(Exact), (Extent{MaxPixels: 3, Pixels: 5}); got != want {
 		t.Errorf("sizes %+v, want %+v", got, want)
 	}
-	if e := cat.Extent(); e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 5 {
+	if e := cat.ExtentFor(Steps(10)); e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 5 {
 		t.Errorf("parallel extent %+v", e)
 	}
 }

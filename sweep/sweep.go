@@ -191,11 +191,7 @@ func fixedShift(maxPixels int) uint {
 // Run sweeps the category. It returns an error for invalid input (a map that
 // is not finite, sizes that do not match, an image over 2^27 pixels).
 func Run(cat *metric.Category, opts Options) (*Result, error) {
-	ext := cat.Sizes() // the exact grid needs no score range: no pass over the scores
-	if !opts.Grid.IsExact() {
-		ext = cat.Extent()
-	}
-	st, err := NewStream(opts, ext)
+	st, err := NewStream(opts, cat.ExtentFor(opts.Grid))
 	if err != nil {
 		return nil, err
 	}
