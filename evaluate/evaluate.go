@@ -284,12 +284,11 @@ func (st *Stream) Add(images []metric.Image) error {
 }
 
 // fpr is a false-positive rate of the category.
-func (st *Stream) fpr(fp int64) float64 {
-	if n := st.rep.Pixels - st.positives; n > 0 {
-		return float64(fp) / float64(n)
-	}
-	return 0
-}
+func (st *Stream) fpr(fp int64) float64 { return float64(fp) / st.normalPixels() }
+
+// normalPixels is the denominator of false-positive rates: the category's
+// normal pixels, or 1 when it has none (every rate is then 0).
+func (st *Stream) normalPixels() float64 { return max(1, float64(st.rep.Pixels-st.positives)) }
 
 // consumeStep folds a point of the steps grid.
 func (st *Stream) consumeStep(p *sweep.Point) {
@@ -306,7 +305,7 @@ func (st *Stream) consumeStep(p *sweep.Point) {
 // the exact grid the requested AUPRO and RCPRO when withRegions.
 func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
 	s := st.s
-	f := &exactFold{negatives: max(1, float64(st.rep.Pixels-st.positives))}
+	f := &exactFold{negatives: st.normalPixels()}
 	if withPixel {
 		f.pixel = roc.NewAccumulator(st.positives, st.rep.Pixels-st.positives)
 		if prev != nil {

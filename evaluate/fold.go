@@ -15,8 +15,8 @@ type exactFold struct {
 	pixel *roc.Accumulator // nil when not needed
 	aupro *pro.Integrator  // nil when not needed
 	rc    *rcpro.Integrator
-	// negatives is the category's number of normal pixels (1 when there is
-	// none, so that every false-positive rate is 0).
+	// negatives is Stream.normalPixels, the false-positive rates'
+	// denominator.
 	negatives float64
 }
 
