@@ -220,6 +220,7 @@ func (st *Stream) newSweep() error {
 		// Every scalar is a fold over the sweep's points, in threshold
 		// order; the points are stored only when the caller wants curves.
 		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
+		opts.Sparse = true
 		opts.Visit = st.consumeStep
 	}
 	var err error

@@ -147,14 +147,27 @@ func (g *Integrator) add(x, y float64) {
 	if x > g.limit {
 		if g.px < g.limit {
 			yl := g.py + (y-g.py)*(g.limit-g.px)/(x-g.px)
-			g.area.Add((g.limit - g.px) * (g.py + yl) / 2)
+			g.trapezoid(g.limit, yl)
 		}
 		g.ended = true
 		return
 	}
-	g.area.Add((x - g.px) * (y + g.py) / 2)
+	g.trapezoid(x, y)
 	g.px, g.py = x, y
 	g.n++
+}
+
+// trapezoid adds the exact grid's trapezoid from (px, py) to (x, y) as
+// x*s/2 - px*s/2 with s = y + py, two rounded products. Where PRO stays
+// the same over a run of points (only false positives enter), s is the
+// same for each of the run's trapezoids, so the products at the inner
+// points cancel exactly in the fixed-point sum: the area does not depend
+// on which of those points are given, and a sweep may leave them out
+// (sweep.Options.Sparse).
+func (g *Integrator) trapezoid(x, y float64) {
+	s := y + g.py
+	g.area.Add(x * s / 2)
+	g.area.Add(-(g.px * s / 2))
 }
 
 // Ended reports whether the integrator takes no more points (the curve has

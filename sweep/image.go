@@ -25,6 +25,7 @@ type imageSweep struct {
 	one        int64     // 1 << shift
 
 	tmp     []uint64 // exact grid: scratch for sorting an image's pixels
+	keys    []uint64 // sparse exact grid: the image's sorted keys
 	tracker connected.Tracker
 	gtArea  []int64
 	cov     []int64

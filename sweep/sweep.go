@@ -75,6 +75,15 @@ type Options struct {
 	// instead of Result storing them, which saves memory on large
 	// categories.
 	Fold Fold
+	// Sparse, with Fold, gives Fold only the exact grid's points that the
+	// folds of AUROC, AP, F1-max, AUPRO and RCPRO need: for each distinct
+	// score of an anomalous pixel, its point and the point just before it,
+	// and the last point. The others lie on runs where only normal pixels
+	// switch on, along which those folds add nothing that the ends of the
+	// run do not give (see roc.Accumulator, pro.Integrator and
+	// rcpro.Integrator). It needs no sort of the whole category, so it is
+	// faster and holds much less than the full grid.
+	Sparse bool
 	// Visit, when set, receives the points of the steps grid, from the
 	// highest threshold down, instead of Result storing them. The *Point is
 	// reused between calls.
@@ -342,7 +351,11 @@ func (st *Stream) Finish() (*Result, error) {
 				}
 			}
 		}
-		if err := st.finishExact(full, fold); err != nil {
+		finish := func() error { return st.finishExact(full, fold) }
+		if opts.Sparse && opts.Fold != nil {
+			finish = func() error { return st.finishSparse(fold) }
+		}
+		if err := finish(); err != nil {
 			return nil, err
 		}
 		st.images = nil

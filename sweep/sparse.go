@@ -1,0 +1,300 @@
+package sweep
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/metric"
+)
+
+// The sparse exact grid (Options.Sparse) keeps only the points that the
+// folds of AUROC, AP, F1-max, AUPRO and RCPRO need. Between two consecutive
+// scores of anomalous pixels only normal pixels switch on: TP and PRO stay
+// the same, and along such a run the ROC and PRO curves are straight lines
+// and RCPRO's trapezoids have no width. So the points needed are, for each
+// distinct score of an anomalous pixel, the point at that score and the one
+// just before it, plus the last point.
+//
+// That needs no sort of the whole category. The anomalous pixels' order
+// keys, sorted, cut the scores into buckets: bucket 2j holds the scores
+// strictly between the (j-1)-th and the j-th anomalous key, bucket 2j+1
+// the j-th key itself, and bucket 2M, for M keys, the scores below the
+// lowest. Each image is sorted and swept on its own, in cache and in
+// parallel, as on the full exact grid, and each pixel's change is added to
+// its bucket's sums (its bucket follows from the previous pixel's, since
+// the image's keys ascend). The points are the prefix sums of the buckets.
+
+// sparseSums are one worker's sums per bucket.
+type sparseSums struct {
+	// simple[b]: the pixels in bucket b << 32 + the change of the region
+	// count; both fit in 32 bits (a category has fewer than 2^31 pixels,
+	// and a region count is at most a quarter of them).
+	simple []int64
+	rc     []wide   // per bucket, with RC
+	pro    []wide   // per anomalous key j (bucket 2j+1), with PRO
+	last   []uint32 // per j <= M: the largest key of bucket 2j, 0 when empty
+}
+
+func newSparseSums(keys int, full bool, need Need) *sparseSums {
+	s := &sparseSums{simple: make([]int64, 2*keys+1), last: make([]uint32, keys+1)}
+	if full && need&NeedRC != 0 {
+		s.rc = make([]wide, 2*keys+1)
+	}
+	if full && need&NeedPRO != 0 {
+		s.pro = make([]wide, keys)
+	}
+	return s
+}
+
+// anomalousKeys returns the distinct order keys of the anomalous pixels,
+// ascending, and the number of pixels with each. A score that is not
+// finite is an error.
+func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []int64, err error) {
+	per := make([][]uint32, len(images))
+	errs := make([]error, len(images))
+	parallel.For(len(images), workers, func(_, i int) {
+		im := &images[i]
+		if im.Mask == nil {
+			return
+		}
+		var ks []uint32
+		var bad uint32
+		for p, m := range im.Mask {
+			if m {
+				v := im.Scores[p]
+				bad |= nonFinite(v)
+				ks = append(ks, orderKey(v))
+			}
+		}
+		if bad != 0 {
+			errs[i] = im.Validate()
+		}
+		per[i] = ks
+	})
+	if err := firstError(errs); err != nil {
+		return nil, nil, err
+	}
+	all := slices.Concat(per...)
+	slices.Sort(all)
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j] == all[i] {
+			j++
+		}
+		keys = append(keys, all[i])
+		count = append(count, int64(j-i))
+		i = j
+	}
+	return keys, count, nil
+}
+
+// bucketBounds returns the first key of each bucket but the first: key j
+// starts bucket 2j+1 and key j + 1 starts bucket 2j+2. A key's bucket is
+// the number of bounds at or below it.
+func bucketBounds(keys []uint32) []uint32 {
+	b := make([]uint32, 0, 2*len(keys))
+	for _, k := range keys {
+		b = append(b, k, k+1) // k+1 does not wrap: no finite score has key 2^32-1
+	}
+	return b
+}
+
+// advance returns the bucket of key k, given j, the bucket of a key at or
+// below k: the number of bounds at or below k.
+func advance(bounds []uint32, j int, k uint32) int {
+	for n := 0; j < len(bounds) && bounds[j] <= k; n++ {
+		if n == 4 {
+			// A long way to go: binary search the rest.
+			i, _ := slices.BinarySearch(bounds[j:], k+1)
+			return j + i
+		}
+		j++
+	}
+	return j
+}
+
+// finishSparse sweeps the retained images on the sparse exact grid and
+// folds its points.
+func (st *Stream) finishSparse(fold Fold) error {
+	images, full := st.images, st.exactFull()
+	n := 0
+	for i := range images {
+		n += images[i].Width * images[i].Height
+	}
+	if n >= 1<<31 {
+		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, 1<<31-1)
+	}
+	keys, tp, err := anomalousKeys(images, len(st.sweeps))
+	if err != nil {
+		return err
+	}
+	bounds := bucketBounds(keys)
+	per := make([]*sparseSums, len(st.sweeps))
+	gtRegions := make([]int, len(images))
+	errs := make([]error, len(images))
+	parallel.For(len(images), len(st.sweeps), func(w, i int) {
+		if per[w] == nil {
+			per[w] = newSparseSums(len(keys), full, st.opts.Need)
+		}
+		gtRegions[i], errs[i] = st.sweeps[w].sweepSparse(&images[i], bounds, full, per[w])
+	})
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	for _, g := range gtRegions {
+		st.res.GTRegions += int64(g)
+	}
+	var positives int64
+	for _, c := range tp {
+		positives += c
+	}
+	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
+	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
+	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
+	return nil
+}
+
+// sweepSparse sorts and sweeps one image, adding each pixel's change to its
+// bucket's sums in acc: its PRO and RC changes when full, else only its
+// count. It returns the image's number of ground-truth regions (0 unless
+// full), or the error of a score that is not finite.
+func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, acc *sparseSums) (gtRegions int, err error) {
+	s.keys = growU64(s.keys, len(im.Scores))
+	if !s.sortPixels(s.keys, im.Scores, im.Width) {
+		return 0, im.Validate()
+	}
+	if !full {
+		// Only the pixels per bucket: the anomalous ones are counted with
+		// the keys.
+		j := 0
+		for _, kv := range s.keys {
+			k := uint32(kv >> 32)
+			if j < len(bounds) && bounds[j] <= k {
+				j = advance(bounds, j, k)
+			}
+			acc.simple[j] += 1 << 32
+			if j&1 == 0 {
+				acc.last[j>>1] = max(acc.last[j>>1], k)
+			}
+		}
+		return 0, nil
+	}
+	gtRegions = s.begin(im)
+	defer s.end()
+	j := 0
+	if s.gt == nil && s.opts.Need&NeedRC != 0 && s.opts.RCAverage == Pooled {
+		// No ground truth: every quality is 0, and a pixel changes only the
+		// number of regions (what add does, without its bookkeeping).
+		for _, kv := range s.keys {
+			k := uint32(kv >> 32)
+			if j < len(bounds) && bounds[j] <= k {
+				j = advance(bounds, j, k)
+			}
+			acc.simple[j] += 1<<32 + int64(s.tracker.AddCount(int32(kv)))
+			if j&1 == 0 {
+				acc.last[j>>1] = max(acc.last[j>>1], k)
+			}
+		}
+		return gtRegions, nil
+	}
+	for _, kv := range s.keys {
+		k := uint32(kv >> 32)
+		if j < len(bounds) && bounds[j] <= k {
+			j = advance(bounds, j, k)
+		}
+		var d sums
+		s.add(int32(kv), &d)
+		acc.simple[j] += 1<<32 + d.regions
+		if d.rc != 0 {
+			acc.rc[j].add(d.rc)
+		}
+		if d.pos != 0 {
+			acc.pro[j>>1].add(d.pro) // an anomalous pixel's bucket is 2j+1
+		}
+		if j&1 == 0 {
+			acc.last[j>>1] = max(acc.last[j>>1], k)
+		}
+	}
+	return gtRegions, nil
+}
+
+// sparsePoints turns the workers' bucket sums into points.
+type sparsePoints struct {
+	keys []uint32 // the anomalous keys
+	tp   []int64  // the anomalous pixels with each key
+	per  []*sparseSums
+}
+
+// add adds bucket b's sums to c and returns its number of pixels.
+func (sp *sparsePoints) add(c *curveState, b int) (pixels int64) {
+	for _, s := range sp.per {
+		v := s.simple[b]
+		regions := int64(int32(v))
+		pixels += (v - regions) >> 32
+		c.regions += regions
+		if s.rc != nil {
+			c.rc = c.rc.plus(s.rc[b])
+		}
+		if b&1 != 0 && s.pro != nil {
+			c.pro = c.pro.plus(s.pro[b>>1])
+		}
+	}
+	if b&1 != 0 {
+		c.tp += sp.tp[b>>1]
+		c.fp += pixels - sp.tp[b>>1]
+	} else {
+		c.fp += pixels
+	}
+	return pixels
+}
+
+// last returns the largest key of bucket 2j.
+func (sp *sparsePoints) last(j int) uint32 {
+	k := uint32(0)
+	for _, s := range sp.per {
+		k = max(k, s.last[j])
+	}
+	return k
+}
+
+// scan emits the points in stretches of anomalous keys, in parallel: each
+// stretch [lo, hi) of keys covers buckets 2lo to 2hi-1, the last one also
+// bucket 2M.
+func (sp *sparsePoints) scan(proto scanner, workers int) {
+	m := len(sp.keys)
+	stretches := max(1, min(workers, m/4096))
+	from := make([]int, stretches+1)
+	for w := range from {
+		from[w] = m * w / stretches
+	}
+	// Each stretch's total, then the state at its start.
+	starts := make([]curveState, stretches)
+	parallel.Workers(stretches, func(w int) {
+		for b := 2 * from[w]; b < 2*from[w+1]; b++ {
+			sp.add(&starts[w], b)
+		}
+	})
+	starts = stretchStarts(starts)
+	parallel.Workers(stretches, func(w int) {
+		s := proto
+		s.out = &points{}
+		c := starts[w]
+		lo, hi := from[w], from[w+1]
+		if lo > 0 {
+			s.prev = &Point{}
+			c.point(s.prev, float64(keyScore(sp.keys[lo-1])), s.full, s.shift, s.gtRegions)
+		}
+		for j := lo; j < hi; j++ {
+			if sp.add(&c, 2*j) > 0 {
+				s.emit(uint64(sp.last(j))<<32, &c)
+			}
+			sp.add(&c, 2*j+1)
+			s.emit(uint64(sp.keys[j])<<32, &c)
+		}
+		if w == stretches-1 && sp.add(&c, 2*m) > 0 {
+			s.emit(uint64(sp.last(m))<<32, &c)
+		}
+		s.out.flush()
+	})
+}
