@@ -1,9 +1,13 @@
 package evaluate
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/zsadbench/zsadbench/connected"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zsadbench/zsadbench/metric"
@@ -104,6 +108,64 @@ func TestNonFiniteScores(t *testing.T) {
 				if _, err := Category(cat, s); err == nil || !strings.Contains(err.Error(), "im2: score") {
 					t.Errorf("%v, metrics %v, %v: error %v", bad, m, grid, err)
 				}
+			}
+		}
+	}
+}
+
+// TestSparseIdentical checks on small random categories with many tied
+// scores that the sparse exact grid (the points the folds need, used
+// without curves) gives the same bits as folding every point (with curves),
+// for every selection of metrics, both RC averages and connectivities, and
+// several worker counts.
+func TestSparseIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	values := func(r *CategoryReport) []metric.Value {
+		return []metric.Value{r.Pixel.AUROC, r.Pixel.AP, r.Pixel.F1Max, r.Pixel.AUPRO, r.Pixel.RCPRO}
+	}
+	same := cmp.Comparer(func(a, b metric.Value) bool {
+		return a.OK() == b.OK() && (!a.OK() || math.Float64bits(a.V) == math.Float64bits(b.V))
+	})
+	for trial := range 300 {
+		cat := &metric.Category{Name: "random"}
+		levels := 2 + rng.IntN(40)
+		w, h := 1+rng.IntN(12), 1+rng.IntN(12)
+		for i := range 1 + rng.IntN(6) {
+			im := metric.Image{Name: fmt.Sprint("im", i), Width: w, Height: h, Scores: make([]float32, w*h)}
+			if rng.IntN(3) > 0 {
+				im.Mask = make([]bool, w*h)
+			}
+			for p := range im.Scores {
+				im.Scores[p] = float32(rng.IntN(levels)) / float32(levels)
+				if im.Mask != nil && rng.IntN(4) == 0 {
+					im.Mask[p] = true
+					im.Scores[p] += float32(rng.IntN(levels)) / float32(2*levels)
+				}
+			}
+			cat.Images = append(cat.Images, im)
+		}
+		s := DefaultSettings
+		s.Metrics = Metrics(1 + rng.IntN(int(All)))
+		s.FPRLimit = []float64{0.3, 1, 0.05, 0.5}[rng.IntN(4)]
+		if rng.IntN(2) == 0 {
+			s.RCAverage = sweep.PerImage
+		}
+		if rng.IntN(2) == 0 {
+			s.Connectivity = connected.Four
+		}
+		s.Curves, s.Workers = true, 1
+		want, err := Category(cat, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2, 3} {
+			s.Curves, s.Workers = false, workers
+			got, err := Category(cat, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(values(want), values(got), same); d != "" {
+				t.Fatalf("trial %d, metrics %v, %d workers: (-all points +sparse)\n%s", trial, s.Metrics, workers, d)
 			}
 		}
 	}

@@ -258,12 +258,16 @@ func (sp *sparsePoints) last(j int) uint32 {
 	return k
 }
 
+// minSparseStretch is the fewest anomalous keys worth a stretch of its own
+// (a variable for tests).
+var minSparseStretch = 4096
+
 // scan emits the points in stretches of anomalous keys, in parallel: each
 // stretch [lo, hi) of keys covers buckets 2lo to 2hi-1, the last one also
 // bucket 2M.
 func (sp *sparsePoints) scan(proto scanner, workers int) {
 	m := len(sp.keys)
-	stretches := max(1, min(workers, m/4096))
+	stretches := max(1, min(workers, m/minSparseStretch))
 	from := make([]int, stretches+1)
 	for w := range from {
 		from[w] = m * w / stretches

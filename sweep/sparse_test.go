@@ -1,0 +1,96 @@
+package sweep
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zsadbench/zsadbench/connected"
+)
+
+// TestSparsePoints checks that the sparse exact grid gives exactly the
+// points of the full grid at each distinct score of an anomalous pixel and
+// just before it, and the last point, for every Need, in stretches whose
+// prev is the point before them.
+func TestSparsePoints(t *testing.T) {
+	defer func(m int) { minSparseStretch = m }(minSparseStretch)
+	minSparseStretch = 1
+	rng := rand.New(rand.NewPCG(5, 5))
+	for trial := range 400 {
+		cat := randomCategory(rng)
+		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: Need(1 + rng.IntN(int(NeedAll)))}
+		if rng.IntN(2) == 0 {
+			opts.Connectivity = connected.Four
+		}
+		if rng.IntN(2) == 0 {
+			opts.RCAverage = PerImage
+		}
+		if opts.Need&NeedRC != 0 {
+			opts.Need |= NeedPRO
+		}
+		full, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &full.Exact
+		var want []Point
+		for k := range p.Threshold {
+			last := k+1 == p.Len()
+			tpChange := p.TP[k] != 0 && (k == 0 || p.TP[k] != p.TP[k-1])
+			beforeChange := !last && p.TP[k+1] != p.TP[k]
+			if tpChange || beforeChange || last {
+				want = append(want, p.At(k))
+			}
+		}
+		type stretch struct {
+			prev *Point
+			pts  []Point
+		}
+		var mu sync.Mutex
+		var got []*stretch
+		sparse := opts
+		sparse.Sparse, sparse.Workers = true, 1+rng.IntN(4)
+		sparse.Fold = func(prev *Point) func([]Point) {
+			s := &stretch{}
+			if prev != nil {
+				q := *prev
+				s.prev = &q
+			}
+			mu.Lock()
+			got = append(got, s)
+			mu.Unlock()
+			return func(pts []Point) { s.pts = append(s.pts, pts...) }
+		}
+		res, err := Run(cat, sparse)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Positives != full.Positives || res.Negatives != full.Negatives || res.GTRegions != full.GTRegions {
+			t.Fatalf("trial %d: counts %d/%d/%d, full grid %d/%d/%d", trial, res.Positives, res.Negatives, res.GTRegions,
+				full.Positives, full.Negatives, full.GTRegions)
+		}
+		slices.SortFunc(got, func(a, b *stretch) int {
+			switch {
+			case a.prev == nil:
+				return -1
+			case b.prev == nil:
+				return 1
+			case a.prev.Threshold > b.prev.Threshold:
+				return -1
+			}
+			return 1
+		})
+		var all []Point
+		for i, s := range got {
+			if i > 0 && (s.prev == nil || *s.prev != all[len(all)-1]) {
+				t.Fatalf("trial %d: stretch %d starts after %+v, the point before it is %+v", trial, i, s.prev, all[len(all)-1])
+			}
+			all = append(all, s.pts...)
+		}
+		if d := cmp.Diff(want, all); d != "" {
+			t.Fatalf("trial %d, need %d: (-full grid +sparse)\n%s", trial, opts.Need, d)
+		}
+	}
+}
