@@ -97,7 +97,16 @@ func TestTrackerMatchesLabel(t *testing.T) {
 		order := rng.Perm(w * h)
 		on := make([]bool, w*h)
 		for step, p := range order {
-			tr.Add(tr.Index(p))
+			before := tr.Regions()
+			_, joined, overlapping := tr.Add(tr.Index(p))
+			if tr.Regions() != before+1-joined || len(overlapping) > joined {
+				t.Fatalf("trial %d step %d: %d regions after %d, %d joined, %d overlapping", trial, step, tr.Regions(), before, joined, len(overlapping))
+			}
+			for _, m := range overlapping {
+				if m.Best == 0 {
+					t.Fatalf("trial %d step %d: absorbed region %+v overlaps nothing", trial, step, m)
+				}
+			}
 			on[p] = true
 			if step%3 != 0 && step != len(order)-1 {
 				continue
@@ -180,9 +189,9 @@ func ExampleTracker() {
 	gt := []int32{0, 1, 1, 0}
 	tr := NewTracker(4, 1, Eight, gt)
 	tr.Add(tr.Index(0))
-	root, _ := tr.Add(tr.Index(1))
+	root, _, _ := tr.Add(tr.Index(1))
 	fmt.Printf("%+v\n", tr.Region(root))
-	root, _ = tr.Add(tr.Index(3))
+	root, _, _ = tr.Add(tr.Index(3))
 	fmt.Println(tr.Regions(), tr.Region(root).Best)
 	// Output:
 	// {Area:2 Best:1 Overlap:1}

@@ -33,6 +33,7 @@ type Tracker struct {
 	top    []Overlap // per list: the best-matched label and its overlap
 	free   []int32   // indices of lists no longer used
 	n      int       // number of regions
+	births int32     // regions born so far (AddCount)
 	ring   [8]int32  // offsets of the neighbours in ring order (see groups)
 	absorb []Match
 }
@@ -167,7 +168,7 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	for i := len(t.lists) - 1; i >= 0; i-- {
 		t.free = append(t.free, int32(i))
 	}
-	t.n = 0
+	t.n, t.births = 0, 0
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -249,12 +250,14 @@ func (t *Tracker) Region(r int32) Match {
 }
 
 // Add switches on the pixel at framed index q (it must be off). It returns
-// the root of the region that now holds q, and the state, just before this
-// call, of each region that existed before it and is now part of that region
-// (each once). Callers that score regions rescore the absorbed ones from
-// these states, so no score needs to be cached per region. The returned slice
-// is reused by the next call.
-func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
+// the root of the region that now holds q, the number of regions that
+// existed before this call and are now part of that region, and the state,
+// just before this call, of those of them that overlap ground truth (each
+// once). Callers that score regions rescore the absorbed ones from these
+// states, so no score needs to be cached per region; the others have
+// quality 0 in any scoring that needs overlap. The returned slice is reused
+// by the next call.
+func (t *Tracker) Add(q int32) (root int32, joined int, overlapping []Match) {
 	f := t.flags
 	g := t.groups(q)
 	if f[q]&gtBit != 0 {
@@ -265,21 +268,28 @@ func (t *Tracker) Add(q int32) (root int32, absorbed []Match) {
 	}
 	f[q] |= onBit
 	t.n++
-	absorbed = t.absorb[:0]
+	overlapping = t.absorb[:0]
 	root = q
 	for _, pos := range g.pos[:g.n] {
 		rq := t.Find(q + t.ring[pos])
 		if rq == root {
 			continue
 		}
-		absorbed = append(absorbed, t.Region(rq))
+		if ^t.parent[rq]&listBit != 0 {
+			overlapping = append(overlapping, t.Region(rq))
+		}
+		joined++
 		root = t.union(root, rq)
 	}
-	if cap(absorbed) != cap(t.absorb) {
-		t.absorb = absorbed
+	if cap(overlapping) != cap(t.absorb) {
+		t.absorb = overlapping
 	}
-	return root, absorbed
+	return root, joined, overlapping
 }
+
+// Overlaps reports whether the region whose root is r overlaps a
+// ground-truth region.
+func (t *Tracker) Overlaps(r int32) bool { return ^t.parent[r]&listBit != 0 }
 
 // groups returns the groups of the neighbours that are on of the pixel at
 // framed index q, which must be off.
@@ -305,34 +315,41 @@ func (t *Tracker) groups(q int32) *group {
 // given every pixel of an image through Add or every pixel through AddCount.
 //
 // A pixel that joins one region is linked to its neighbour's parent
-// without a Find, so the trees are not balanced by size; path halving in the
-// Finds of the pixels that join several regions keeps them shallow.
+// without a Find. When regions merge, the elder (born first) stays the
+// root: a root's parent entry holds ^ its birth number, and elder regions
+// are mostly the larger ones, so the trees stay shallow without sizes;
+// path halving in the Finds does the rest.
 func (t *Tracker) AddCount(q int32) int {
 	g := t.groups(q)
 	t.flags[q] |= onBit
 	par := t.parent
-	switch g.n {
-	case 0:
-		par[q] = ^int32(1)
-		t.n++
-		return 1
-	case 1:
+	if g.n < 2 {
+		// One branch for both cases, which noisy maps mix unpredictably.
 		nb := q + t.ring[g.pos[0]]
-		if p := par[nb]; p >= 0 {
-			nb = p
+		p := par[nb]
+		if p < 0 {
+			p = nb
 		}
-		par[q] = nb
-		return 0
+		if g.n == 0 {
+			t.births++
+			p = ^t.births
+		}
+		par[q] = p
+		t.n += 1 - int(g.n)
+		return 1 - int(g.n)
 	}
 	root := t.Find(q + t.ring[g.pos[0]])
-	par[q] = root
 	joined := 1
 	for _, pos := range g.pos[1:g.n] {
 		if r := t.Find(q + t.ring[pos]); r != root {
+			if par[r] > par[root] { // r is the elder: ^birth is larger
+				r, root = root, r
+			}
 			par[r] = root
 			joined++
 		}
 	}
+	par[q] = root
 	t.n += 1 - joined
 	return 1 - joined
 }

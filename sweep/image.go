@@ -136,12 +136,17 @@ func (s *imageSweep) add(q int32, d *sums) {
 		}
 		return
 	}
-	root, absorbed := s.tracker.Add(q)
-	dq := s.quality(s.tracker.Region(root))
-	for _, m := range absorbed {
-		dq -= s.quality(m)
+	root, joined, absorbed := s.tracker.Add(q)
+	var dq int64
+	if s.tracker.Overlaps(root) {
+		// Else neither the region nor any it absorbed overlaps ground
+		// truth: every quality is 0.
+		dq = s.quality(s.tracker.Region(root))
+		for _, m := range absorbed {
+			dq -= s.quality(m)
+		}
 	}
-	dr := 1 - int64(len(absorbed))
+	dr := 1 - int64(joined)
 	s.rcSum += dq
 	s.regions += dr
 	if s.opts.RCAverage != PerImage {
