@@ -66,6 +66,9 @@ type Match struct {
 	Best int32
 	// Overlap is the number of pixels the region shares with Best.
 	Overlap int32
+	// List numbers the region's overlap list when Best is not 0 (see
+	// List).
+	List int32
 }
 
 // ringXY are the neighbours of a pixel in ring order: up-left, up, up-right,
@@ -245,8 +248,9 @@ func (t *Tracker) Region(r int32) Match {
 	if x&listBit == 0 {
 		return Match{Area: area}
 	}
-	b := t.top[t.listOf[r]]
-	return Match{Area: area, Best: b.Label, Overlap: b.Pixels}
+	l := t.listOf[r]
+	b := t.top[l]
+	return Match{Area: area, Best: b.Label, Overlap: b.Pixels, List: l}
 }
 
 // Add switches on the pixel at framed index q (it must be off). It returns
@@ -290,6 +294,13 @@ func (t *Tracker) Add(q int32) (root int32, joined int, overlapping []Match) {
 // Overlaps reports whether the region whose root is r overlaps a
 // ground-truth region.
 func (t *Tracker) Overlaps(r int32) bool { return ^t.parent[r]&listBit != 0 }
+
+// List returns the number of the overlap list of the region whose root is
+// r, which must overlap ground truth. Numbers are small (below the number
+// of such regions there have been at once) and stay with a region until it
+// is absorbed: when regions merge, the merged region keeps the list of one
+// of them, and the others' numbers are free for new regions.
+func (t *Tracker) List(r int32) int32 { return t.listOf[r] }
 
 // groups returns the groups of the neighbours that are on of the pixel at
 // framed index q, which must be off.

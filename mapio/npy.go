@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // npyMagic opens every .npy file.
@@ -84,6 +85,18 @@ func DecodeNPY(r io.Reader) (Map, error) {
 		}
 		capHint = total
 	}
+	if capHint == total && h.itemSize == 4 && h.order == binary.LittleEndian && nativeLittleEndian {
+		// The common case, little-endian float32 on a little-endian
+		// machine: the payload is the values' memory, read straight in.
+		pix := make([]float32, total)
+		n, err := io.ReadFull(r, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(pix))), 4*total))
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return Map{}, h.truncated(n / 4)
+		} else if err != nil {
+			return Map{}, fmt.Errorf("npy: reading data: %w", err)
+		}
+		return h.finish(pix), nil
+	}
 	pix := make([]float32, 0, capHint)
 	const chunk = 32 << 10
 	buf := make([]byte, chunk)
@@ -100,6 +113,13 @@ func DecodeNPY(r io.Reader) (Map, error) {
 	}
 	return h.finish(pix), nil
 }
+
+// nativeLittleEndian reports whether this machine stores a uint32's low
+// byte first, as little-endian .npy payloads do.
+var nativeLittleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // remaining reports how many bytes are left to read from r when r can say:
 // an in-memory reader (Len) or a regular file (Stat and Seek).

@@ -37,8 +37,14 @@ type imageSweep struct {
 	perThreshold         float64
 	bucket, count, order []int32
 
-	// the current image's RC state
+	// the current image's RC state: rcSum is the sum of account over the
+	// regions that overlap ground truth, by overlap list (their quality
+	// when last scored, see settle); dirty lists the regions changed since,
+	// each once (changed), with their roots.
 	rcSum, regions, mean int64
+	account              []int64
+	changed              []bool
+	rootOf, dirty        []int32
 }
 
 // orderKey maps a float32 to a uint32 whose ascending order is the
@@ -95,13 +101,15 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 		s.gtFrame = s.gt
 	}
 	s.rcSum, s.regions, s.mean = 0, 0, 0
+	s.dirty = s.dirty[:0]
+	clear(s.changed)
 	return gtRegions
 }
 
 // add switches on the pixel at framed index q and adds the changes of the
-// image's sums to d. The changes of a group of pixels with one score add up
-// to the change between the states before and after the group, whatever the
-// order within it.
+// image's sums to d, except RC's numerator, which settle adds. The changes
+// of a group of pixels with one score add up to the change between the
+// states before and after the group, whatever the order within it.
 func (s *imageSweep) add(q int32, d *sums) {
 	rc := s.opts.Need&NeedRC != 0
 	var g int32
@@ -123,44 +131,80 @@ func (s *imageSweep) add(q int32, d *sums) {
 	if !rc {
 		return
 	}
+	var dr int64
 	if s.gt == nil {
 		// No region overlaps ground truth, so every quality is 0: only the
 		// number of regions changes, which AddCount tracks without the
 		// regions' state.
-		dr := int64(s.tracker.AddCount(q))
-		s.regions += dr
-		if s.opts.RCAverage != PerImage {
-			d.regions += dr
-		} else if s.regions == dr {
-			d.regions++ // the image's first region
-		}
-		return
-	}
-	root, joined, absorbed := s.tracker.Add(q)
-	var dq int64
-	if s.tracker.Overlaps(root) {
-		// Else neither the region nor any it absorbed overlaps ground
-		// truth: every quality is 0.
-		dq = s.quality(s.tracker.Region(root))
-		for _, m := range absorbed {
-			dq -= s.quality(m)
+		dr = int64(s.tracker.AddCount(q))
+	} else {
+		root, joined, absorbed := s.tracker.Add(q)
+		dr = 1 - int64(joined)
+		if s.tracker.Overlaps(root) {
+			s.merge(root, absorbed)
 		}
 	}
-	dr := 1 - int64(joined)
-	s.rcSum += dq
 	s.regions += dr
 	if s.opts.RCAverage != PerImage {
-		d.rc += dq
 		d.regions += dr
+	} else if s.regions == dr {
+		d.regions++ // the image's first region (per image, it counts images)
+	}
+}
+
+// merge records that the region with root r, which overlaps ground truth,
+// changed: it took a pixel, and absorbed the regions whose states before
+// are given (those that overlap ground truth). Their accounts become its
+// account, so that rcSum stays the sum of the accounts; settle scores it.
+func (s *imageSweep) merge(r int32, absorbed []connected.Match) {
+	l := s.tracker.List(r)
+	if int(l) >= len(s.account) {
+		n := int(l) + 1
+		s.account = append(s.account, make([]int64, n-len(s.account))...)
+		s.changed = append(s.changed, make([]bool, n-len(s.changed))...)
+		s.rootOf = append(s.rootOf, make([]int32, n-len(s.rootOf))...)
+	}
+	sum := int64(0) // a new region's own list (a ground-truth pixel's) has none yet
+	for _, m := range absorbed {
+		sum += s.account[m.List]
+		if m.List != l {
+			s.changed[m.List] = false // the list is free now
+		}
+	}
+	s.account[l], s.rootOf[l] = sum, r
+	if !s.changed[l] {
+		s.changed[l] = true
+		s.dirty = append(s.dirty, l)
+	}
+}
+
+// settle scores the regions changed since it last ran and adds the change
+// of RC's numerator to d. Regions are scored once per group of pixels,
+// not once per pixel: the sums are needed only between groups.
+func (s *imageSweep) settle(d *sums) {
+	if s.opts.Need&NeedRC == 0 {
 		return
 	}
-	// Per image: the change of the image's mean quality, and of whether it
-	// has a region (it has from its first pixel on).
-	mean := s.rcSum / s.regions
-	d.rc += mean - s.mean
-	s.mean = mean
-	if s.regions == dr {
-		d.regions++
+	dq := int64(0)
+	for _, l := range s.dirty {
+		if s.changed[l] {
+			s.changed[l] = false
+			q := s.quality(s.tracker.Region(s.rootOf[l]))
+			dq += q - s.account[l]
+			s.account[l] = q
+		}
+	}
+	s.dirty = s.dirty[:0]
+	s.rcSum += dq
+	if s.opts.RCAverage != PerImage {
+		d.rc += dq
+		return
+	}
+	// Per image: the change of the image's mean quality.
+	if s.regions > 0 {
+		mean := s.rcSum / s.regions
+		d.rc += mean - s.mean
+		s.mean = mean
 	}
 }
 
@@ -197,6 +241,9 @@ func (s *imageSweep) sweepImage(im *metric.Image, keys []uint64, changes []rankD
 		}
 		var d sums
 		s.add(int32(kv), &d)
+		if j+1 == len(keys) || keys[j+1]>>32 != kv>>32 {
+			s.settle(&d) // the last pixel of its score
+		}
 		acc := &ss.acc
 		acc.pos += d.pos
 		acc.neg += d.neg
@@ -298,6 +345,7 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 		for _, q := range s.order[start:end] {
 			s.add(q, &d)
 		}
+		s.settle(&d)
 		if d != (sums{}) {
 			s.levels.add(b-1, d)
 		}

@@ -27,6 +27,7 @@ func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
 			for j, kv := range keys {
 				var d sums
 				s.add(int32(kv), &d)
+				s.settle(&d)
 				out[j] = packDelta(d)
 			}
 		}

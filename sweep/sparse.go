@@ -198,17 +198,22 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		}
 		return gtRegions, nil
 	}
+	// settle scores the regions changed in bucket j, once.
+	settle := func() {
+		var d sums
+		if s.settle(&d); d.rc != 0 {
+			acc.rc[j].add(d.rc)
+		}
+	}
 	for _, kv := range s.keys {
 		k := uint32(kv >> 32)
 		if j < len(bounds) && bounds[j] <= k {
+			settle()
 			j = advance(bounds, j, k)
 		}
 		var d sums
 		s.add(int32(kv), &d)
 		acc.simple[j] += 1<<32 + d.regions
-		if d.rc != 0 {
-			acc.rc[j].add(d.rc)
-		}
 		if d.pos != 0 {
 			acc.pro[j>>1].add(d.pro) // an anomalous pixel's bucket is 2j+1
 		}
@@ -216,6 +221,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 			acc.last[j>>1] = max(acc.last[j>>1], k)
 		}
 	}
+	settle()
 	return gtRegions, nil
 }
 
