@@ -164,65 +164,85 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 	if !s.sortPixels(s.keys, im.Scores, im.Width) {
 		return 0, im.Validate()
 	}
+	// The image's pixels of one bucket come one after another: their
+	// simple sums are added up in run and leave it when the keys reach the
+	// next bucket (leave, which also settles RC).
+	r := bucketRun{acc: acc}
 	if !full {
 		// Only the pixels per bucket: the anomalous ones are counted with
 		// the keys.
-		j := 0
 		for _, kv := range s.keys {
 			k := uint32(kv >> 32)
-			if j < len(bounds) && bounds[j] <= k {
-				j = advance(bounds, j, k)
+			if r.j < len(bounds) && bounds[r.j] <= k {
+				r.leave(bounds, k)
 			}
-			acc.simple[j] += 1 << 32
-			if j&1 == 0 {
-				acc.last[j>>1] = max(acc.last[j>>1], k)
-			}
+			r.sum += 1 << 32
+			r.last = k
 		}
+		r.leave(nil, 0)
 		return 0, nil
 	}
 	gtRegions = s.begin(im)
 	defer s.end()
-	j := 0
 	if s.gt == nil && s.opts.Need&NeedRC != 0 && s.opts.RCAverage == Pooled {
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
 		for _, kv := range s.keys {
 			k := uint32(kv >> 32)
-			if j < len(bounds) && bounds[j] <= k {
-				j = advance(bounds, j, k)
+			if r.j < len(bounds) && bounds[r.j] <= k {
+				r.leave(bounds, k)
 			}
-			acc.simple[j] += 1<<32 + int64(s.tracker.AddCount(int32(kv)))
-			if j&1 == 0 {
-				acc.last[j>>1] = max(acc.last[j>>1], k)
-			}
+			r.sum += 1<<32 + int64(s.tracker.AddCount(int32(kv)))
+			r.last = k
 		}
+		r.leave(nil, 0)
 		return gtRegions, nil
 	}
-	// settle scores the regions changed in bucket j, once.
-	settle := func() {
-		var d sums
-		if s.settle(&d); d.rc != 0 {
-			acc.rc[j].add(d.rc)
-		}
-	}
+	r.sweep = s
 	for _, kv := range s.keys {
 		k := uint32(kv >> 32)
-		if j < len(bounds) && bounds[j] <= k {
-			settle()
-			j = advance(bounds, j, k)
+		if r.j < len(bounds) && bounds[r.j] <= k {
+			r.leave(bounds, k)
 		}
 		var d sums
 		s.add(int32(kv), &d)
-		acc.simple[j] += 1<<32 + d.regions
+		r.sum += 1<<32 + d.regions
 		if d.pos != 0 {
-			acc.pro[j>>1].add(d.pro) // an anomalous pixel's bucket is 2j+1
+			acc.pro[r.j>>1].add(d.pro) // an anomalous pixel's bucket is 2j+1
 		}
-		if j&1 == 0 {
-			acc.last[j>>1] = max(acc.last[j>>1], k)
+		r.last = k
+	}
+	r.leave(nil, 0)
+	return gtRegions, nil
+}
+
+// bucketRun is an image's sweep through the buckets.
+type bucketRun struct {
+	acc   *sparseSums
+	sweep *imageSweep // to settle RC, when it is swept
+	j     int         // the current bucket
+	sum   int64       // its pixels << 32 + the change of the region count, not yet in acc
+	last  uint32      // the key of its last pixel so far
+}
+
+// leave adds the current bucket's sums to acc and moves on to the bucket
+// of key k (bounds nil: the end of the image).
+func (r *bucketRun) leave(bounds []uint32, k uint32) {
+	a := r.acc
+	a.simple[r.j] += r.sum
+	r.sum = 0
+	if r.j&1 == 0 && r.last > a.last[r.j>>1] {
+		a.last[r.j>>1] = r.last
+	}
+	if r.sweep != nil {
+		var d sums
+		if r.sweep.settle(&d); d.rc != 0 {
+			a.rc[r.j].add(d.rc)
 		}
 	}
-	settle()
-	return gtRegions, nil
+	if bounds != nil {
+		r.j = advance(bounds, r.j, k)
+	}
 }
 
 // sparsePoints turns the workers' bucket sums into points.
