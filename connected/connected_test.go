@@ -194,7 +194,7 @@ func ExampleTracker() {
 	root, _, _ = tr.Add(tr.Index(3))
 	fmt.Println(tr.Regions(), tr.Region(root).Best)
 	// Output:
-	// {Area:2 Best:1 Overlap:1}
+	// {Area:2 Best:1 Overlap:1 List:0}
 	// 2 0
 }
 

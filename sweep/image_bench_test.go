@@ -3,6 +3,8 @@ package sweep
 import (
 	"testing"
 
+	"github.com/zsadbench/zsadbench/metric"
+
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/synth"
 )
@@ -64,4 +66,37 @@ func BenchmarkImagesTrackerOnly(b *testing.B) {
 		s.end()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(512*512), "ns/px")
+}
+
+// One worker sweeping the anomalous images of a category of 256x256 maps
+// (union-find with overlaps, PRO and RC changes), in ns per pixel.
+func BenchmarkImagesGT256(b *testing.B) {
+	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 40, Size: 256, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var images []metric.Image
+	for _, im := range cats[0].Images {
+		if im.Anomalous() {
+			images = append(images, im)
+		}
+	}
+	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll}, shift: 46, one: 1 << 46}
+	var sorted [][]uint64
+	for i := range images {
+		keys := make([]uint64, 256*256)
+		s.sortPixels(keys, images[i].Scores, 256)
+		sorted = append(sorted, keys)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		s.begin(&images[i%len(images)])
+		for _, kv := range sorted[i%len(images)] {
+			var d sums
+			s.add(int32(kv), &d)
+		}
+		s.settle(&sums{})
+		s.end()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(256*256), "ns/px")
 }

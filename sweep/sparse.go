@@ -51,38 +51,46 @@ func newSparseSums(keys int, full bool, need Need) *sparseSums {
 // ascending, and the number of pixels with each. A score that is not
 // finite is an error.
 func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []int64, err error) {
-	per := make([][]uint32, len(images))
+	// Each image writes its anomalous pixels' keys (in the upper halves,
+	// for radixSort) at its own offset.
+	base := make([]int, len(images)+1)
+	parallel.For(len(images), workers, func(_, i int) {
+		for _, m := range images[i].Mask {
+			if m {
+				base[i+1]++
+			}
+		}
+	})
+	for i := range images {
+		base[i+1] += base[i]
+	}
+	all := make([]uint64, base[len(images)])
 	errs := make([]error, len(images))
 	parallel.For(len(images), workers, func(_, i int) {
 		im := &images[i]
-		if im.Mask == nil {
-			return
-		}
-		var ks []uint32
+		out := all[base[i]:base[i]]
 		var bad uint32
 		for p, m := range im.Mask {
 			if m {
 				v := im.Scores[p]
 				bad |= nonFinite(v)
-				ks = append(ks, orderKey(v))
+				out = append(out, uint64(orderKey(v))<<32)
 			}
 		}
 		if bad != 0 {
 			errs[i] = im.Validate()
 		}
-		per[i] = ks
 	})
 	if err := firstError(errs); err != nil {
 		return nil, nil, err
 	}
-	all := slices.Concat(per...)
-	slices.Sort(all)
+	all, _ = radixSort(all, make([]uint64, len(all)))
 	for i := 0; i < len(all); {
 		j := i + 1
 		for j < len(all) && all[j] == all[i] {
 			j++
 		}
-		keys = append(keys, all[i])
+		keys = append(keys, uint32(all[i]>>32))
 		count = append(count, int64(j-i))
 		i = j
 	}
