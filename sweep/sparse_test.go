@@ -1,12 +1,14 @@
 package sweep
 
 import (
+	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/zsadbench/zsadbench/connected"
 )
 
@@ -89,8 +91,38 @@ func TestSparsePoints(t *testing.T) {
 			}
 			all = append(all, s.pts...)
 		}
-		if d := cmp.Diff(want, all); d != "" {
+		if d := gocmp.Diff(want, all); d != "" {
 			t.Fatalf("trial %d, need %d: (-full grid +sparse)\n%s", trial, opts.Need, d)
 		}
+	}
+}
+
+// TestSortPixels compares sortPixels with a plain stable sort, on images
+// whose keys share some or all of their digits.
+func TestSortPixels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	var s imageSweep
+	for trial := range 300 {
+		w, h := 1+rng.IntN(40), 1+rng.IntN(40)
+		scores := make([]float32, w*h)
+		levels := []int{1, 2, 5, 1000, 1 << 20}[rng.IntN(5)]
+		for i := range scores {
+			scores[i] = float32(rng.IntN(levels)) / float32(levels)
+		}
+		want := make([]uint64, len(scores))
+		for p, v := range scores {
+			want[p] = uint64(orderKey(v))<<32 | uint64(p+2*(p/w)+w+3)
+		}
+		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
+		got := make([]uint64, len(scores))
+		if !s.sortPixels(got, scores, w) {
+			t.Fatal("finite scores reported not finite")
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d (%dx%d, %d levels): sorted wrongly", trial, w, h, levels)
+		}
+	}
+	if s.sortPixels(make([]uint64, 3), []float32{0, float32(math.NaN()), 1}, 3) {
+		t.Error("NaN not reported")
 	}
 }
