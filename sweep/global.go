@@ -9,7 +9,8 @@ import (
 	"github.com/zsadbench/zsadbench/metric"
 )
 
-// The exact grid is one sort of the whole category. With RC, each image
+// The exact grid with every point (Options.Sparse unset; see sparse.go for
+// the sparse grid) is one sort of the whole category. With RC, each image
 // is first sorted and swept on its own, in cache, in parallel: union-find
 // merges its predicted regions from the highest score down and each pixel's
 // change of the sums becomes the low half of its key, orderKey(score)<<32 |

@@ -5,14 +5,18 @@
 // On the exact grid each image is sorted and swept on its own, in parallel
 // and in cache, switching pixels on from the highest score down while
 // union-find merges predicted regions (no region is ever relabelled from
-// scratch); each pixel's change of the sums goes into its sort key. One
-// radix sort of the whole category then interleaves the images, and a final
-// scan in parallel stretches (each starting from the sum of the stretches
-// before it) emits one point per distinct score. On the steps grid each
-// image's pixels are bucketed by threshold and swept alone into
-// per-threshold sums. All sums are exact integers (fixed point for PRO and
-// RC), and the callers' folds of the points sum in fixed point too, so the
-// result does not depend on the number of workers.
+// scratch). For the metrics alone (Options.Sparse) only the points at and
+// just before each anomalous pixel's score are needed: the anomalous scores
+// cut the scores into buckets, each pixel's change is added to its bucket,
+// and the points are the buckets' prefix sums, with no sort of the whole
+// category. For every point (stored curves), each pixel's change goes into
+// its sort key instead, one radix sort of the whole category interleaves
+// the images, and a final scan in parallel stretches (each starting from
+// the sum of the stretches before it) emits one point per distinct score.
+// On the steps grid each image's pixels are bucketed by threshold and
+// swept alone into per-threshold sums. All sums are exact integers (fixed
+// point for PRO and RC), and the callers' folds of the points sum in fixed
+// point too, so the result does not depend on the number of workers.
 package sweep
 
 import (
