@@ -32,10 +32,16 @@ func benchmarkRun(b *testing.B, opts Options) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
 }
 
-// One category of 100 maps of 256x256 (6.5 Mpx), exact grid.
+// One category of 100 maps of 256x256 (6.5 Mpx), exact grid with every
+// point (what stored curves need).
 func BenchmarkRunAll(b *testing.B) { benchmarkRun(b, Options{Need: NeedAll}) }
 func BenchmarkRunROC(b *testing.B) { benchmarkRun(b, Options{Need: NeedROC}) }
 func BenchmarkRunPRO(b *testing.B) { benchmarkRun(b, Options{Need: NeedPRO}) }
+
+// The same on the sparse exact grid (what the metrics need).
+func BenchmarkRunAllSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedAll, Sparse: true}) }
+func BenchmarkRunROCSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedROC, Sparse: true}) }
+func BenchmarkRunPROSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedPRO, Sparse: true}) }
 func BenchmarkRunSteps200(b *testing.B) {
 	benchmarkRun(b, Options{Need: NeedPRO | NeedRC, Grid: metric.Steps(200)})
 }
