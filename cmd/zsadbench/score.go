@@ -121,7 +121,7 @@ type evalJob struct {
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name"), holdPixels: c.Int("hold-pixels")}
 	if job.holdPixels <= 0 {
-		job.holdPixels = 1 << 28 // 2 GB of sort keys
+		job.holdPixels = 1 << 28 // 1.3 GB of maps and masks
 	}
 	if job.name == "" {
 		job.name = filepath.Base(filepath.Clean(c.String("pred")))
