@@ -18,10 +18,11 @@ package connected
 //
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
-	w, h int
-	fw   int32 // framed width, w + 2
-	conn Connectivity
-	gt   []int32 // framed ground-truth label per pixel, 0 = normal
+	w, h  int
+	fw    int32 // framed width, w + 2
+	conn  Connectivity
+	gt    []int32 // framed ground-truth label per pixel, 0 = normal; nil when none
+	gtBuf []int32 // gt's memory, kept for the next image
 	// Per framed pixel, as small as can be, since pixels switch on in
 	// score order, all over the image: flags (see onBit), and where on the
 	// parent, or at a root ^(area | listBit when the region overlaps ground
@@ -151,15 +152,15 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	t.parent = growSlice(t.parent, n)
 	t.listOf = growSlice(t.listOf, n)
 	if gt != nil {
-		t.gt = Frame(t.gt, gt, w, h)
+		t.gtBuf = Frame(t.gtBuf, gt, w, h)
+		t.gt = t.gtBuf
 		for q, l := range t.gt {
 			if l != 0 {
 				t.flags[q] = gtBit
 			}
 		}
 	} else {
-		t.gt = growSlice(t.gt, n)
-		clear(t.gt)
+		t.gt = nil // no flag has gtBit, so no label is ever read
 	}
 	for i, xy := range ringXY {
 		t.ring[i] = int32(xy[0]) + int32(xy[1])*t.fw
@@ -197,7 +198,7 @@ func Frame(dst, labels []int32, w, h int) []int32 {
 	return dst
 }
 
-// Labels returns the framed ground-truth labels given to Reset (all 0 when
+// Labels returns the framed ground-truth labels given to Reset (nil when
 // none were). The slice belongs to the tracker.
 func (t *Tracker) Labels() []int32 { return t.gt }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/urfave/cli/v2"
 )
@@ -37,6 +38,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile (for performance work)"},
+			&cli.StringFlag{Name: "trace", Hidden: true, Usage: "write an execution trace, for go tool trace (for performance work)"},
 		},
 		Before: func(c *cli.Context) error {
 			if path := c.String("cpuprofile"); path != "" {
@@ -48,11 +50,23 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					return err
 				}
 			}
+			if path := c.String("trace"); path != "" {
+				f, err := os.Create(path)
+				if err != nil {
+					return err
+				}
+				if err := trace.Start(f); err != nil {
+					return err
+				}
+			}
 			return nil
 		},
 		After: func(c *cli.Context) error {
 			if c.String("cpuprofile") != "" {
 				pprof.StopCPUProfile()
+			}
+			if c.String("trace") != "" {
+				trace.Stop()
 			}
 			return nil
 		},
