@@ -3,6 +3,7 @@ package connected
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -240,6 +241,22 @@ func BenchmarkTracker100x256(b *testing.B) {
 			for _, p := range order {
 				tr.Add(tr.Index(p))
 			}
+		}
+	}
+}
+
+// TestLabelerReuse labels random grids of varying sizes with one Labeler
+// and compares each with a fresh Label.
+func TestLabelerReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	var lb Labeler
+	for trial := range 300 {
+		mask, w, h := randomGrid(rng)
+		c := []Connectivity{Eight, Four}[rng.IntN(2)]
+		want, wn := Label(mask, w, h, c)
+		got, n := lb.Label(mask, w, h, c)
+		if n != wn || !slices.Equal(got, want) {
+			t.Fatalf("trial %d: reused Labeler gives %d regions %v, want %d %v", trial, n, got, wn, want)
 		}
 	}
 }

@@ -34,6 +34,19 @@ func ParseConnectivity(n int) (Connectivity, error) {
 // number of regions n; labels run 1..n in raster order of each region's first
 // pixel. It panics if len(on) != w*h or c is not 4 or 8.
 func Label(on []bool, w, h int, c Connectivity) (labels []int32, n int) {
+	var lb Labeler
+	return lb.Label(on, w, h, c)
+}
+
+// Labeler labels grids like Label, keeping its memory from one call to the
+// next (a sweep labels one mask after another).
+type Labeler struct {
+	parent, labels []int32
+}
+
+// Label is Label; the labels returned belong to the Labeler, and its next
+// call overwrites them.
+func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n int) {
 	if len(on) != w*h {
 		panic("connected: len(on) != w*h")
 	}
@@ -42,7 +55,8 @@ func Label(on []bool, w, h int, c Connectivity) (labels []int32, n int) {
 	}
 	// Union-find over the pixel indices, joining each pixel to its already
 	// scanned neighbours, then one raster pass numbers the roots.
-	parent := make([]int32, len(on))
+	lb.parent = growSlice(lb.parent, len(on)) // read only where set
+	parent := lb.parent
 	find := func(p int32) int32 {
 		for parent[p] != p {
 			parent[p] = parent[parent[p]]
@@ -88,12 +102,14 @@ func Label(on []bool, w, h int, c Connectivity) (labels []int32, n int) {
 			}
 		}
 	}
-	labels = make([]int32, len(on))
+	lb.labels = growSlice(lb.labels, len(on))
+	labels = lb.labels
 	// Roots are the smallest index of their region (union keeps the smaller
 	// root), so the root is the region's first pixel in raster order, and
 	// numbering roots as they appear gives raster order of first pixels.
 	for p := range on {
 		if !on[p] {
+			labels[p] = 0
 			continue
 		}
 		r := find(int32(p))

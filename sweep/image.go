@@ -27,6 +27,7 @@ type imageSweep struct {
 	tmp     []uint64 // exact grid: scratch for sorting an image's pixels
 	keys    []uint64 // sparse exact grid: the image's sorted keys
 	tracker connected.Tracker
+	labeler connected.Labeler
 	gtArea  []int64
 	cov     []int64
 	gt      []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
@@ -80,7 +81,7 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 	s.gtArea = s.gtArea[:0]
 	var labels []int32
 	if im.Mask != nil {
-		labels, gtRegions = connected.Label(im.Mask, im.Width, im.Height, s.opts.Connectivity)
+		labels, gtRegions = s.labeler.Label(im.Mask, im.Width, im.Height, s.opts.Connectivity)
 		if gtRegions > 0 {
 			s.gtArea = grow64(s.gtArea, gtRegions+1)
 			s.cov = grow64(s.cov, gtRegions+1)
