@@ -36,7 +36,7 @@ type Tracker struct {
 	n      int       // number of regions
 	births int32     // regions born so far (AddCount)
 	ring   [8]int32  // offsets of the neighbours in ring order (see groups)
-	absorb []Match
+	absorbed []int32 // Add's lists
 }
 
 // Flags of a framed pixel.
@@ -67,9 +67,6 @@ type Match struct {
 	Best int32
 	// Overlap is the number of pixels the region shares with Best.
 	Overlap int32
-	// List numbers the region's overlap list when Best is not 0 (see
-	// List).
-	List int32
 }
 
 // ringXY are the neighbours of a pixel in ring order: up-left, up, up-right,
@@ -249,20 +246,17 @@ func (t *Tracker) Region(r int32) Match {
 	if x&listBit == 0 {
 		return Match{Area: area}
 	}
-	l := t.listOf[r]
-	b := t.top[l]
-	return Match{Area: area, Best: b.Label, Overlap: b.Pixels, List: l}
+	b := t.top[t.listOf[r]]
+	return Match{Area: area, Best: b.Label, Overlap: b.Pixels}
 }
 
 // Add switches on the pixel at framed index q (it must be off). It returns
 // the root of the region that now holds q, the number of regions that
-// existed before this call and are now part of that region, and the state,
-// just before this call, of those of them that overlap ground truth (each
-// once). Callers that score regions rescore the absorbed ones from these
-// states, so no score needs to be cached per region; the others have
-// quality 0 in any scoring that needs overlap. The returned slice is reused
-// by the next call.
-func (t *Tracker) Add(q int32) (root int32, joined int, overlapping []Match) {
+// existed before this call and are now part of that region, and the overlap
+// lists (see List) of those of them that overlap ground truth, each once:
+// a caller that keeps a score per region, by list, gets the scores of the
+// regions merged. The returned slice is reused by the next call.
+func (t *Tracker) Add(q int32) (root int32, joined int, lists []int32) {
 	f := t.flags
 	g := t.groups(q)
 	if f[q]&gtBit != 0 {
@@ -273,7 +267,7 @@ func (t *Tracker) Add(q int32) (root int32, joined int, overlapping []Match) {
 	}
 	f[q] |= onBit
 	t.n++
-	overlapping = t.absorb[:0]
+	lists = t.absorbed[:0]
 	root = q
 	for _, pos := range g.pos[:g.n] {
 		rq := t.Find(q + t.ring[pos])
@@ -281,15 +275,15 @@ func (t *Tracker) Add(q int32) (root int32, joined int, overlapping []Match) {
 			continue
 		}
 		if ^t.parent[rq]&listBit != 0 {
-			overlapping = append(overlapping, t.Region(rq))
+			lists = append(lists, t.listOf[rq])
 		}
 		joined++
 		root = t.union(root, rq)
 	}
-	if cap(overlapping) != cap(t.absorb) {
-		t.absorb = overlapping
+	if cap(lists) != cap(t.absorbed) {
+		t.absorbed = lists
 	}
-	return root, joined, overlapping
+	return root, joined, lists
 }
 
 // Overlaps reports whether the region whose root is r overlaps a

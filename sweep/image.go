@@ -154,11 +154,17 @@ func (s *imageSweep) add(q int32, d *sums) {
 }
 
 // merge records that the region with root r, which overlaps ground truth,
-// changed: it took a pixel, and absorbed the regions whose states before
-// are given (those that overlap ground truth). Their accounts become its
+// changed: it took a pixel, and absorbed the regions with the given overlap
+// lists (those that overlap ground truth). Their accounts become its
 // account, so that rcSum stays the sum of the accounts; settle scores it.
-func (s *imageSweep) merge(r int32, absorbed []connected.Match) {
+func (s *imageSweep) merge(r int32, absorbed []int32) {
 	l := s.tracker.List(r)
+	if len(absorbed) == 1 && absorbed[0] == l && int(l) < len(s.changed) && s.changed[l] {
+		// It took a pixel and is already to be scored; its root may have
+		// moved to the pixel.
+		s.rootOf[l] = r
+		return
+	}
 	if int(l) >= len(s.account) {
 		n := int(l) + 1
 		s.account = append(s.account, make([]int64, n-len(s.account))...)
@@ -166,10 +172,10 @@ func (s *imageSweep) merge(r int32, absorbed []connected.Match) {
 		s.rootOf = append(s.rootOf, make([]int32, n-len(s.rootOf))...)
 	}
 	sum := int64(0) // a new region's own list (a ground-truth pixel's) has none yet
-	for _, m := range absorbed {
-		sum += s.account[m.List]
-		if m.List != l {
-			s.changed[m.List] = false // the list is free now
+	for _, a := range absorbed {
+		sum += s.account[a]
+		if a != l {
+			s.changed[a] = false // the list is free now
 		}
 	}
 	s.account[l], s.rootOf[l] = sum, r
