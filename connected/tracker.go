@@ -27,16 +27,16 @@ type Tracker struct {
 	// score order, all over the image: flags (see onBit), and where on the
 	// parent, or at a root ^(area | listBit when the region overlaps ground
 	// truth), a negative number; the overlap list of a root with listBit.
-	flags  []uint8
-	parent []int32
-	listOf []int32
-	lists  [][]Overlap
-	top    []Overlap // per list: the best-matched label and its overlap
-	free   []int32   // indices of lists no longer used
-	n      int       // number of regions
-	births int32     // regions born so far (AddCount)
-	ring   [8]int32  // offsets of the neighbours in ring order (see groups)
-	absorbed []int32 // Add's lists
+	flags    []uint8
+	parent   []int32
+	listOf   []int32
+	lists    [][]Overlap
+	top      []Overlap // per list: the best-matched label and its overlap
+	free     []int32   // indices of lists no longer used
+	n        int       // number of regions
+	births   int32     // regions born so far (AddCount)
+	ring     [8]int32  // offsets of the neighbours in ring order (see groups)
+	absorbed []int32   // Add's lists
 }
 
 // Flags of a framed pixel.
