@@ -28,8 +28,9 @@ import (
 // sparseSums are one worker's sums per bucket.
 type sparseSums struct {
 	// simple[b]: the pixels in bucket b << 32 + the change of the region
-	// count; both fit in 32 bits (a category has fewer than 2^31 pixels,
-	// and a region count is at most a quarter of them).
+	// count; both fit in 32 bits, the change as a signed number (a category
+	// has fewer than 2^31 pixels, and an image's pixels in a run of its
+	// sweep change its region count by at most half its pixels).
 	simple []int64
 	rc     []wide   // per bucket, with RC
 	pro    []wide   // per anomalous key j (bucket 2j+1), with PRO

@@ -72,8 +72,9 @@ type Options struct {
 	// Workers is the number of images swept at once; 0 means GOMAXPROCS.
 	Workers int
 	// Buffers, when set, are reused for the large arrays of the exact grid
-	// (and keep them for the next sweep that is given them); sweeps that
-	// share Buffers must not run at the same time.
+	// with every point (not Sparse), and keep them for the next sweep that
+	// is given them; sweeps that share Buffers must not run at the same
+	// time.
 	Buffers *Buffers
 	// Fold, when set, receives the points of the exact grid (see Fold)
 	// instead of Result storing them, which saves memory on large
