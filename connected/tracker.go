@@ -1,5 +1,7 @@
 package connected
 
+import "encoding/binary"
+
 // Tracker follows the regions of one image while its pixels switch on one at
 // a time (in any order), without relabelling: union-find with union by size
 // and path halving over int32 arrays.
@@ -12,9 +14,9 @@ package connected
 // Pixels are named by their index in the image framed by a one-pixel border
 // that never switches on (Index converts): a pixel's neighbours are then at
 // fixed offsets, with no bounds to check and no division. Which neighbours
-// are on is read as one 8-bit mask, and a table gives one neighbour per group
-// of neighbours that touch each other (so are already one region): most
-// pixels need a single Find.
+// are on is read from a bitmap (three loads, one per row) as one 8-bit mask,
+// and a table gives one neighbour per group of neighbours that touch each
+// other (so are already one region): most pixels need a single Find.
 //
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
@@ -24,10 +26,13 @@ type Tracker struct {
 	gt    []int32 // framed ground-truth label per pixel, 0 = normal; nil when none
 	gtBuf []int32 // gt's memory, kept for the next image
 	// Per framed pixel, as small as can be, since pixels switch on in
-	// score order, all over the image: flags (see onBit), and where on the
-	// parent, or at a root ^(area | listBit when the region overlaps ground
-	// truth), a negative number; the overlap list of a root with listBit.
-	flags    []uint8
+	// score order, all over the image: whether it is on and whether it is
+	// in ground truth, a bit each (bitmaps small enough for the first-level
+	// cache); where on, the parent, or at a root a negative number,
+	// ^(area | listBit when the region overlaps ground truth) (Add) or
+	// ^(birth number) (AddCount); the overlap list of a root with listBit.
+	on       []byte
+	inGT     []byte
 	parent   []int32
 	listOf   []int32
 	lists    [][]Overlap
@@ -38,12 +43,6 @@ type Tracker struct {
 	ring     [8]int32  // offsets of the neighbours in ring order (see groups)
 	absorbed []int32   // Add's lists
 }
-
-// Flags of a framed pixel.
-const (
-	onBit = 1 << iota // switched on
-	gtBit             // in a ground-truth region
-)
 
 // A root's parent entry is ^(area | listBit when its region overlaps ground
 // truth and listOf holds its overlap list): Find, which reads it, then knows
@@ -144,20 +143,23 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	}
 	t.w, t.h, t.fw, t.conn = w, h, int32(w+2), c
 	n := (w + 2) * (h + 2)
-	t.flags = growSlice(t.flags, n)
-	clear(t.flags)
+	// Eight bytes beyond the last pixel's, for three's 64-bit loads.
+	t.on = growSlice(t.on, n/8+9)
+	clear(t.on)
 	t.parent = growSlice(t.parent, n)
 	t.listOf = growSlice(t.listOf, n)
 	if gt != nil {
 		t.gtBuf = Frame(t.gtBuf, gt, w, h)
 		t.gt = t.gtBuf
+		t.inGT = growSlice(t.inGT, len(t.on))
+		clear(t.inGT)
 		for q, l := range t.gt {
 			if l != 0 {
-				t.flags[q] = gtBit
+				t.inGT[q>>3] |= 1 << (q & 7)
 			}
 		}
 	} else {
-		t.gt = nil // no flag has gtBit, so no label is ever read
+		t.gt = nil // no pixel is in ground truth, so no label is ever read
 	}
 	for i, xy := range ringXY {
 		t.ring[i] = int32(xy[0]) + int32(xy[1])*t.fw
@@ -209,7 +211,7 @@ func (t *Tracker) FramedWidth() int { return int(t.fw) }
 
 // GT returns the ground-truth label of the pixel at framed index q.
 func (t *Tracker) GT(q int32) int32 {
-	if t.flags[q]&gtBit == 0 {
+	if t.gt == nil || t.inGT[q>>3]&(1<<(q&7)) == 0 {
 		return 0 // without reading the labels
 	}
 	return t.gt[q]
@@ -219,7 +221,14 @@ func (t *Tracker) GT(q int32) int32 {
 func (t *Tracker) Regions() int { return t.n }
 
 // On reports whether the pixel at framed index q is on.
-func (t *Tracker) On(q int32) bool { return t.flags[q]&onBit != 0 }
+func (t *Tracker) On(q int32) bool { return t.on[q>>3]&(1<<(q&7)) != 0 }
+
+// three returns the on bits of the framed pixels p-1, p and p+1, in bits
+// 0, 1 and 2: one 64-bit load from the byte that holds p-1's bit.
+func (t *Tracker) three(p int32) uint32 {
+	i := uint32(p - 1)
+	return uint32(binary.LittleEndian.Uint64(t.on[i>>3:i>>3+8])>>(i&7)) & 7
+}
 
 // Find returns the root of the region of the pixel at framed index q, which
 // must be on.
@@ -257,15 +266,14 @@ func (t *Tracker) Region(r int32) Match {
 // a caller that keeps a score per region, by list, gets the scores of the
 // regions merged. The returned slice is reused by the next call.
 func (t *Tracker) Add(q int32) (root int32, joined int, lists []int32) {
-	f := t.flags
 	g := t.groups(q)
-	if f[q]&gtBit != 0 {
+	if t.GT(q) != 0 {
 		t.listOf[q] = t.newList(Overlap{Label: t.gt[q], Pixels: 1})
 		t.parent[q] = ^int32(1 | listBit)
 	} else {
 		t.parent[q] = ^int32(1)
 	}
-	f[q] |= onBit
+	t.on[q>>3] |= 1 << (q & 7)
 	t.n++
 	lists = t.absorbed[:0]
 	root = q
@@ -300,18 +308,17 @@ func (t *Tracker) List(r int32) int32 { return t.listOf[r] }
 // groups returns the groups of the neighbours that are on of the pixel at
 // framed index q, which must be off.
 func (t *Tracker) groups(q int32) *group {
-	f := t.flags
-	if f[q]&onBit != 0 {
+	fw := t.fw
+	up, mid, down := t.three(q-fw), t.three(q), t.three(q+fw)
+	if mid&2 != 0 {
 		panic("connected: pixel added twice")
 	}
-	fw := t.fw
+	// Ring bits: up-left, up, up-right from up; right from mid; down-right,
+	// down, down-left from down (reversed); left from mid.
 	if t.conn == Eight {
-		m := uint32(f[q-fw-1]&onBit) | uint32(f[q-fw]&onBit)<<1 | uint32(f[q-fw+1]&onBit)<<2 | uint32(f[q+1]&onBit)<<3 |
-			uint32(f[q+fw+1]&onBit)<<4 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q+fw-1]&onBit)<<6 | uint32(f[q-1]&onBit)<<7
-		return &groups8[m]
+		return &groups8[up|mid>>2<<3|down>>2<<4|down&2<<4|down&1<<6|mid&1<<7]
 	}
-	m := uint32(f[q-fw]&onBit)<<1 | uint32(f[q+1]&onBit)<<3 | uint32(f[q+fw]&onBit)<<5 | uint32(f[q-1]&onBit)<<7
-	return &groups4[m]
+	return &groups4[up&2|mid>>2<<3|down&2<<4|mid&1<<7]
 }
 
 // AddCount switches on the pixel at framed index q (it must be off), like
@@ -327,22 +334,22 @@ func (t *Tracker) groups(q int32) *group {
 // path halving in the Finds does the rest.
 func (t *Tracker) AddCount(q int32) int {
 	g := t.groups(q)
-	t.flags[q] |= onBit
+	t.on[q>>3] |= 1 << (q & 7)
 	par := t.parent
 	if g.n < 2 {
-		// One branch for both cases, which noisy maps mix unpredictably.
+		// One branch for both cases, which noisy maps mix unpredictably:
+		// a new region (its birth number) or its neighbour's parent.
 		nb := q + t.ring[g.pos[0]]
 		p := par[nb]
 		if p < 0 {
 			p = nb
 		}
-		if g.n == 0 {
-			t.births++
-			p = ^t.births
-		}
+		born := 1 - int32(g.n)
+		t.births += born
+		p = p&^-born | ^t.births&-born
 		par[q] = p
-		t.n += 1 - int(g.n)
-		return 1 - int(g.n)
+		t.n += int(born)
+		return int(born)
 	}
 	root := t.Find(q + t.ring[g.pos[0]])
 	joined := 1
