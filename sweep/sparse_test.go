@@ -126,3 +126,25 @@ func TestSortPixels(t *testing.T) {
 		t.Error("NaN not reported")
 	}
 }
+
+// TestAdvance checks advance, which walks or searches the bucket bounds,
+// against a binary search from scratch.
+func TestAdvance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for trial := range 2000 {
+		keys := make([]uint32, rng.IntN(50))
+		for i := range keys {
+			keys[i] = uint32(rng.IntN(200)) * 2
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		bounds := bucketBounds(keys)
+		j := 0
+		for k := uint32(0); k < 420; k += uint32(1 + rng.IntN(30)) {
+			want, _ := slices.BinarySearch(bounds, k+1)
+			if j = advance(bounds, j, k); j != want {
+				t.Fatalf("trial %d: key %d in bucket %d, want %d (bounds %v)", trial, k, j, want, bounds)
+			}
+		}
+	}
+}
