@@ -134,7 +134,7 @@ func TestAdvance(t *testing.T) {
 	for trial := range 2000 {
 		keys := make([]uint32, rng.IntN(50))
 		for i := range keys {
-			keys[i] = uint32(rng.IntN(200)) * 2
+			keys[i] = uint32(rng.IntN(200)) // consecutive keys give equal bounds
 		}
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
