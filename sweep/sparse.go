@@ -123,20 +123,32 @@ func advance(bounds []uint32, j int, k uint32) int {
 	return j
 }
 
+// sparseSlack is how much memory the sparse grid's sums may take beyond
+// the full grid's sort keys (16 bytes a pixel) before the full grid is
+// used instead: only a category with a large share of anomalous pixels
+// reaches it. (A variable for tests.)
+var sparseSlack int64 = 256 << 20
+
 // finishSparse sweeps the retained images on the sparse exact grid and
-// folds its points.
-func (st *Stream) finishSparse(fold Fold) error {
+// folds its points. It does nothing and reports false when the category
+// has so many distinct anomalous scores that the sums per bucket, one set
+// per worker, would take more memory than the full grid (which gives the
+// folds the same result).
+func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	images, full := st.images, st.exactFull()
 	n := 0
 	for i := range images {
 		n += images[i].Width * images[i].Height
 	}
 	if n >= 1<<31 {
-		return fmt.Errorf("%d pixels in one category; at most %d are supported", n, 1<<31-1)
+		return false, fmt.Errorf("%d pixels in one category; at most %d are supported", n, 1<<31-1)
 	}
 	keys, tp, err := anomalousKeys(images, len(st.sweeps))
 	if err != nil {
-		return err
+		return false, err
+	}
+	if sparseBytes(len(keys), len(st.sweeps)) > int64(16)*int64(n)+sparseSlack {
+		return false, nil
 	}
 	bounds := bucketBounds(keys)
 	per := make([]*sparseSums, len(st.sweeps))
@@ -149,7 +161,7 @@ func (st *Stream) finishSparse(fold Fold) error {
 		gtRegions[i], errs[i] = st.sweeps[w].sweepSparse(&images[i], bounds, full, per[w])
 	})
 	if err := firstError(errs); err != nil {
-		return err
+		return false, err
 	}
 	for _, g := range gtRegions {
 		st.res.GTRegions += int64(g)
@@ -161,7 +173,14 @@ func (st *Stream) finishSparse(fold Fold) error {
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
 	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
 	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
-	return nil
+	return true, nil
+}
+
+// sparseBytes is the memory of the sparse grid's sums for keys anomalous
+// keys: per worker, sparseSums at its largest (8 + 16 bytes per bucket,
+// 16 + 4 per key), and the keys and their counts.
+func sparseBytes(keys, workers int) int64 {
+	return int64(keys) * (int64(workers)*(2*24+20) + 12)
 }
 
 // sweepSparse sorts and sweeps one image, adding each pixel's change to its

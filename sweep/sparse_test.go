@@ -148,3 +148,32 @@ func TestAdvance(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseFallsBack checks that a category whose sparse sums would take
+// too much memory gets the full grid's points instead.
+func TestSparseFallsBack(t *testing.T) {
+	defer func(s int64) { sparseSlack = s }(sparseSlack)
+	sparseSlack = -1 << 40
+	rng := rand.New(rand.NewPCG(9, 9))
+	for trial := range 50 {
+		cat := randomCategory(rng)
+		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+		full, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Point
+		opts.Sparse = true
+		opts.Fold = func(*Point) func([]Point) { return func(pts []Point) { got = append(got, pts...) } }
+		if _, err := Run(cat, opts); err != nil {
+			t.Fatal(err)
+		}
+		var want []Point
+		for k := range full.Exact.Threshold {
+			want = append(want, full.Exact.At(k))
+		}
+		if d := gocmp.Diff(want, got); d != "" {
+			t.Fatalf("trial %d: (-full grid +fallback)\n%s", trial, d)
+		}
+	}
+}

@@ -356,12 +356,17 @@ func (st *Stream) Finish() (*Result, error) {
 				}
 			}
 		}
-		finish := func() error { return st.finishExact(full, fold) }
+		done := false
 		if opts.Sparse && opts.Fold != nil {
-			finish = func() error { return st.finishSparse(fold) }
+			var err error
+			if done, err = st.finishSparse(fold); err != nil {
+				return nil, err
+			}
 		}
-		if err := finish(); err != nil {
-			return nil, err
+		if !done {
+			if err := st.finishExact(full, fold); err != nil {
+				return nil, err
+			}
 		}
 		st.images = nil
 		for _, k := range slices.Backward(slices.Sorted(maps.Keys(stretches))) {
