@@ -87,7 +87,10 @@ type Options struct {
 	// switch on, along which those folds add nothing that the ends of the
 	// run do not give (see roc.Accumulator, pro.Integrator and
 	// rcpro.Integrator). It needs no sort of the whole category, so it is
-	// faster and holds much less than the full grid.
+	// faster and holds much less than the full grid. A category with so
+	// many distinct anomalous scores that its sparse sums would take more
+	// memory than the full grid gets every point instead, with the same
+	// folds.
 	Sparse bool
 	// Visit, when set, receives the points of the steps grid, from the
 	// highest threshold down, instead of Result storing them. The *Point is
