@@ -89,16 +89,14 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	var mask []bool
 	mw, mh := out.Width, out.Height
 	if e.MaskPath != "" {
-		m, err := mapio.ReadMask(e.MaskPath)
-		if err != nil {
-			return im, err
-		}
 		threshold := float64(e.MaskThreshold)
 		if opts.MaskThreshold >= 0 {
 			threshold = opts.MaskThreshold
 		}
-		mask = m.Binary(float32(threshold))
-		mw, mh = m.Width, m.Height
+		var err error
+		if mask, mw, mh, err = mapio.ReadBinaryMask(e.MaskPath, float32(threshold)); err != nil {
+			return im, err
+		}
 		if opts.Size == 0 && (mw != out.Width || mh != out.Height) {
 			if opts.StrictSize {
 				return im, fmt.Errorf("%s: score map is %dx%d but its mask %s is %dx%d (--strict-size)",

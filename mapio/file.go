@@ -76,6 +76,21 @@ func ReadMask(path string) (Map, error) {
 	return m, nil
 }
 
+// ReadBinaryMask reads the mask image at path like [ReadMask] and returns
+// whether each pixel is greater than threshold ([Map.Binary]), row-major,
+// with the image's size; an 8-bit grey image is compared as it is, without
+// the float map. Errors start with the path.
+func ReadBinaryMask(path string, threshold float32) (mask []bool, w, h int, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	if mask, w, h, err = decodeBinaryMask(data, threshold); err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return mask, w, h, nil
+}
+
 // WriteNPY writes m to path with [EncodeNPY], atomically (package
 // atomicfile): a reader sees either the old file or the complete new one,
 // never a partial file, and on error path is left untouched. The file's

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -106,8 +107,18 @@ func FuzzDecodeMask(f *testing.F) {
 	addFixtures(f, "mask", "png")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := DecodeMask(bytes.NewReader(data))
+		bin, w, h, berr := decodeBinaryMask(data, 127.5)
+		if err == nil {
+			err = m.CheckFinite()
+		}
+		if (err == nil) != (berr == nil) {
+			t.Fatalf("DecodeMask and decodeBinaryMask disagree: %v / %v", err, berr)
+		}
 		if err != nil {
 			return
+		}
+		if w != m.Width || h != m.Height || !slices.Equal(bin, m.Binary(127.5)) {
+			t.Fatal("decodeBinaryMask differs from DecodeMask and Binary")
 		}
 		checkShape(t, m)
 		if isTIFF(data) {

@@ -44,26 +44,70 @@ func DecodeMask(r io.Reader) (Map, error) {
 }
 
 func decodeMaskBytes(data []byte) (Map, error) {
-	var img image.Image
-	var err error
+	img, m, err := decodeMaskImage(data)
+	if err != nil || img == nil {
+		return m, err
+	}
+	return imageToMask(img)
+}
+
+// decodeBinaryMask is decodeMaskBytes followed by Binary(threshold),
+// without the float map for 8-bit grey images (most masks): their values
+// are compared as they are.
+func decodeBinaryMask(data []byte, threshold float32) (mask []bool, w, h int, err error) {
+	img, m, err := decodeMaskImage(data)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if g, ok := img.(*image.Gray); ok {
+		b := g.Bounds()
+		w, h = b.Dx(), b.Dy()
+		if w <= 0 || h <= 0 {
+			return nil, 0, 0, fmt.Errorf("mask: empty image (%dx%d)", w, h)
+		}
+		mask = make([]bool, w*h)
+		for y := range h {
+			row := g.Pix[y*g.Stride : y*g.Stride+w]
+			out := mask[y*w : (y+1)*w]
+			for x, v := range row {
+				out[x] = float32(v) > threshold
+			}
+		}
+		return mask, w, h, nil
+	}
+	if img != nil {
+		if m, err = imageToMask(img); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	if err := m.CheckFinite(); err != nil {
+		return nil, 0, 0, err
+	}
+	return m.Binary(threshold), m.Width, m.Height, nil
+}
+
+// decodeMaskImage decodes a mask file: a float TIFF straight to its Map,
+// every other image to an image.Image (img nil: m holds the mask).
+func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 	switch {
 	case bytes.HasPrefix(data, []byte(pngMagic)):
 		if _, err := parsePNGHeader(data); err != nil {
-			return Map{}, err
+			return nil, Map{}, err
 		}
 		img, err = png.Decode(bytes.NewReader(data))
 	case isTIFF(data):
 		ifd, perr := parseTIFF(data)
 		if perr != nil {
-			return Map{}, perr
+			return nil, Map{}, perr
 		}
 		if ifd.sampleFormat == 3 {
-			return ifd.decodeGrey(data, false)
+			m, err := ifd.decodeGrey(data, false)
+			return nil, m, err
 		}
 		mul, add := maxRatio(ifd.compression)
 		bits := uint64(max(ifd.bps, 1)) * uint64(ifd.spp)
 		if need := (uint64(ifd.width)*bits + 7) / 8 * uint64(ifd.height); need > mul*uint64(len(data))+add {
-			return Map{}, fmt.Errorf("tiff: %dx%d image cannot fit in a %d-byte file", ifd.width, ifd.height, len(data))
+			return nil, Map{}, fmt.Errorf("tiff: %dx%d image cannot fit in a %d-byte file", ifd.width, ifd.height, len(data))
 		}
 		img, err = tiff.Decode(bytes.NewReader(data))
 		if err == nil && ifd.photometric == 1 && (ifd.compression == 3 || ifd.compression == 4) {
@@ -79,36 +123,36 @@ func decodeMaskBytes(data []byte) (Map, error) {
 	case bytes.HasPrefix(data, []byte("BM")):
 		cfg, cerr := bmp.DecodeConfig(bytes.NewReader(data))
 		if cerr != nil {
-			return Map{}, cerr
+			return nil, Map{}, cerr
 		}
 		if err := checkSize("bmp", cfg.Width, cfg.Height); err != nil {
-			return Map{}, err
+			return nil, Map{}, err
 		}
 		// BMP pixel data is uncompressed, at least one bit per pixel.
 		if uint64(cfg.Width)*uint64(cfg.Height) > 8*uint64(len(data)) {
-			return Map{}, fmt.Errorf("bmp: %dx%d image cannot fit in a %d-byte file", cfg.Width, cfg.Height, len(data))
+			return nil, Map{}, fmt.Errorf("bmp: %dx%d image cannot fit in a %d-byte file", cfg.Width, cfg.Height, len(data))
 		}
 		img, err = bmp.Decode(bytes.NewReader(data))
 	case bytes.HasPrefix(data, []byte{0xFF, 0xD8}):
 		cfg, cerr := jpeg.DecodeConfig(bytes.NewReader(data))
 		if cerr != nil {
-			return Map{}, cerr
+			return nil, Map{}, cerr
 		}
 		if err := checkSize("jpeg", cfg.Width, cfg.Height); err != nil {
-			return Map{}, err
+			return nil, Map{}, err
 		}
 		// A generous bound: real JPEG masks hold far fewer pixels per byte.
 		if uint64(cfg.Width)*uint64(cfg.Height) > 2048*uint64(len(data)) {
-			return Map{}, fmt.Errorf("jpeg: %dx%d image cannot fit in a %d-byte file", cfg.Width, cfg.Height, len(data))
+			return nil, Map{}, fmt.Errorf("jpeg: %dx%d image cannot fit in a %d-byte file", cfg.Width, cfg.Height, len(data))
 		}
 		img, err = jpeg.Decode(bytes.NewReader(data))
 	default:
-		return Map{}, errors.New("mask: unrecognised image format (want PNG, BMP, JPEG or TIFF)")
+		return nil, Map{}, errors.New("mask: unrecognised image format (want PNG, BMP, JPEG or TIFF)")
 	}
 	if err != nil {
-		return Map{}, err
+		return nil, Map{}, err
 	}
-	return imageToMask(img)
+	return img, Map{}, nil
 }
 
 // imageToMask converts a decoded image to raw intensities, the largest colour
