@@ -279,6 +279,24 @@ func layoutScore(t *testing.T, args ...string) (rep layoutReport, stdout, stderr
 
 // layoutFail runs score with args and requires exit status 1 and a message
 // on standard error holding every one of want.
+// layoutScoreAs scores with --layout named and with --layout auto (which
+// must detect it), checking the reported layout and every category against
+// cats, then anything more in extra (nil: nothing). args are the rest of
+// the command line.
+func layoutScoreAs(t *testing.T, named string, cats []layoutCat, extra func(*testing.T, layoutReport), args ...string) {
+	t.Helper()
+	for _, layout := range []string{named, "auto"} {
+		t.Run(layout, func(t *testing.T) {
+			rep, _, _ := layoutScore(t, append([]string{"--layout", layout}, args...)...)
+			layoutSetting(t, rep, "layout", named)
+			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
+			if extra != nil {
+				extra(t, rep)
+			}
+		})
+	}
+}
+
 func layoutFail(t *testing.T, want []string, args ...string) string {
 	t.Helper()
 	args = append([]string{"score", "--format", "json"}, args...)
@@ -505,14 +523,9 @@ func layoutMVTecReplica(t *testing.T) (gt, pred string, cats []layoutCat) {
 
 func TestLayoutMVTec(t *testing.T) {
 	gt, pred, cats := layoutMVTecReplica(t)
-	for _, layout := range []string{"mvtec", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "mvtec")
-			layoutSetting(t, rep, "thresholds", "exact")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
-		})
-	}
+	layoutScoreAs(t, "mvtec", cats, func(t *testing.T, rep layoutReport) {
+		layoutSetting(t, rep, "thresholds", "exact")
+	}, "--gt", gt, "--pred", pred)
 }
 
 // TestLayoutFlat: maps directly in PRED, masks GT/<stem>.png or
@@ -534,13 +547,7 @@ func TestLayoutFlat(t *testing.T) {
 		imgs = append(imgs, im)
 	}
 	cats := []layoutCat{{name: "run7", imgs: imgs}}
-	for _, layout := range []string{"flat", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "flat")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
-		})
-	}
+	layoutScoreAs(t, "flat", cats, nil, "--gt", gt, "--pred", pred)
 }
 
 // --- index files: meta.json and JSON lines -----------------------------------
@@ -713,13 +720,7 @@ func TestLayoutJSONL(t *testing.T) {
 		t.Fatalf("index lacks float labels:\n%s", b.String())
 	}
 	cats := layoutIndexCats(items)
-	for _, layout := range []string{"jsonl", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--meta", index, "--pred", pred)
-			layoutSetting(t, rep, "layout", "jsonl")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
-		})
-	}
+	layoutScoreAs(t, "jsonl", cats, nil, "--meta", index, "--pred", pred)
 }
 
 // TestLayoutMalformedIndex: a bad index file is exit status 1 with a message
@@ -824,18 +825,13 @@ func TestLayoutVisA(t *testing.T) {
 		cats = append(cats, cat)
 	}
 	layoutWriteFile(t, filepath.Join(gt, "split_csv", "1cls.csv"), []byte(b.String()))
-	for _, layout := range []string{"visa", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "visa")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
-			for _, c := range rep.Categories {
-				if c.AnomalousImages != 3 {
-					t.Errorf("%s: %d anomalous images, want 3 (class ids 1..3 are anomalous)", c.Name, c.AnomalousImages)
-				}
+	layoutScoreAs(t, "visa", cats, func(t *testing.T, rep layoutReport) {
+		for _, c := range rep.Categories {
+			if c.AnomalousImages != 3 {
+				t.Errorf("%s: %d anomalous images, want 3 (class ids 1..3 are anomalous)", c.Name, c.AnomalousImages)
 			}
-		})
-	}
+		}
+	}, "--gt", gt, "--pred", pred)
 }
 
 // TestLayoutBTAD: <class>/test/{ok,ko} and <class>/ground_truth/ko with the
@@ -873,13 +869,7 @@ func TestLayoutBTAD(t *testing.T) {
 		}
 		cats = append(cats, cat)
 	}
-	for _, layout := range []string{"btad", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "btad")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
-		})
-	}
+	layoutScoreAs(t, "btad", cats, nil, "--gt", gt, "--pred", pred)
 }
 
 // TestLayoutFoldersHeadCT: labels.csv with HeadCT's header "id, hemorrhage"
@@ -909,14 +899,9 @@ func TestLayoutFoldersHeadCT(t *testing.T) {
 		cat.imgs = append(cat.imgs, im)
 	}
 	layoutWriteFile(t, filepath.Join(gt, "labels.csv"), []byte(b.String()))
-	for _, layout := range []string{"folders", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "folders")
-			layoutCheck(t, rep, []layoutCat{cat}, evaluate.DefaultSettings)
-			layoutWarned(t, rep, "headct: no pixel labels")
-		})
-	}
+	layoutScoreAs(t, "folders", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
+		layoutWarned(t, rep, "headct: no pixel labels")
+	}, "--gt", gt, "--pred", pred)
 }
 
 // TestLayoutFoldersYesNo: BrainMRI's yes/ (tumour) and no/ folders of JPEG
@@ -933,14 +918,9 @@ func TestLayoutFoldersYesNo(t *testing.T) {
 		layoutWriteMap(t, pred, im)
 		cat.imgs = append(cat.imgs, im)
 	}
-	for _, layout := range []string{"folders", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "folders")
-			layoutCheck(t, rep, []layoutCat{cat}, evaluate.DefaultSettings)
-			layoutWarned(t, rep, "brain_mri: no pixel labels")
-		})
-	}
+	layoutScoreAs(t, "folders", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
+		layoutWarned(t, rep, "brain_mri: no pixel labels")
+	}, "--gt", gt, "--pred", pred)
 	t.Run("stray folder", func(t *testing.T) {
 		stray := filepath.Join(gt, "maybe")
 		layoutWritePhoto(t, filepath.Join(stray, "M1.jpg"), 16, 16, 799)
@@ -974,14 +954,9 @@ func TestLayoutSegmentationISIC(t *testing.T) {
 		layoutWriteMap(t, pred, im)
 		cat.imgs = append(cat.imgs, im)
 	}
-	for _, layout := range []string{"segmentation", "auto"} {
-		t.Run(layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", gt, "--pred", pred)
-			layoutSetting(t, rep, "layout", "segmentation")
-			layoutCheck(t, rep, []layoutCat{cat}, evaluate.DefaultSettings)
-			layoutWarned(t, rep, "isic: no normal images")
-		})
-	}
+	layoutScoreAs(t, "segmentation", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
+		layoutWarned(t, rep, "isic: no normal images")
+	}, "--gt", gt, "--pred", pred)
 }
 
 // TestLayoutSegmentationJPEGMasks: TN3K's test-image/ and test-mask/ with
