@@ -206,9 +206,6 @@ func (t *Tracker) Index(p int) int32 {
 	return int32(p + 2*(p/t.w) + t.w + 3)
 }
 
-// FramedWidth is w + 2: framed indices run row by row, (y+1)*(w+2) + x+1.
-func (t *Tracker) FramedWidth() int { return int(t.fw) }
-
 // GT returns the ground-truth label of the pixel at framed index q.
 func (t *Tracker) GT(q int32) int32 {
 	if t.gt == nil || t.inGT[q>>3]&(1<<(q&7)) == 0 {
@@ -219,9 +216,6 @@ func (t *Tracker) GT(q int32) int32 {
 
 // Regions returns the number of regions.
 func (t *Tracker) Regions() int { return t.n }
-
-// On reports whether the pixel at framed index q is on.
-func (t *Tracker) On(q int32) bool { return t.on[q>>3]&(1<<(q&7)) != 0 }
 
 // three returns the on bits of the framed pixels p-1, p and p+1, in bits
 // 0, 1 and 2: one 64-bit load from the byte that holds p-1's bit.
