@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/zsadbench/zsadbench/internal/parallel"
@@ -193,21 +194,17 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		return 0, im.Validate()
 	}
 	// The image's pixels of one bucket come one after another: their
-	// simple sums are added up in run and leave it when the keys reach the
-	// next bucket (leave, which also settles RC).
-	r := bucketRun{acc: acc}
+	// simple sums are added up in r and leave it when the keys reach the
+	// next bucket (flush, which also settles RC).
+	r := newBucketRun(acc, bounds)
 	if !full {
 		// Only the pixels per bucket: the anomalous ones are counted with
 		// the keys.
 		for _, kv := range s.keys {
-			k := uint32(kv >> 32)
-			if r.j < len(bounds) && bounds[r.j] <= k {
-				r.leave(bounds, k)
-			}
+			r.reach(kv)
 			r.sum += 1 << 32
-			r.last = k
 		}
-		r.leave(nil, 0)
+		r.flush()
 		return 0, nil
 	}
 	gtRegions = s.begin(im)
@@ -216,46 +213,68 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
 		for _, kv := range s.keys {
-			k := uint32(kv >> 32)
-			if r.j < len(bounds) && bounds[r.j] <= k {
-				r.leave(bounds, k)
-			}
+			r.reach(kv)
 			r.sum += 1<<32 + int64(s.tracker.AddCount(int32(kv)))
-			r.last = k
 		}
-		r.leave(nil, 0)
+		r.flush()
 		return gtRegions, nil
 	}
 	r.sweep = s
 	for _, kv := range s.keys {
-		k := uint32(kv >> 32)
-		if r.j < len(bounds) && bounds[r.j] <= k {
-			r.leave(bounds, k)
-		}
+		r.reach(kv)
 		var d sums
 		s.add(int32(kv), &d)
 		r.sum += 1<<32 + d.regions
 		if d.pos != 0 {
 			acc.pro[r.j>>1].add(d.pro) // an anomalous pixel's bucket is 2j+1
 		}
-		r.last = k
 	}
-	r.leave(nil, 0)
+	r.flush()
 	return gtRegions, nil
 }
 
 // bucketRun is an image's sweep through the buckets.
 type bucketRun struct {
-	acc   *sparseSums
-	sweep *imageSweep // to settle RC, when it is swept
-	j     int         // the current bucket
-	sum   int64       // its pixels << 32 + the change of the region count, not yet in acc
-	last  uint32      // the key of its last pixel so far
+	acc    *sparseSums
+	bounds []uint32    // bucketBounds
+	sweep  *imageSweep // to settle RC, when it is swept
+	j      int         // the current bucket
+	next   uint32      // the first key beyond it (bounds[j])
+	sum    int64       // its pixels << 32 + the change of the region count, not yet in acc
+	last   uint32      // the key of its last pixel so far
 }
 
-// leave adds the current bucket's sums to acc and moves on to the bucket
-// of key k (bounds nil: the end of the image).
-func (r *bucketRun) leave(bounds []uint32, k uint32) {
+func newBucketRun(acc *sparseSums, bounds []uint32) *bucketRun {
+	r := &bucketRun{acc: acc, bounds: bounds, next: math.MaxUint32} // beyond every finite score's key
+	if len(bounds) > 0 {
+		r.next = bounds[0]
+	}
+	return r
+}
+
+// reach takes the pixel with sorted key kv into the run, first moving on
+// to its bucket when it lies beyond the current one.
+func (r *bucketRun) reach(kv uint64) {
+	k := uint32(kv >> 32)
+	if k >= r.next {
+		r.move(k)
+	}
+	r.last = k
+}
+
+// move flushes the current bucket and moves on to key k's.
+func (r *bucketRun) move(k uint32) {
+	r.flush()
+	r.j = advance(r.bounds, r.j, k)
+	r.next = math.MaxUint32
+	if r.j < len(r.bounds) {
+		r.next = r.bounds[r.j]
+	}
+}
+
+// flush adds the current bucket's sums to acc (at a move to another
+// bucket, and at the end of the image).
+func (r *bucketRun) flush() {
 	a := r.acc
 	a.simple[r.j] += r.sum
 	r.sum = 0
@@ -267,9 +286,6 @@ func (r *bucketRun) leave(bounds []uint32, k uint32) {
 		if r.sweep.settle(&d); d.rc != 0 {
 			a.rc[r.j].add(d.rc)
 		}
-	}
-	if bounds != nil {
-		r.j = advance(bounds, r.j, k)
 	}
 }
 
