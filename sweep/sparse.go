@@ -245,11 +245,17 @@ type bucketRun struct {
 }
 
 func newBucketRun(acc *sparseSums, bounds []uint32) *bucketRun {
-	r := &bucketRun{acc: acc, bounds: bounds, next: math.MaxUint32} // beyond every finite score's key
-	if len(bounds) > 0 {
-		r.next = bounds[0]
-	}
+	r := &bucketRun{acc: acc, bounds: bounds}
+	r.aim()
 	return r
+}
+
+// aim sets next for bucket j: beyond every finite score's key for the last.
+func (r *bucketRun) aim() {
+	r.next = math.MaxUint32
+	if r.j < len(r.bounds) {
+		r.next = r.bounds[r.j]
+	}
 }
 
 // reach takes the pixel with sorted key kv into the run, first moving on
@@ -266,10 +272,7 @@ func (r *bucketRun) reach(kv uint64) {
 func (r *bucketRun) move(k uint32) {
 	r.flush()
 	r.j = advance(r.bounds, r.j, k)
-	r.next = math.MaxUint32
-	if r.j < len(r.bounds) {
-		r.next = r.bounds[r.j]
-	}
+	r.aim()
 }
 
 // flush adds the current bucket's sums to acc (at a move to another
