@@ -17,12 +17,17 @@ import (
 // ([DecodeTIFF]), .png ([DecodePNG]). A map holding NaN or ±Inf is an error
 // wrapping a *[NonFiniteError] that names the first bad pixel. Every error
 // starts with the path: "PATH: problem".
-func ReadMap(path string) (Map, error) {
+func ReadMap(path string) (Map, error) { return ReadMapTo(path, nil) }
+
+// ReadMapTo is ReadMap with the values in memory from alloc, which returns
+// n zeroed values (nil: make), where the format allows reading straight
+// into it (a little-endian float32 .npy file); other maps get their own.
+func ReadMapTo(path string, alloc func(n int) []float32) (Map, error) {
 	var m Map
 	var err error
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".npy":
-		m, err = readNPYFile(path)
+		m, err = readNPYFile(path, alloc)
 	case ".tif", ".tiff", ".png":
 		var data []byte
 		if data, err = os.ReadFile(path); err != nil {
@@ -48,13 +53,13 @@ func ReadMap(path string) (Map, error) {
 
 // readNPYFile streams a .npy file into a map pre-sized from the file's
 // length, without holding a copy of the file.
-func readNPYFile(path string) (Map, error) {
+func readNPYFile(path string, alloc func(int) []float32) (Map, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Map{}, unwrapPathError(err)
 	}
 	defer f.Close()
-	return DecodeNPY(f)
+	return decodeNPY(f, alloc)
 }
 
 // ReadMask reads the mask image at path with [DecodeMask]; the format is

@@ -49,7 +49,11 @@ type npyHeader struct {
 // and that length holds the promised payload; otherwise it grows only as
 // payload bytes actually arrive. Either way a header claiming a huge shape
 // cannot cause a huge allocation.
-func DecodeNPY(r io.Reader) (Map, error) {
+func DecodeNPY(r io.Reader) (Map, error) { return decodeNPY(r, nil) }
+
+// decodeNPY is DecodeNPY reading a little-endian float32 payload into
+// alloc(n) (nil: make).
+func decodeNPY(r io.Reader, alloc func(int) []float32) (Map, error) {
 	var pre [12]byte
 	if _, err := io.ReadFull(r, pre[:10]); err != nil {
 		return Map{}, fmt.Errorf("npy: reading header: %w", noEOF(err))
@@ -88,7 +92,12 @@ func DecodeNPY(r io.Reader) (Map, error) {
 	if capHint == total && h.itemSize == 4 && h.order == binary.LittleEndian && nativeLittleEndian {
 		// The common case, little-endian float32 on a little-endian
 		// machine: the payload is the values' memory, read straight in.
-		pix := make([]float32, total)
+		var pix []float32
+		if alloc != nil {
+			pix = alloc(total)
+		} else {
+			pix = make([]float32, total)
+		}
 		n, err := io.ReadFull(r, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(pix))), 4*total))
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return Map{}, h.truncated(n / 4)

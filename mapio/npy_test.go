@@ -2,6 +2,7 @@ package mapio
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"math"
@@ -303,5 +304,51 @@ func TestReadMapErrors(t *testing.T) {
 	}
 	if _, err := ReadMask(filepath.Join(dir, "missing.png")); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("ReadMask of a missing file: %v", err)
+	}
+}
+
+// TestReadMapTo reads maps through an allocator: a little-endian float32
+// .npy map lands in the allocator's memory, a float64 one (converted) in
+// its own, and both equal ReadMap's.
+func TestReadMapTo(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(9, 10))
+	m := randomMap(rng, 6, 4)
+	f32 := filepath.Join(dir, "f32.npy")
+	if err := WriteNPY(f32, m); err != nil {
+		t.Fatal(err)
+	}
+	f64 := filepath.Join(dir, "f64.npy")
+	data := npyWithHeader("{'descr': '<f8', 'fortran_order': False, 'shape': (4, 6), }", 0)
+	for _, v := range m.Pix {
+		data = binary.LittleEndian.AppendUint64(data, math.Float64bits(float64(v)))
+	}
+	if err := os.WriteFile(f64, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path   string
+		allocs int
+	}{{f32, 1}, {f64, 0}} {
+		var backing []float32
+		allocs := 0
+		got, err := ReadMapTo(c.path, func(n int) []float32 {
+			allocs++
+			backing = make([]float32, n)
+			return backing
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ReadMap(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allocs != c.allocs || !bytes.Equal(f32bytes(got.Pix), f32bytes(want.Pix)) || !bytes.Equal(f32bytes(got.Pix), f32bytes(m.Pix)) || got.Width != 6 {
+			t.Fatalf("%s: %d allocations (want %d), or a different map", c.path, allocs, c.allocs)
+		}
+		if c.allocs == 1 && &got.Pix[0] != &backing[0] {
+			t.Fatalf("%s: not read into the allocator's memory", c.path)
+		}
 	}
 }
