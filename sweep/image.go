@@ -222,8 +222,12 @@ func (s *imageSweep) settle(d *sums) {
 // stretch. It returns the image's number of ground-truth regions, or the
 // error of a score that is not finite.
 func (s *imageSweep) sweepImage(im *metric.Image, keys []uint64, changes []rankDelta, at uint64, ss *stretchSums) (gtRegions int, err error) {
-	if !s.sortPixels(keys, im.Scores, im.Width) {
+	sorted, ok := s.sortPixels(keys, im.Scores, im.Width)
+	if !ok {
 		return 0, im.Validate()
+	}
+	if &sorted[0] != &keys[0] {
+		copy(keys, sorted)
 	}
 	gtRegions = s.begin(im)
 	defer s.end()
@@ -386,8 +390,9 @@ func growInt32(s []int32, n int) []int32 {
 // sortPixels fills dst (one element per score) with orderKey(score)<<32 |
 // framed index for the scores of an image of width w, sorted by key and,
 // within equal keys, by pixel (see radixSort). It reports whether every
-// score is finite (and sorts nothing if one is not).
-func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (finite bool) {
+// score is finite (and sorts nothing if one is not). The sorted keys end in
+// dst or in the sweep's scratch, s.tmp: sorted is the one.
+func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (sorted []uint64, finite bool) {
 	s.tmp = growU64(s.tmp, len(scores))
 	q := uint64(w + 3) // framed index of the row's first pixel
 	var bad uint32
@@ -400,12 +405,10 @@ func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (finite b
 		q += uint64(w + 2)
 	}
 	if bad != 0 {
-		return false
+		return nil, false
 	}
-	if sorted, _ := radixSort(dst, s.tmp); &sorted[0] != &dst[0] {
-		copy(dst, sorted)
-	}
-	return true
+	sorted, _ = radixSort(dst, s.tmp)
+	return sorted, true
 }
 
 // nonFinite is 1 for NaN and ±Inf, else 0, without a branch: the addition

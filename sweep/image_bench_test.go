@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/zsadbench/zsadbench/metric"
@@ -24,9 +25,9 @@ func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
 	for i := range b.N {
 		im := &images[i%len(images)]
 		s.begin(im)
-		s.sortPixels(keys, im.Scores, im.Width)
+		sorted, _ := s.sortPixels(keys, im.Scores, im.Width)
 		if !sortOnly {
-			for j, kv := range keys {
+			for j, kv := range sorted {
 				var d sums
 				s.add(int32(kv), &d)
 				s.settle(&d)
@@ -95,9 +96,8 @@ func BenchmarkImagesGT256(b *testing.B) {
 func sortedImages(s *imageSweep, images []metric.Image) [][]uint64 {
 	var sorted [][]uint64
 	for i := range images {
-		keys := make([]uint64, len(images[i].Scores))
-		s.sortPixels(keys, images[i].Scores, images[i].Width)
-		sorted = append(sorted, keys)
+		keys, _ := s.sortPixels(make([]uint64, len(images[i].Scores)), images[i].Scores, images[i].Width)
+		sorted = append(sorted, slices.Clone(keys))
 	}
 	return sorted
 }

@@ -212,8 +212,12 @@ func sparseBytes(keys, workers int) int64 {
 // full), or the error of a score that is not finite.
 func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, acc *sparseSums) (gtRegions int, err error) {
 	s.keys = growU64(s.keys, len(im.Scores))
-	if !s.sortPixels(s.keys, im.Scores, im.Width) {
+	sorted, ok := s.sortPixels(s.keys, im.Scores, im.Width)
+	if !ok {
 		return 0, im.Validate()
+	}
+	if &sorted[0] != &s.keys[0] {
+		s.keys, s.tmp = s.tmp, s.keys // no copy back
 	}
 	// The image's pixels of one bucket come one after another: their
 	// simple sums are added up in r and leave it when the keys reach the

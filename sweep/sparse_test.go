@@ -114,15 +114,15 @@ func TestSortPixels(t *testing.T) {
 			want[p] = uint64(orderKey(v))<<32 | uint64(p+2*(p/w)+w+3)
 		}
 		slices.SortStableFunc(want, func(a, b uint64) int { return cmp.Compare(a>>32, b>>32) })
-		got := make([]uint64, len(scores))
-		if !s.sortPixels(got, scores, w) {
+		got, ok := s.sortPixels(make([]uint64, len(scores)), scores, w)
+		if !ok {
 			t.Fatal("finite scores reported not finite")
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d (%dx%d, %d levels): sorted wrongly", trial, w, h, levels)
 		}
 	}
-	if s.sortPixels(make([]uint64, 3), []float32{0, float32(math.NaN()), 1}, 3) {
+	if _, ok := s.sortPixels(make([]uint64, 3), []float32{0, float32(math.NaN()), 1}, 3); ok {
 		t.Error("NaN not reported")
 	}
 }
