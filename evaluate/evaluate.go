@@ -263,11 +263,7 @@ func (st *Stream) Add(images []metric.Image) error {
 	}
 	positives := make([]int64, len(images))
 	parallel.For(len(images), st.s.Workers, func(_, i int) {
-		for _, m := range images[i].Mask {
-			if m {
-				positives[i]++
-			}
-		}
+		positives[i] = int64(images[i].AnomalousPixels())
 	})
 	for i := range images {
 		im := &images[i]

@@ -3,6 +3,8 @@ package metric
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -103,5 +105,35 @@ func TestExtent(t *testing.T) {
 	}
 	if e := cat.ExtentFor(Steps(10)); e.Lo != -1 || e.Hi != 4 || e.MaxPixels != 3 || e.Pixels != 5 {
 		t.Errorf("parallel extent %+v", e)
+	}
+}
+
+// TestMaskWalk compares AnomalousPixels, NextAnomalous and Anomalous with
+// plain loops over random masks of every density.
+func TestMaskWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for trial := range 200 {
+		n := rng.IntN(100)
+		density := rng.Float64()
+		im := Image{Mask: make([]bool, n)}
+		if trial%10 == 0 {
+			im.Mask = nil
+		}
+		var want []int
+		for p := range im.Mask {
+			if im.Mask[p] = rng.Float64() < density; im.Mask[p] {
+				want = append(want, p)
+			}
+		}
+		var got []int
+		for p := im.NextAnomalous(0); p >= 0; p = im.NextAnomalous(p + 1) {
+			got = append(got, p)
+		}
+		if !slices.Equal(got, want) || im.AnomalousPixels() != len(want) || im.Anomalous() != (len(want) > 0) {
+			t.Fatalf("trial %d: walk %v, count %d, anomalous %v; want %v", trial, got, im.AnomalousPixels(), im.Anomalous(), want)
+		}
+		if im.NextAnomalous(n+5) != -1 {
+			t.Fatalf("trial %d: NextAnomalous past the end", trial)
+		}
 	}
 }

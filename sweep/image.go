@@ -304,11 +304,7 @@ func (s *imageSweep) end() {
 func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtRegions int, err error) {
 	gtRegions = s.begin(im)
 	defer s.end()
-	for _, m := range im.Mask {
-		if m {
-			positives++
-		}
-	}
+	positives = int64(im.AnomalousPixels())
 	negatives = int64(im.Width*im.Height) - positives
 	if len(s.thresholds) == 0 {
 		// Constant scores: no threshold.

@@ -61,32 +61,21 @@ func newSparseSums(keys int, full bool, need Need) *sparseSums {
 // ascending, and the number of pixels with each. A score that is not
 // finite is an error.
 func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []int64, err error) {
-	// Each image writes its anomalous pixels' keys (in the upper halves,
-	// for radixSort) at its own offset.
-	base := make([]int, len(images)+1)
-	parallel.For(len(images), workers, func(_, i int) {
-		for _, m := range images[i].Mask {
-			if m {
-				base[i+1]++
-			}
-		}
-	})
-	for i := range images {
-		base[i+1] += base[i]
-	}
-	all := make([]uint64, base[len(images)])
+	// Each worker collects its images' anomalous pixels' keys (in the upper
+	// halves, for radixSort); their order does not matter.
+	workers = max(1, workers)
+	per := make([][]uint64, workers)
 	errs := make([]error, len(images))
-	parallel.For(len(images), workers, func(_, i int) {
+	parallel.For(len(images), workers, func(w, i int) {
 		im := &images[i]
-		out := all[base[i]:base[i]]
+		out := per[w]
 		var bad uint32
-		for p, m := range im.Mask {
-			if m {
-				v := im.Scores[p]
-				bad |= nonFinite(v)
-				out = append(out, uint64(orderKey(v))<<32)
-			}
+		for p := im.NextAnomalous(0); p >= 0; p = im.NextAnomalous(p + 1) {
+			v := im.Scores[p]
+			bad |= nonFinite(v)
+			out = append(out, uint64(orderKey(v))<<32)
 		}
+		per[w] = out
 		if bad != 0 {
 			errs[i] = im.Validate()
 		}
@@ -94,7 +83,9 @@ func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []i
 	if err := firstError(errs); err != nil {
 		return nil, nil, err
 	}
+	all := slices.Concat(per...)
 	all, _ = radixSort(all, make([]uint64, len(all)))
+	keys, count = make([]uint32, 0, len(all)), make([]int64, 0, len(all))
 	for i := 0; i < len(all); {
 		j := i + 1
 		for j < len(all) && all[j] == all[i] {
