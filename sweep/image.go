@@ -123,9 +123,7 @@ func (s *imageSweep) add(q int32, d *sums) {
 	}
 	if g != 0 {
 		d.pos++
-		c, a := s.cov[g], s.gtArea[g]
-		d.pro += ((c+1)<<s.shift)/a - (c<<s.shift)/a
-		s.cov[g] = c + 1
+		d.pro += s.proStep(g)
 	} else {
 		d.neg++
 	}
@@ -151,6 +149,16 @@ func (s *imageSweep) add(q int32, d *sums) {
 	} else if s.regions == dr {
 		d.regions++ // the image's first region (per image, it counts images)
 	}
+}
+
+// proStep counts one more pixel of ground-truth region g switched on and
+// returns the change of its overlap fraction, in fixed point. The fractions
+// are rounded down, so that a region's changes add up to exactly its
+// fraction.
+func (s *imageSweep) proStep(g int32) int64 {
+	c, a := s.cov[g], s.gtArea[g]
+	s.cov[g] = c + 1
+	return ((c+1)<<s.shift)/a - (c<<s.shift)/a
 }
 
 // merge records that the region with root r, which overlaps ground truth,
