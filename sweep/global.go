@@ -162,7 +162,7 @@ func sortBin(keys, scratch []uint64) {
 		}
 		return
 	}
-	var count [2][256]int
+	var count [2][256]uint32
 	for _, k := range keys {
 		count[0][byte(k>>32)]++
 		count[1][byte(k>>40)]++

@@ -428,7 +428,10 @@ func nonFinite(v float32) uint32 {
 // (their histograms do not depend on the order); a digit that is the same
 // for every key is skipped.
 func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
-	var count [3][1 << 11]int
+	if uint64(len(keys)) >= 1<<32 {
+		panic("sweep: radixSort of 2^32 keys or more")
+	}
+	var count [3][1 << 11]uint32
 	for _, k := range keys {
 		count[0][(k>>32)&0x7ff]++
 		count[1][(k>>43)&0x7ff]++
@@ -445,11 +448,11 @@ func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 // radixPass moves src into dst, stably, by the digit (k>>shift)&mask, given
 // the digit's counts in c (which it turns into offsets). When every key has
 // the same digit it moves nothing and returns false.
-func radixPass(src, dst []uint64, c []int, shift uint, mask uint64) bool {
-	if len(src) == 0 || c[(src[0]>>shift)&mask] == len(src) {
+func radixPass(src, dst []uint64, c []uint32, shift uint, mask uint64) bool {
+	if len(src) == 0 || int(c[(src[0]>>shift)&mask]) == len(src) {
 		return false
 	}
-	sum := 0
+	sum := uint32(0)
 	for i, v := range c {
 		c[i] = sum
 		sum += v
