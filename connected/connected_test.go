@@ -258,3 +258,25 @@ func TestLabelerReuse(t *testing.T) {
 		}
 	}
 }
+
+// Counting the regions of 100 noisy 256x256 images (AddCount) while their
+// pixels switch on in a random order, as a noisy map's sorted scores do.
+func BenchmarkAddCount100x256(b *testing.B) {
+	order := rand.New(rand.NewPCG(1, 1)).Perm(256 * 256)
+	var tr Tracker
+	tr.Reset(256, 256, Eight, nil)
+	q := make([]int32, len(order))
+	for i, p := range order {
+		q[i] = tr.Index(p)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for range 100 {
+			tr.Reset(256, 256, Eight, nil)
+			for _, p := range q {
+				tr.AddCount(p)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
+}
