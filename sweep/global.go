@@ -268,10 +268,11 @@ func chunk(n, workers, w int) (lo, hi int) {
 // is skipped. It returns the sorted slice (keys or tmp).
 func parallelRadixSort(keys, tmp []uint64, workers int) []uint64 {
 	n := len(keys)
-	if n < 1<<16 || workers < 2 {
+	if n < 1<<16 || workers < 2 && n < 1<<31 {
 		k, _ := radixSort(keys, tmp)
 		return k
 	}
+	workers = max(1, workers)
 	at := make([][256]int, workers)
 	for shift := uint(32); shift < 64; shift += 8 {
 		parallel.Workers(workers, func(w int) {

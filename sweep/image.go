@@ -426,7 +426,9 @@ func nonFinite(v float32) uint32 {
 // digits are 11, 11 and 10 bits: three scatters, whose 2^11 write streams
 // still fit in cache for an image's keys. One read counts all three digits
 // (their histograms do not depend on the order); a digit that is the same
-// for every key is skipped.
+// for every key is skipped. The counts are 32-bit, which halves their cache
+// footprint: keys must number fewer than 2^32 (an image has at most 2^27
+// pixels, and larger inputs go to parallelRadixSort).
 func radixSort(keys, tmp []uint64) ([]uint64, []uint64) {
 	if uint64(len(keys)) >= 1<<32 {
 		panic("sweep: radixSort of 2^32 keys or more")
