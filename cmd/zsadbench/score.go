@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -303,6 +304,13 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 	defer job.progress.done()
 	job.settings.Buffers = new(sweep.Buffers) // one category at a time
 	for gi, entries := range groups {
+		if gi > 0 {
+			// The previous category's maps are garbage now: collect them
+			// before this category's maps are read into one large
+			// allocation (see backend.Files), which can then reuse their
+			// memory instead of growing the heap by a category.
+			runtime.GC()
+		}
 		name := entries[0].Category
 		s := job.settings
 		if !entries[0].PixelLabels {
