@@ -303,14 +303,8 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 	groups := groupByCategory(job.entries)
 	defer job.progress.done()
 	job.settings.Buffers = new(sweep.Buffers) // one category at a time
+	batches := 0
 	for gi, entries := range groups {
-		if gi > 0 {
-			// The previous category's maps are garbage now: collect them
-			// before this category's maps are read into one large
-			// allocation (see backend.Files), which can then reuse their
-			// memory instead of growing the heap by a category.
-			runtime.GC()
-		}
 		name := entries[0].Category
 		s := job.settings
 		if !entries[0].PixelLabels {
@@ -329,6 +323,13 @@ func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(
 				in := make([]backend.Input, len(part))
 				for j, e := range part {
 					in[j] = input(e)
+				}
+				if batches++; batches > 1 {
+					// The previous batch's maps are mostly garbage now:
+					// collect them before this batch is read into one large
+					// allocation (see backend.Files), which can then reuse
+					// their memory instead of growing the heap by a batch.
+					runtime.GC()
 				}
 				outs, err := b.Predict(ctx, in)
 				if err != nil {
