@@ -79,8 +79,8 @@ func (im *Image) Anomalous() bool {
 func (im *Image) AnomalousPixels() int { return bytes.Count(maskBytes(im.Mask), []byte{1}) }
 
 // NextAnomalous returns the index of the first anomalous pixel at or after
-// p (p >= 0), or -1 when there is none. Normal pixels are skipped many at a time,
-// which makes walking a mask's anomalous pixels cheap.
+// p (p >= 0), or -1 when there is none. Normal pixels are skipped many at a
+// time, which makes walking a mask's anomalous pixels cheap.
 func (im *Image) NextAnomalous(p int) int {
 	if p >= len(im.Mask) {
 		return -1

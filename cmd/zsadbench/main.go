@@ -25,7 +25,46 @@ type internalError struct{ err error }
 func (e internalError) Error() string { return "internal error: " + e.err.Error() }
 func (e internalError) Unwrap() error { return e.err }
 
+// recording is the hidden --cpuprofile and --trace output (for performance
+// work): each, when asked for, goes to its own file.
+type recording struct {
+	stops []func()
+}
+
+// start starts a CPU profile into profilePath and an execution trace into
+// tracePath (either empty: not recorded).
+func (r *recording) start(profilePath, tracePath string) error {
+	for _, out := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{profilePath, pprof.StartCPUProfile, pprof.StopCPUProfile}, {tracePath, trace.Start, trace.Stop}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
+		if err != nil {
+			return err
+		}
+		if err := out.start(f); err != nil {
+			f.Close()
+			return err
+		}
+		r.stops = append(r.stops, func() { out.stop(); f.Close() })
+	}
+	return nil
+}
+
+// stop ends what start started and closes the files.
+func (r *recording) stop() {
+	for _, stop := range r.stops {
+		stop()
+	}
+	r.stops = nil
+}
+
 func newApp(stdout, stderr io.Writer) *cli.App {
+	var recorders recording
 	app := &cli.App{
 		Name:                 "zsadbench",
 		Usage:                "evaluate zero-shot anomaly detection models: AUROC, AP, F1-max, AUPRO, RCPRO",
@@ -41,33 +80,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "trace", Hidden: true, Usage: "write an execution trace, for go tool trace (for performance work)"},
 		},
 		Before: func(c *cli.Context) error {
-			if path := c.String("cpuprofile"); path != "" {
-				f, err := os.Create(path)
-				if err != nil {
-					return err
-				}
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-			}
-			if path := c.String("trace"); path != "" {
-				f, err := os.Create(path)
-				if err != nil {
-					return err
-				}
-				if err := trace.Start(f); err != nil {
-					return err
-				}
-			}
-			return nil
+			return recorders.start(c.String("cpuprofile"), c.String("trace"))
 		},
-		After: func(c *cli.Context) error {
-			if c.String("cpuprofile") != "" {
-				pprof.StopCPUProfile()
-			}
-			if c.String("trace") != "" {
-				trace.Stop()
-			}
+		After: func(*cli.Context) error {
+			recorders.stop()
 			return nil
 		},
 	}
