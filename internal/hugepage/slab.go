@@ -1,7 +1,7 @@
 // Package hugepage allocates large slices that the operating system is
 // asked to back with huge pages. A category's score maps are read into
 // fresh memory, and faulting that in 4 KiB at a time, with each fault in
-// the middle of the kernel's copy from the page cache, cost about 7% of a
+// the middle of the kernel's copy from the page cache, cost about 5% of a
 // whole evaluation of 100 maps of 256x256; with Linux's transparent huge
 // pages in their default "madvise" mode, one fault maps 2 MiB.
 package hugepage
