@@ -330,14 +330,7 @@ func (t *Tracker) groups(q int32) *group {
 // are mostly the larger ones, so the trees stay shallow without sizes;
 // path halving in the Finds does the rest.
 func (t *Tracker) AddCount(q int32) int {
-	// groups, by hand: the compiler does not inline it, and the call costs
-	// about 3% here.
-	fw := t.fw
-	up, mid, down := t.three(q-fw), t.three(q), t.three(q+fw)
-	if mid&2 != 0 {
-		panic("connected: pixel added twice")
-	}
-	g := &t.table[(up|mid>>2<<3|down>>2<<4|down&2<<4|down&1<<6|mid&1<<7)&t.keep]
+	g := t.groups(q)
 	t.on[q>>3] |= 1 << (q & 7)
 	par := t.parent
 	if g.n < 2 {
