@@ -237,25 +237,6 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		return gtRegions, nil
 	}
 	r.sweep = s
-	if s.opts.Need&NeedRC != 0 && s.opts.RCAverage == Pooled {
-		// What add does for pooled RC (the default), inlined: this loop
-		// is half of a category's time.
-		tr := &s.tracker
-		for _, kv := range s.keys {
-			r.reach(kv)
-			q := int32(kv)
-			root, joined, absorbed := tr.Add(q)
-			r.sum += 1<<32 + 1 - int64(joined)
-			if tr.Overlaps(root) {
-				s.merge(root, absorbed)
-			}
-			if g := tr.GT(q); g != 0 {
-				acc.pro[r.j>>1].add(s.proStep(g)) // an anomalous pixel's bucket is 2j+1
-			}
-		}
-		r.flush()
-		return gtRegions, nil
-	}
 	for _, kv := range s.keys {
 		r.reach(kv)
 		var d sums
