@@ -168,6 +168,36 @@ func TestAddCountMatchesLabel(t *testing.T) {
 	}
 }
 
+// TestAddOutsideFramePanics: an index in the frame's top or bottom row or
+// beyond it panics (the neighbour loads are unchecked, so groups checks
+// the index), and so does a pixel switched on twice.
+func TestAddOutsideFramePanics(t *testing.T) {
+	var tr Tracker
+	tr.Reset(3, 2, Eight, nil)
+	frame := (3 + 2) * (2 + 2)
+	for _, q := range []int32{-1, 0, 4, int32(frame) - 5, int32(frame) - 1, int32(frame), 1 << 30} {
+		for _, add := range []func(int32){func(q int32) { tr.Add(q) }, func(q int32) { tr.AddCount(q) }} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("index %d (not a pixel of a 3x2 image) did not panic", q)
+					}
+				}()
+				tr.Reset(3, 2, Eight, nil)
+				add(q)
+			}()
+		}
+	}
+	tr.Reset(3, 2, Eight, nil)
+	tr.AddCount(tr.Index(4))
+	defer func() {
+		if recover() == nil {
+			t.Error("a pixel switched on twice did not panic")
+		}
+	}()
+	tr.AddCount(tr.Index(4))
+}
+
 func ExampleLabel() {
 	on := []bool{
 		true, false, false, true,

@@ -1,6 +1,6 @@
 package connected
 
-import "encoding/binary"
+import "unsafe"
 
 // Tracker follows the regions of one image while its pixels switch on one at
 // a time (in any order), without relabelling: union-find with union by size
@@ -16,7 +16,9 @@ import "encoding/binary"
 // fixed offsets, with no bounds to check and no division. Which neighbours
 // are on is read from a bitmap (three loads, one per row) as one 8-bit mask,
 // and a table gives one neighbour per group of neighbours that touch each
-// other (so are already one region): most pixels need a single Find.
+// other (so are already one region): most pixels need a single Find. The
+// sweep is bound by instructions more than by memory, so the mask is built
+// with as few as possible.
 //
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
@@ -40,9 +42,9 @@ type Tracker struct {
 	free     []int32     // indices of lists no longer used
 	n        int         // number of regions
 	births   int32       // regions born so far (AddCount)
-	ring     [8]int32    // offsets of the neighbours in ring order (see groups)
+	offset   [8]int32    // offsets of the neighbours, in mask order (neighbourXY)
 	table    *[256]group // groups8 or groups4
-	keep     uint32      // the ring bits the connectivity sees
+	keep     uint32      // the mask bits the connectivity sees
 	absorbed []int32     // Add's lists
 }
 
@@ -70,25 +72,29 @@ type Match struct {
 	Overlap int32
 }
 
-// ringXY are the neighbours of a pixel in ring order: up-left, up, up-right,
-// right, down-right, down, down-left, left. Bit i of a neighbour mask is
-// ringXY[i].
-var ringXY = [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}}
+// neighbourXY are the neighbours of a pixel in row order, as (dx, dy): bit i
+// of a neighbour mask is neighbourXY[i]. Row order puts each row's bits next
+// to each other, so the mask is the three rows' bits side by side.
+var neighbourXY = [8][2]int{{-1, -1}, {0, -1}, {1, -1}, {-1, 0}, {1, 0}, {-1, 1}, {0, 1}, {1, 1}}
 
-// group lists one neighbour (a ring position) per group of on neighbours that
-// are connected among themselves.
+// The bits of the edge neighbours (up, left, right, down), which alone count
+// under 4-connectivity.
+const edgeBits = 1<<1 | 1<<3 | 1<<4 | 1<<6
+
+// group lists one neighbour (a bit of the mask) per group of on neighbours
+// that are connected among themselves.
 type group struct {
 	n   uint8
 	pos [4]uint8
 }
 
 // groups[c][mask] for each neighbour mask, under 8- and 4-connectivity (4:
-// only the edge neighbours, bits 1, 3, 5, 7, are ever set).
+// only the edge neighbours, edgeBits, are ever set).
 var groups8, groups4 = groupTable(Eight), groupTable(Four)
 
 func groupTable(c Connectivity) (t [256]group) {
 	touch := func(a, b int) bool {
-		dx, dy := ringXY[a][0]-ringXY[b][0], ringXY[a][1]-ringXY[b][1]
+		dx, dy := neighbourXY[a][0]-neighbourXY[b][0], neighbourXY[a][1]-neighbourXY[b][1]
 		dx, dy = max(dx, -dx), max(dy, -dy)
 		if c == Four {
 			return dx+dy == 1
@@ -163,12 +169,12 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	} else {
 		t.gt = nil // no pixel is in ground truth, so no label is ever read
 	}
-	for i, xy := range ringXY {
-		t.ring[i] = int32(xy[0]) + int32(xy[1])*t.fw
+	for i, xy := range neighbourXY {
+		t.offset[i] = int32(xy[0]) + int32(xy[1])*t.fw
 	}
 	t.table, t.keep = &groups8, 0xff
 	if c == Four {
-		t.table, t.keep = &groups4, 0xaa // the edge neighbours' bits
+		t.table, t.keep = &groups4, edgeBits
 	}
 	for i := range t.lists {
 		t.lists[i] = t.lists[i][:0]
@@ -224,10 +230,14 @@ func (t *Tracker) GT(q int32) int32 {
 func (t *Tracker) Regions() int { return t.n }
 
 // three returns the on bits of the framed pixels p-1, p and p+1, in bits
-// 0, 1 and 2: one 64-bit load from the byte that holds p-1's bit.
+// 0, 1 and 2: one 64-bit load from the byte that holds p-1's bit. p must be
+// an index of the frame (groups checks), so that the eight bytes lie in
+// t.on, which has eight bytes to spare; the load is unchecked because the
+// three checks it would need cost a tenth of a sweep.
 func (t *Tracker) three(p int32) uint32 {
 	i := uint32(p - 1)
-	return uint32(binary.LittleEndian.Uint64(t.on[i>>3:i>>3+8])>>(i&7)) & 7
+	w := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(t.on)), i>>3))
+	return uint32(w>>(i&7)) & 7
 }
 
 // Find returns the root of the region of the pixel at framed index q, which
@@ -278,7 +288,7 @@ func (t *Tracker) Add(q int32) (root int32, joined int, lists []int32) {
 	lists = t.absorbed[:0]
 	root = q
 	for _, pos := range g.pos[:g.n] {
-		rq := t.Find(q + t.ring[pos])
+		rq := t.Find(q + t.offset[pos])
 		if rq == root {
 			continue
 		}
@@ -306,16 +316,19 @@ func (t *Tracker) Overlaps(r int32) bool { return ^t.parent[r]&listBit != 0 }
 func (t *Tracker) List(r int32) int32 { return t.listOf[r] }
 
 // groups returns the groups of the neighbours that are on of the pixel at
-// framed index q, which must be off.
+// framed index q, which must be off and inside the frame.
 func (t *Tracker) groups(q int32) *group {
 	fw := t.fw
+	if uint32(q-fw-1) >= uint32(len(t.parent))-2*uint32(fw)-2 {
+		// Outside the frame's inner pixels; three's loads need this.
+		panic("connected: pixel index out of range")
+	}
 	up, mid, down := t.three(q-fw), t.three(q), t.three(q+fw)
 	if mid&2 != 0 {
 		panic("connected: pixel added twice")
 	}
-	// Ring bits: up-left, up, up-right from up; right from mid; down-right,
-	// down, down-left from down (reversed); left from mid.
-	return &t.table[(up|mid>>2<<3|down>>2<<4|down&2<<4|down&1<<6|mid&1<<7)&t.keep]
+	// Mask bits in row order: the row above, left and right, the row below.
+	return &t.table[(up|mid&1<<3|mid&4<<2|down<<5)&t.keep]
 }
 
 // AddCount switches on the pixel at framed index q (it must be off), like
@@ -336,7 +349,7 @@ func (t *Tracker) AddCount(q int32) int {
 	if g.n < 2 {
 		// One branch for both cases, which noisy maps mix unpredictably:
 		// a new region (its birth number) or its neighbour's parent.
-		nb := q + t.ring[g.pos[0]]
+		nb := q + t.offset[g.pos[0]]
 		p := par[nb]
 		if p < 0 {
 			p = nb
@@ -348,10 +361,10 @@ func (t *Tracker) AddCount(q int32) int {
 		t.n += int(born)
 		return int(born)
 	}
-	root := t.Find(q + t.ring[g.pos[0]])
+	root := t.Find(q + t.offset[g.pos[0]])
 	joined := 1
 	for _, pos := range g.pos[1:g.n] {
-		if r := t.Find(q + t.ring[pos]); r != root {
+		if r := t.Find(q + t.offset[pos]); r != root {
 			if par[r] > par[root] { // r is the elder: ^birth is larger
 				r, root = root, r
 			}
