@@ -7,7 +7,11 @@
 // order of each region's first pixel; 0 is background.
 package connected
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+	"unsafe"
+)
 
 // Connectivity is the neighbourhood of a pixel: 8 or 4.
 type Connectivity int
@@ -75,43 +79,36 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 			parent[ra] = rb
 		}
 	}
-	for y := 0; y < h; y++ {
-		row := y * w
-		for x := 0; x < w; x++ {
-			p := int32(row + x)
-			if !on[p] {
-				continue
+	// Masks are mostly off: on pixels are found many bytes at a time.
+	onBytes := boolBytes(on)
+	for p := nextOn(onBytes, 0); p >= 0; p = nextOn(onBytes, p+1) {
+		x, y := p%w, p/w
+		parent[p] = int32(p)
+		if x > 0 && on[p-1] {
+			union(int32(p), int32(p-1))
+		}
+		if y > 0 {
+			up := p - w
+			if on[up] {
+				union(int32(p), int32(up))
 			}
-			parent[p] = p
-			if x > 0 && on[p-1] {
-				union(p, p-1)
-			}
-			if y > 0 {
-				up := p - int32(w)
-				if on[up] {
-					union(p, up)
+			if c == Eight {
+				if x > 0 && on[up-1] {
+					union(int32(p), int32(up-1))
 				}
-				if c == Eight {
-					if x > 0 && on[up-1] {
-						union(p, up-1)
-					}
-					if x+1 < w && on[up+1] {
-						union(p, up+1)
-					}
+				if x+1 < w && on[up+1] {
+					union(int32(p), int32(up+1))
 				}
 			}
 		}
 	}
 	lb.labels = growSlice(lb.labels, len(on))
 	labels = lb.labels
+	clear(labels)
 	// Roots are the smallest index of their region (union keeps the smaller
 	// root), so the root is the region's first pixel in raster order, and
 	// numbering roots as they appear gives raster order of first pixels.
-	for p := range on {
-		if !on[p] {
-			labels[p] = 0
-			continue
-		}
+	for p := nextOn(onBytes, 0); p >= 0; p = nextOn(onBytes, p+1) {
 		r := find(int32(p))
 		if r == int32(p) {
 			n++
@@ -121,6 +118,22 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 		}
 	}
 	return labels, n
+}
+
+// boolBytes views a []bool as its bytes (0 or 1 each).
+func boolBytes(b []bool) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+}
+
+// nextOn returns the index of the first on pixel at or after p, or -1.
+func nextOn(on []byte, p int) int {
+	if p < len(on) && on[p] != 0 {
+		return p // inside a region: no search
+	}
+	if i := bytes.IndexByte(on[min(p, len(on)):], 1); i >= 0 {
+		return p + i
+	}
+	return -1
 }
 
 // Region describes one labelled region.

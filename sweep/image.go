@@ -85,8 +85,8 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 		if gtRegions > 0 {
 			s.gtArea = grow64(s.gtArea, gtRegions+1)
 			s.cov = grow64(s.cov, gtRegions+1)
-			for _, l := range labels {
-				s.gtArea[l]++
+			for p := im.NextAnomalous(0); p >= 0; p = im.NextAnomalous(p + 1) {
+				s.gtArea[labels[p]]++
 			}
 		} else {
 			labels = nil
