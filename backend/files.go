@@ -37,7 +37,7 @@ func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 		if errs[i] = ctx.Err(); errs[i] != nil {
 			return
 		}
-		m, err := mapio.ReadMapTo(in[i].Path, maps.Take)
+		m, peak, err := mapio.ReadMapTo(in[i].Path, maps.Take)
 		if err != nil {
 			errs[i] = err
 			return
@@ -46,7 +46,7 @@ func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 		if s, ok := f.Scores.Lookup(in[i].Key); ok {
 			o.Score = s
 		} else {
-			o.Score = maxOf(m.Pix)
+			o.Score = float64(peak)
 		}
 		out[i] = o
 	})
@@ -79,14 +79,4 @@ func firstError(errs []error) error {
 		}
 	}
 	return nil
-}
-
-func maxOf(v []float32) float64 {
-	m := float32(0)
-	for i, x := range v {
-		if i == 0 || x > m {
-			m = x
-		}
-	}
-	return float64(m)
 }

@@ -17,21 +17,24 @@ import (
 // ([DecodeTIFF]), .png ([DecodePNG]). A map holding NaN or ±Inf is an error
 // wrapping a *[NonFiniteError] that names the first bad pixel. Every error
 // starts with the path: "PATH: problem".
-func ReadMap(path string) (Map, error) { return ReadMapTo(path, nil) }
+func ReadMap(path string) (Map, error) {
+	m, _, err := ReadMapTo(path, nil)
+	return m, err
+}
 
 // ReadMapTo is ReadMap with the values in memory from alloc, which returns
 // n zeroed values (nil: make), where the format allows reading straight
 // into it (a little-endian float32 .npy file); other maps get their own.
-func ReadMapTo(path string, alloc func(n int) []float32) (Map, error) {
-	var m Map
-	var err error
+// It also returns the map's largest value ([Map.MaxFinite]), which the
+// check for NaN and ±Inf finds in the same pass.
+func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, err error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".npy":
 		m, err = readNPYFile(path, alloc)
 	case ".tif", ".tiff", ".png":
 		var data []byte
 		if data, err = os.ReadFile(path); err != nil {
-			return Map{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+			return Map{}, 0, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 		}
 		if ext == ".png" {
 			m, err = decodePNGBytes(data)
@@ -39,16 +42,16 @@ func ReadMapTo(path string, alloc func(n int) []float32) (Map, error) {
 			m, err = decodeTIFFBytes(data)
 		}
 	default:
-		return Map{}, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
+		return Map{}, 0, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
 			path, filepath.Ext(path))
 	}
 	if err == nil {
-		err = m.CheckFinite()
+		peak, err = m.MaxFinite()
 	}
 	if err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, err)
+		return Map{}, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return m, peak, nil
 }
 
 // readNPYFile streams a .npy file into a map pre-sized from the file's

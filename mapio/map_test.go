@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,40 @@ func TestCheckFiniteAndValidate(t *testing.T) {
 	for _, m := range []Map{{}, {Width: 2, Height: 2, Pix: make([]float32, 3)}, {Width: -2, Height: -2, Pix: make([]float32, 4)}} {
 		if m.Validate() == nil {
 			t.Errorf("Validate accepted %dx%d with %d values", m.Width, m.Height, len(m.Pix))
+		}
+	}
+}
+
+// TestMaxFinite: on random maps of every length up to 13 (all the four
+// lanes' remainders), with a NaN or ±Inf put anywhere or nowhere, MaxFinite
+// gives the maximum of a plain loop and CheckFinite's error.
+func TestMaxFinite(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	bad := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for trial := range 2000 {
+		n := trial % 14
+		m := Map{Width: max(n, 1), Height: min(n, 1), Pix: make([]float32, n)}
+		for i := range m.Pix {
+			m.Pix[i] = float32(rng.NormFloat64() * 1e3)
+		}
+		if n > 0 && rng.IntN(2) == 0 {
+			m.Pix[rng.IntN(n)] = bad[rng.IntN(len(bad))]
+		}
+		peak, err := m.MaxFinite()
+		if want := m.CheckFinite(); fmt.Sprint(err) != fmt.Sprint(want) {
+			t.Fatalf("%v: error %v, want %v", m.Pix, err, want)
+		}
+		if err != nil {
+			continue
+		}
+		want := float32(0)
+		for i, v := range m.Pix {
+			if i == 0 || v > want {
+				want = v
+			}
+		}
+		if peak != want {
+			t.Fatalf("%v: maximum %v, want %v", m.Pix, peak, want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,7 +333,7 @@ func TestReadMapTo(t *testing.T) {
 	}{{f32, 1}, {f64, 0}} {
 		var backing []float32
 		allocs := 0
-		got, err := ReadMapTo(c.path, func(n int) []float32 {
+		got, peak, err := ReadMapTo(c.path, func(n int) []float32 {
 			allocs++
 			backing = make([]float32, n)
 			return backing
@@ -349,6 +350,9 @@ func TestReadMapTo(t *testing.T) {
 		}
 		if c.allocs == 1 && &got.Pix[0] != &backing[0] {
 			t.Fatalf("%s: not read into the allocator's memory", c.path)
+		}
+		if want := slices.Max(m.Pix); peak != want {
+			t.Fatalf("%s: maximum %v, want %v", c.path, peak, want)
 		}
 	}
 }
