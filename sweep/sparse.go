@@ -110,13 +110,20 @@ func bucketBounds(keys []uint32) []uint32 {
 }
 
 // advance returns the bucket of key k, given j, the bucket of a key at or
-// below k: the number of bounds at or below k.
+// below k: the number of bounds at or below k. An image's next pixel is
+// mostly a few buckets on, so it steps, then gallops (1, 2, 4, ... bounds
+// ahead) and binary searches only the last gallop's span, in cache.
 func advance(bounds []uint32, j int, k uint32) int {
 	for n := 0; j < len(bounds) && bounds[j] <= k; n++ {
 		if n == 4 {
-			// A long way to go: binary search the rest.
-			i, _ := slices.BinarySearch(bounds[j:], k+1)
-			return j + i
+			// bounds[lo] <= k; gallop until bounds[lo+step] > k.
+			lo, step := j, 1
+			for lo+step < len(bounds) && bounds[lo+step] <= k {
+				lo += step
+				step <<= 1
+			}
+			i, _ := slices.BinarySearch(bounds[lo+1:min(lo+step, len(bounds))], k+1)
+			return lo + 1 + i
 		}
 		j++
 	}

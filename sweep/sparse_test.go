@@ -132,15 +132,21 @@ func TestSortPixels(t *testing.T) {
 func TestAdvance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	for trial := range 2000 {
-		keys := make([]uint32, rng.IntN(50))
+		// Small sets with short steps, and large ones with long jumps
+		// (which gallop).
+		n, span, jump := 50, 200, 30
+		if trial%2 == 1 {
+			n, span, jump = 3000, 20000, 5000
+		}
+		keys := make([]uint32, rng.IntN(n))
 		for i := range keys {
-			keys[i] = uint32(rng.IntN(200)) // consecutive keys give equal bounds
+			keys[i] = uint32(rng.IntN(span)) // consecutive keys give equal bounds
 		}
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
 		bounds := bucketBounds(keys)
 		j := 0
-		for k := uint32(0); k < 420; k += uint32(1 + rng.IntN(30)) {
+		for k := uint32(0); k < uint32(2*span+20); k += uint32(1 + rng.IntN(jump)) {
 			want, _ := slices.BinarySearch(bounds, k+1)
 			if j = advance(bounds, j, k); j != want {
 				t.Fatalf("trial %d: key %d in bucket %d, want %d (bounds %v)", trial, k, j, want, bounds)
