@@ -188,6 +188,20 @@ func TestAddOutsideFramePanics(t *testing.T) {
 			}()
 		}
 	}
+	// An image without rows of pixels has no index to add.
+	for _, size := range [][2]int{{0, 0}, {3, 0}} {
+		for _, q := range []int32{0, 1, 2, 3, 7, 100} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("index %d of a %dx%d image did not panic", q, size[0], size[1])
+					}
+				}()
+				tr.Reset(size[0], size[1], Eight, nil)
+				tr.AddCount(q)
+			}()
+		}
+	}
 	tr.Reset(3, 2, Eight, nil)
 	tr.AddCount(tr.Index(4))
 	defer func() {

@@ -23,7 +23,8 @@ import "unsafe"
 // A Tracker can be reused for many images with Reset, which keeps its memory.
 type Tracker struct {
 	w, h  int
-	fw    int32 // framed width, w + 2
+	fw    int32  // framed width, w + 2
+	inner uint32 // framed indices from fw+1 on, below fw+1+inner, are inside the frame's inner rows
 	conn  Connectivity
 	gt    []int32 // framed ground-truth label per pixel, 0 = normal; nil when none
 	gtBuf []int32 // gt's memory, kept for the next image
@@ -151,6 +152,7 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	}
 	t.w, t.h, t.fw, t.conn = w, h, int32(w+2), c
 	n := (w + 2) * (h + 2)
+	t.inner = uint32(max(0, n-2*(w+2)-2))
 	// Eight bytes beyond the last pixel's, for three's 64-bit loads.
 	t.on = growSlice(t.on, n/8+9)
 	clear(t.on)
@@ -319,8 +321,8 @@ func (t *Tracker) List(r int32) int32 { return t.listOf[r] }
 // framed index q, which must be off and inside the frame.
 func (t *Tracker) groups(q int32) *group {
 	fw := t.fw
-	if uint32(q-fw-1) >= uint32(len(t.parent))-2*uint32(fw)-2 {
-		// Outside the frame's inner pixels; three's loads need this.
+	if uint32(q-fw-1) >= t.inner {
+		// Outside the frame's inner rows; three's loads need this.
 		panic("connected: pixel index out of range")
 	}
 	up, mid, down := t.three(q-fw), t.three(q), t.three(q+fw)
