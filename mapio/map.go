@@ -14,6 +14,7 @@ package mapio
 
 import (
 	"fmt"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"math"
 )
 
@@ -99,7 +100,7 @@ func (m Map) MaxFinite() (float32, error) {
 	n := len(v) &^ 3
 	for i := 0; i < n; i += 4 {
 		x := v[i : i+4 : i+4]
-		bad |= nonFinite(x[0]) | nonFinite(x[1]) | nonFinite(x[2]) | nonFinite(x[3])
+		bad |= finite.Not(x[0]) | finite.Not(x[1]) | finite.Not(x[2]) | finite.Not(x[3])
 		if x[0] > m0 {
 			m0 = x[0]
 		}
@@ -114,7 +115,7 @@ func (m Map) MaxFinite() (float32, error) {
 		}
 	}
 	for _, x := range v[n:] {
-		bad |= nonFinite(x)
+		bad |= finite.Not(x)
 		if x > m0 {
 			m0 = x
 		}
@@ -123,12 +124,6 @@ func (m Map) MaxFinite() (float32, error) {
 		return 0, m.CheckFinite()
 	}
 	return max(m0, m1, m2, m3), nil
-}
-
-// nonFinite is 1<<31 for NaN and ±Inf, else 0, without a branch: the
-// addition carries all-ones exponent bits into the sign bit.
-func nonFinite(v float32) uint32 {
-	return (math.Float32bits(v)&0x7f800000 + 0x00800000) & 0x80000000
 }
 
 // Validate checks that m has a positive size, that len(Pix) == Width*Height,

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/metric"
 )
@@ -533,7 +534,7 @@ func (ex *exact) labelKeys(gtLabels [][]int32, gtBase []int64) error {
 		out := ex.keys[ex.base[i]:ex.base[i+1]]
 		var bad uint32
 		for p, v := range im.Scores {
-			bad |= nonFinite(v)
+			bad |= finite.Not(v)
 			var low uint64
 			switch {
 			case gtLabels != nil:

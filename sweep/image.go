@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -396,14 +397,14 @@ func growInt32(s []int32, n int) []int32 {
 // within equal keys, by pixel (see radixSort). It reports whether every
 // score is finite (and sorts nothing if one is not). The sorted keys end in
 // dst or in the sweep's scratch, s.tmp: sorted is the one.
-func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (sorted []uint64, finite bool) {
+func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (sorted []uint64, ok bool) {
 	s.tmp = growU64(s.tmp, len(scores))
 	q := uint64(w + 3) // framed index of the row's first pixel
 	var bad uint32
 	for y := 0; y < len(scores); y += w {
 		out := dst[y : y+w]
 		for x, v := range scores[y : y+w] {
-			bad |= nonFinite(v)
+			bad |= finite.Not(v)
 			out[x] = uint64(orderKey(v))<<32 | (q + uint64(x))
 		}
 		q += uint64(w + 2)
@@ -413,12 +414,6 @@ func (s *imageSweep) sortPixels(dst []uint64, scores []float32, w int) (sorted [
 	}
 	sorted, _ = radixSort(dst, s.tmp)
 	return sorted, true
-}
-
-// nonFinite is 1 for NaN and ±Inf, else 0, without a branch: the addition
-// carries all-ones exponent bits into the sign bit.
-func nonFinite(v float32) uint32 {
-	return (math.Float32bits(v)&0x7f800000 + 0x00800000) >> 31
 }
 
 // radixSort sorts keys by their upper 32 bits, stably, using tmp (of the

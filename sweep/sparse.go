@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/metric"
 )
@@ -72,7 +73,7 @@ func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []i
 		var bad uint32
 		for p := im.NextAnomalous(0); p >= 0; p = im.NextAnomalous(p + 1) {
 			v := im.Scores[p]
-			bad |= nonFinite(v)
+			bad |= finite.Not(v)
 			out = append(out, uint64(orderKey(v))<<32)
 		}
 		per[w] = out
