@@ -8,9 +8,9 @@
 package connected
 
 import (
-	"bytes"
 	"fmt"
-	"unsafe"
+
+	"github.com/zsadbench/zsadbench/internal/bools"
 )
 
 // Connectivity is the neighbourhood of a pixel: 8 or 4.
@@ -80,8 +80,7 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 		}
 	}
 	// Masks are mostly off: on pixels are found many bytes at a time.
-	onBytes := boolBytes(on)
-	for p := nextOn(onBytes, 0); p >= 0; p = nextOn(onBytes, p+1) {
+	for p := bools.Next(on, 0); p >= 0; p = bools.Next(on, p+1) {
 		x, y := p%w, p/w
 		parent[p] = int32(p)
 		if x > 0 && on[p-1] {
@@ -108,7 +107,7 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 	// Roots are the smallest index of their region (union keeps the smaller
 	// root), so the root is the region's first pixel in raster order, and
 	// numbering roots as they appear gives raster order of first pixels.
-	for p := nextOn(onBytes, 0); p >= 0; p = nextOn(onBytes, p+1) {
+	for p := bools.Next(on, 0); p >= 0; p = bools.Next(on, p+1) {
 		r := find(int32(p))
 		if r == int32(p) {
 			n++
@@ -118,22 +117,6 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 		}
 	}
 	return labels, n
-}
-
-// boolBytes views a []bool as its bytes (0 or 1 each).
-func boolBytes(b []bool) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
-}
-
-// nextOn returns the index of the first on pixel at or after p, or -1.
-func nextOn(on []byte, p int) int {
-	if p < len(on) && on[p] != 0 {
-		return p // inside a region: no search
-	}
-	if i := bytes.IndexByte(on[min(p, len(on)):], 1); i >= 0 {
-		return p + i
-	}
-	return -1
 }
 
 // Region describes one labelled region.

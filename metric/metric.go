@@ -8,14 +8,13 @@
 package metric
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
-	"unsafe"
 
+	"github.com/zsadbench/zsadbench/internal/bools"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
@@ -76,25 +75,12 @@ func (im *Image) Anomalous() bool {
 }
 
 // AnomalousPixels counts the anomalous pixels of the mask (0 without one).
-func (im *Image) AnomalousPixels() int { return bytes.Count(maskBytes(im.Mask), []byte{1}) }
+func (im *Image) AnomalousPixels() int { return bools.Count(im.Mask) }
 
 // NextAnomalous returns the index of the first anomalous pixel at or after
 // p (p >= 0), or -1 when there is none. Normal pixels are skipped many at a
 // time, which makes walking a mask's anomalous pixels cheap.
-func (im *Image) NextAnomalous(p int) int {
-	if p >= len(im.Mask) {
-		return -1
-	}
-	if i := bytes.IndexByte(maskBytes(im.Mask[p:]), 1); i >= 0 {
-		return p + i
-	}
-	return -1
-}
-
-// maskBytes views a mask as bytes: a Go bool is one byte, 0 or 1.
-func maskBytes(m []bool) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(m))), len(m))
-}
+func (im *Image) NextAnomalous(p int) int { return bools.Next(im.Mask, p) }
 
 // Validate checks the image's sizes and that every score is finite.
 func (im *Image) Validate() error {
