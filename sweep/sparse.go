@@ -163,15 +163,17 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	gtRegions := make([]int, len(images))
 	errs := make([]error, len(images))
 	// Images with ground truth take about twice as long: sweeping them
-	// first evens out the workers' ends.
+	// first evens out the workers' ends. (A mask without an anomalous
+	// pixel, which some layouts give normal images, is no ground truth.)
 	order := make([]int, 0, len(images))
+	withGT := make([]bool, len(images))
 	for i := range images {
-		if images[i].Mask != nil {
+		if withGT[i] = images[i].NextAnomalous(0) >= 0; withGT[i] {
 			order = append(order, i)
 		}
 	}
 	for i := range images {
-		if images[i].Mask == nil {
+		if !withGT[i] {
 			order = append(order, i)
 		}
 	}
