@@ -1,5 +1,5 @@
-// Package connected labels the connected regions of binary images and tracks
-// regions incrementally as pixels switch on.
+// Package connected labels the connected regions of binary images: the
+// ground-truth regions of PRO and the predicted regions of RCPRO.
 //
 // Regions use 8-connectivity (a pixel touches its eight neighbours, as scipy's
 // ndimage.label with a 3x3 structure and skimage's measure.label default) or
@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/zsadbench/zsadbench/internal/bools"
+	"github.com/zsadbench/zsadbench/internal/reuse"
 )
 
 // Connectivity is the neighbourhood of a pixel: 8 or 4.
@@ -59,7 +60,7 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 	}
 	// Union-find over the pixel indices, joining each pixel to its already
 	// scanned neighbours, then one raster pass numbers the roots.
-	lb.parent = growSlice(lb.parent, len(on)) // read only where set
+	lb.parent = reuse.Slice(lb.parent, len(on)) // read only where set
 	parent := lb.parent
 	find := func(p int32) int32 {
 		for parent[p] != p {
@@ -101,7 +102,7 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 			}
 		}
 	}
-	lb.labels = growSlice(lb.labels, len(on))
+	lb.labels = reuse.Slice(lb.labels, len(on))
 	labels = lb.labels
 	clear(labels)
 	// Roots are the smallest index of their region (union keeps the smaller
@@ -117,34 +118,4 @@ func (lb *Labeler) Label(on []bool, w, h int, c Connectivity) (labels []int32, n
 		}
 	}
 	return labels, n
-}
-
-// Region describes one labelled region.
-type Region struct {
-	Label int32
-	Area  int
-	// Bounding box, inclusive.
-	MinX, MinY, MaxX, MaxY int
-}
-
-// Regions returns the area and bounding box of regions 1..n of a labelling of
-// a grid of width w; element i describes label i+1.
-func Regions(labels []int32, n, w int) []Region {
-	rs := make([]Region, n)
-	for i := range rs {
-		rs[i] = Region{Label: int32(i + 1), MinX: int(^uint(0) >> 1), MinY: int(^uint(0) >> 1), MaxX: -1, MaxY: -1}
-	}
-	for p, l := range labels {
-		if l == 0 {
-			continue
-		}
-		r := &rs[l-1]
-		x, y := p%w, p/w
-		r.Area++
-		r.MinX = min(r.MinX, x)
-		r.MaxX = max(r.MaxX, x)
-		r.MinY = min(r.MinY, y)
-		r.MaxY = max(r.MaxY, y)
-	}
-	return rs
 }

@@ -12,11 +12,11 @@ import (
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/pro"
 	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // Metrics selects metric groups.

@@ -3,10 +3,10 @@ package evaluate
 import (
 	"sync"
 
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/pro"
 	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // exactFold folds exact-grid points into the pixel AUROC, AP and F1-max

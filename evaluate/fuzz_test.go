@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // fuzzCategory decodes bytes into a small category: a header of options, then

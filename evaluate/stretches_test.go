@@ -10,11 +10,11 @@ import (
 	"github.com/zsadbench/zsadbench/connected"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/pro"
 	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
-	"github.com/zsadbench/zsadbench/sweep"
 	"github.com/zsadbench/zsadbench/synth"
 )
 

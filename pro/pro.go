@@ -14,8 +14,8 @@ import (
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/internal/fixedsum"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // Options configure Compute.

@@ -19,10 +19,10 @@ import (
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/report"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // datasetFlags locate a dataset; pred says whether --pred (score maps) is

@@ -14,8 +14,8 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/sweep"
 )
 
 // Image is one image of a case.

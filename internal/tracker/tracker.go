@@ -1,6 +1,11 @@
-package connected
+package tracker
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/reuse"
+)
 
 // Tracker follows the regions of one image while its pixels switch on one at
 // a time (in any order), without relabelling: union-find with union by size
@@ -25,7 +30,7 @@ type Tracker struct {
 	w, h  int
 	fw    int32  // framed width, w + 2
 	inner uint32 // framed indices from fw+1 on, below fw+1+inner, are inside the frame's inner rows
-	conn  Connectivity
+	conn  connected.Connectivity
 	gt    []int32 // framed ground-truth label per pixel, 0 = normal; nil when none
 	gtBuf []int32 // gt's memory, kept for the next image
 	// Per framed pixel, as small as can be, since pixels switch on in
@@ -91,13 +96,13 @@ type group struct {
 
 // groups[c][mask] for each neighbour mask, under 8- and 4-connectivity (4:
 // only the edge neighbours, edgeBits, are ever set).
-var groups8, groups4 = groupTable(Eight), groupTable(Four)
+var groups8, groups4 = groupTable(connected.Eight), groupTable(connected.Four)
 
-func groupTable(c Connectivity) (t [256]group) {
+func groupTable(c connected.Connectivity) (t [256]group) {
 	touch := func(a, b int) bool {
 		dx, dy := neighbourXY[a][0]-neighbourXY[b][0], neighbourXY[a][1]-neighbourXY[b][1]
 		dx, dy = max(dx, -dx), max(dy, -dy)
-		if c == Four {
+		if c == connected.Four {
 			return dx+dy == 1
 		}
 		return max(dx, dy) == 1
@@ -135,7 +140,7 @@ func groupTable(c Connectivity) (t [256]group) {
 // NewTracker returns a tracker for a w x h image whose ground-truth regions are
 // given by gt (labels 1..n from Label, 0 = normal; nil = all normal). All
 // pixels start off.
-func NewTracker(w, h int, c Connectivity, gt []int32) *Tracker {
+func NewTracker(w, h int, c connected.Connectivity, gt []int32) *Tracker {
 	t := &Tracker{}
 	t.Reset(w, h, c, gt)
 	return t
@@ -143,7 +148,7 @@ func NewTracker(w, h int, c Connectivity, gt []int32) *Tracker {
 
 // Reset prepares the tracker for a new w x h image with ground-truth labels gt
 // (row-major, unframed; nil = all normal). All pixels start off.
-func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
+func (t *Tracker) Reset(w, h int, c connected.Connectivity, gt []int32) {
 	if !c.Valid() {
 		panic("connected: connectivity must be 4 or 8")
 	}
@@ -154,14 +159,14 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	n := (w + 2) * (h + 2)
 	t.inner = uint32(max(0, n-2*(w+2)-2))
 	// Eight bytes beyond the last pixel's, for three's 64-bit loads.
-	t.on = growSlice(t.on, n/8+9)
+	t.on = reuse.Slice(t.on, n/8+9)
 	clear(t.on)
-	t.parent = growSlice(t.parent, n)
-	t.listOf = growSlice(t.listOf, n)
+	t.parent = reuse.Slice(t.parent, n)
+	t.listOf = reuse.Slice(t.listOf, n)
 	if gt != nil {
 		t.gtBuf = Frame(t.gtBuf, gt, w, h)
 		t.gt = t.gtBuf
-		t.inGT = growSlice(t.inGT, len(t.on))
+		t.inGT = reuse.Slice(t.inGT, len(t.on))
 		clear(t.inGT)
 		for q, l := range t.gt {
 			if l != 0 {
@@ -175,7 +180,7 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 		t.offset[i] = int32(xy[0]) + int32(xy[1])*t.fw
 	}
 	t.table, t.keep = &groups8, 0xff
-	if c == Four {
+	if c == connected.Four {
 		t.table, t.keep = &groups4, edgeBits
 	}
 	for i := range t.lists {
@@ -188,19 +193,12 @@ func (t *Tracker) Reset(w, h int, c Connectivity, gt []int32) {
 	t.n, t.births = 0, 0
 }
 
-func growSlice[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
-}
-
 // Frame returns labels (row-major, w x h) framed by a one-pixel border of
 // zeros, (w+2) x (h+2), the layout of a Tracker's indices. It reuses dst's
 // memory when it is large enough.
 func Frame(dst, labels []int32, w, h int) []int32 {
 	fw := w + 2
-	dst = growSlice(dst, fw*(h+2))
+	dst = reuse.Slice(dst, fw*(h+2))
 	clear(dst[:fw])
 	for y := range h {
 		row := dst[(y+1)*fw : (y+2)*fw]

@@ -5,6 +5,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/finite"
+	"github.com/zsadbench/zsadbench/internal/tracker"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -27,11 +28,11 @@ type imageSweep struct {
 
 	tmp     []uint64 // exact grid: scratch for sorting an image's pixels
 	keys    []uint64 // sparse exact grid: the image's sorted keys
-	tracker connected.Tracker
+	tracker tracker.Tracker
 	labeler connected.Labeler
 	gtArea  []int64
 	cov     []int64
-	gt      []int32 // framed ground-truth labels (connected.Tracker's frame), nil if none
+	gt      []int32 // framed ground-truth labels (tracker.Tracker's frame), nil if none
 	gtFrame []int32 // buffer for gt when there is no tracker
 
 	// steps grid: thresholds per unit of score (to guess a bucket), and
@@ -99,7 +100,7 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 			s.gt = s.tracker.Labels()
 		}
 	} else if labels != nil {
-		s.gt = connected.Frame(s.gtFrame, labels, im.Width, im.Height)
+		s.gt = tracker.Frame(s.gtFrame, labels, im.Width, im.Height)
 		s.gtFrame = s.gt
 	}
 	s.rcSum, s.regions, s.mean = 0, 0, 0
@@ -285,7 +286,7 @@ func (s *imageSweep) sweepImage(im *metric.Image, keys []uint64, changes []rankD
 // misses every ground-truth region or overlaps its best match by less than
 // tau of that match's area; else 1 when the excess ratio r = |P \ G*| / |G*| is
 // at most delta, and delta / r beyond.
-func (s *imageSweep) quality(m connected.Match) int64 {
+func (s *imageSweep) quality(m tracker.Match) int64 {
 	if m.Best == 0 {
 		return 0
 	}
