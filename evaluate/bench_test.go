@@ -17,20 +17,21 @@ func benchCategory(b *testing.B) *metric.Category {
 	return &cats[0]
 }
 
-func benchmarkSuite(b *testing.B, m Metrics) {
+func benchmarkSuite(b *testing.B, m metric.Selection) {
 	cat := benchCategory(b)
-	s := DefaultSettings
+	s := metric.DefaultSettings
+	var o Options
 	s.Metrics = m
 	b.ResetTimer()
 	for range b.N {
-		if _, err := Category(cat, s); err != nil {
+		if _, err := Category(cat, s, o); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
 }
 
-func BenchmarkSuite100x256(b *testing.B) { benchmarkSuite(b, All) }
-func BenchmarkPixel100x256(b *testing.B) { benchmarkSuite(b, Pixel) }
-func BenchmarkAUPRO100x256(b *testing.B) { benchmarkSuite(b, AUPRO) }
-func BenchmarkRCPRO100x256(b *testing.B) { benchmarkSuite(b, RCPRO) }
+func BenchmarkSuite100x256(b *testing.B) { benchmarkSuite(b, metric.SelectAll) }
+func BenchmarkPixel100x256(b *testing.B) { benchmarkSuite(b, metric.SelectPixel) }
+func BenchmarkAUPRO100x256(b *testing.B) { benchmarkSuite(b, metric.SelectAUPRO) }
+func BenchmarkRCPRO100x256(b *testing.B) { benchmarkSuite(b, metric.SelectRCPRO) }

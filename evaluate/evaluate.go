@@ -1,110 +1,45 @@
-// Package evaluate computes a paper's table for a category: image and pixel
-// AUROC, AP and F1-max, AUPRO and RCPRO, from one sweep over the category's
-// pixels, and the unweighted mean over categories. It knows nothing of files
-// or flags; the command line fills metric.Category values and prints Reports.
+// Package evaluate computes a paper's table: image and pixel AUROC, AP and
+// F1-max, AUPRO and RCPRO per category, from one sweep over each category's
+// pixels, and the unweighted mean over categories. Dataset evaluates a
+// whole dataset from a Source that reads categories in batches, so memory
+// stays bounded; Category evaluates one category held in memory. It knows
+// nothing of files or flags: package load provides the Source of a maps
+// folder and a dataset layout, and package report writes Reports.
 package evaluate
 
 import (
 	"fmt"
-	"math"
-	"strings"
 
-	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/integrate"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/pro"
-	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
 )
 
-// Metrics selects metric groups.
-type Metrics uint8
-
-const (
-	Image Metrics = 1 << iota // image AUROC, AP, F1-max
-	Pixel                     // pixel AUROC, AP, F1-max
-	AUPRO
-	RCPRO
-	All = Image | Pixel | AUPRO | RCPRO
-)
-
-// ParseMetrics reads a comma-separated list of image, pixel, aupro, rcpro
-// (or "all").
-func ParseMetrics(s string) (Metrics, error) {
-	var m Metrics
-	for _, f := range strings.Split(s, ",") {
-		switch strings.TrimSpace(strings.ToLower(f)) {
-		case "image":
-			m |= Image
-		case "pixel":
-			m |= Pixel
-		case "aupro":
-			m |= AUPRO
-		case "rcpro":
-			m |= RCPRO
-		case "all":
-			m |= All
-		default:
-			return 0, fmt.Errorf("metric %q: want image, pixel, aupro, rcpro or all", f)
-		}
-	}
-	return m, nil
-}
-
-// String lists the groups, comma-separated.
-func (m Metrics) String() string {
-	var s []string
-	for _, g := range []struct {
-		m    Metrics
-		name string
-	}{{Image, "image"}, {Pixel, "pixel"}, {AUPRO, "aupro"}, {RCPRO, "rcpro"}} {
-		if m&g.m != 0 {
-			s = append(s, g.name)
-		}
-	}
-	return strings.Join(s, ",")
-}
-
-// Settings configure an evaluation.
-type Settings struct {
-	Grid         metric.Grid
-	FPRLimit     float64
-	Tau, Delta   float64
-	Connectivity connected.Connectivity
-	RCAverage    sweep.RCAverage
-	Metrics      Metrics
+// Options are how an evaluation runs and what it keeps, beyond the metric
+// settings; the zero value keeps no curve and holds at most
+// DefaultHoldPixels pixels for the steps grid's exact pixel metrics.
+type Options struct {
 	// Curves keeps every curve in the report (for plots and CSV files).
-	Curves  bool
-	Workers int
-	// Buffers, when set, are the sweep's large arrays, reused from one
-	// category to the next (see sweep.Buffers); categories that share them
-	// must not be evaluated at the same time.
-	Buffers *sweep.Buffers
+	Curves bool
+	// HoldPixels (Dataset, steps grid) is the most pixels of a category held
+	// for the exact pixel AUROC, AP and F1-max; a larger category is read
+	// again in batches of about this size instead, so memory stays bounded.
+	// 0 means DefaultHoldPixels.
+	HoldPixels int
+	// Progress, when set, is told what Dataset is doing (for a status
+	// line); it is called from the goroutine that called Dataset.
+	Progress func(Progress)
+	// buffers are the sweep's large arrays, reused from one category to
+	// the next by Dataset, which evaluates one category at a time.
+	buffers *sweep.Buffers
 }
 
-// DefaultSettings are METRICS.md's defaults: exact grid, L = 0.3, tau 0.05,
-// delta 2.0, 8-connectivity, pooled RC, every metric.
-var DefaultSettings = Settings{
-	Grid: metric.Exact, FPRLimit: 0.3, Tau: rcpro.DefaultOptions.Tau, Delta: rcpro.DefaultOptions.Delta,
-	Connectivity: connected.Eight, RCAverage: sweep.Pooled, Metrics: All,
-}
-
-// Validate checks the settings' ranges.
-func (s Settings) Validate() error {
-	switch {
-	case !(s.FPRLimit > 0 && s.FPRLimit <= 1):
-		return fmt.Errorf("FPR limit %v: want a value in (0, 1]", s.FPRLimit)
-	case !(s.Tau >= 0 && s.Tau <= 1):
-		return fmt.Errorf("RCPRO tau %v: want a value in [0, 1]", s.Tau)
-	case !(s.Delta > 0) || math.IsInf(s.Delta, 0):
-		return fmt.Errorf("RCPRO delta %v: want a positive value", s.Delta)
-	case !s.Connectivity.Valid():
-		return fmt.Errorf("connectivity %d: want 4 or 8", s.Connectivity)
-	}
-	return nil
-}
+// DefaultHoldPixels is Options.HoldPixels' default: 2^28 pixels, about
+// 1.3 GB of maps and masks.
+const DefaultHoldPixels = 1 << 28
 
 // ImageMetrics are the image-level metrics.
 type ImageMetrics struct {
@@ -139,11 +74,11 @@ type CategoryReport struct {
 
 var notComputed = metric.NoValue("metric", "not requested")
 
-// Category evaluates one category. Input errors (a non-finite score, sizes
-// that do not match) are returned as errors; undefined metrics are values
-// with warnings.
-func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
-	st, err := NewStream(cat.Name, s, cat.ExtentFor(s.Grid))
+// Category evaluates one category held in memory. Input errors (a
+// non-finite score, sizes that do not match) and invalid settings are
+// returned as errors; undefined metrics are values with warnings.
+func Category(cat *metric.Category, s metric.Settings, o Options) (*CategoryReport, error) {
+	st, err := newStream(cat.Name, s, o, cat.ExtentFor(s.Thresholds))
 	if err != nil {
 		return nil, err
 	}
@@ -153,49 +88,50 @@ func Category(cat *metric.Category, s Settings) (*CategoryReport, error) {
 	return st.Finish()
 }
 
-// Stream evaluates a category whose images arrive in parts, so that a large
+// stream evaluates a category whose images arrive in parts, so that a large
 // category need not be held in memory: on the steps grid, without pixel
 // AUROC, AP and F1-max (which always use every threshold), memory does not
 // grow with the number of images.
-type Stream struct {
+type stream struct {
 	name      string
-	s         Settings
+	s         metric.Settings
+	o         Options
 	need      sweep.Need
 	sweep     *sweep.Stream
 	rep       *CategoryReport
 	scores    []float64
 	labels    []bool
 	positives int64
-	ext       metric.Extent // what NewStream was given, to rebuild the sweep (ReadROCAgain)
-	// set by ReadROCAgain
+	ext       metric.Extent // what newStream was given, to rebuild the sweep (readROCAgain)
+	// set by readROCAgain
 	reread func(func([]metric.Image) error) error
 	hold   int
 	// folds of the sweep's points, set up by Finish: the exact grid's
 	// points by stretch, the steps grid's in order
 	exact *stretchFolds
-	aupro *pro.Integrator
-	rc    rcpro.Integrator
+	aupro *integrate.PRO
+	rc    integrate.RC
 }
 
-// NewStream starts evaluating category name, of extent ext (see
+// newStream starts evaluating category name, of extent ext (see
 // sweep.NewStream).
-func NewStream(name string, s Settings, ext metric.Extent) (*Stream, error) {
+func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*stream, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	st := &Stream{name: name, s: s, rep: &CategoryReport{Name: name}, ext: ext}
+	st := &stream{name: name, s: s, o: o, rep: &CategoryReport{Name: name}, ext: ext}
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
 	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
-	if s.Curves {
+	if o.Curves {
 		st.rep.Curves = map[string]curve.Curve{}
 	}
-	if s.Metrics&Pixel != 0 {
+	if s.Metrics&metric.SelectPixel != 0 {
 		st.need |= sweep.NeedROC
 	}
-	if s.Metrics&AUPRO != 0 {
+	if s.Metrics&metric.SelectAUPRO != 0 {
 		st.need |= sweep.NeedPRO
 	}
-	if s.Metrics&RCPRO != 0 {
+	if s.Metrics&metric.SelectRCPRO != 0 {
 		st.need |= sweep.NeedPRO | sweep.NeedRC
 	}
 	if err := st.newSweep(); err != nil {
@@ -206,17 +142,13 @@ func NewStream(name string, s Settings, ext metric.Extent) (*Stream, error) {
 
 // newSweep sets up the sweep for what st.need asks (none for image metrics
 // only).
-func (st *Stream) newSweep() error {
+func (st *stream) newSweep() error {
 	st.sweep = nil
 	if st.need == 0 {
 		return nil
 	}
-	s := st.s
-	opts := sweep.Options{
-		Grid: s.Grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta,
-		RCAverage: s.RCAverage, Need: st.need, Workers: s.Workers, Buffers: s.Buffers,
-	}
-	if !s.Curves {
+	opts := sweep.Options{Settings: st.s, Need: st.need, Buffers: st.o.buffers}
+	if !st.o.Curves {
 		// Every scalar is a fold over the sweep's points, in threshold
 		// order; the points are stored only when the caller wants curves.
 		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
@@ -228,19 +160,19 @@ func (st *Stream) newSweep() error {
 	return err
 }
 
-// ReadROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
+// readROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
 // reading the category again through each (which must hand fn the same
 // images every time) in batches of at most about hold pixels
 // (sweep.ExactROC), instead of keeping every pixel until Finish. With it, a
 // steps-grid evaluation holds a bounded number of pixels whatever the size
 // of the category. Call it before Add. It does nothing on the exact grid,
 // whose sweep needs every pixel anyway, nor when curves are kept.
-func (st *Stream) ReadROCAgain(each func(fn func([]metric.Image) error) error, hold int) error {
-	if st.s.Grid.IsExact() || st.s.Curves || st.s.Metrics&Pixel == 0 {
+func (st *stream) readROCAgain(each func(fn func([]metric.Image) error) error, hold int) error {
+	if st.s.Thresholds.IsExact() || st.o.Curves || st.s.Metrics&metric.SelectPixel == 0 {
 		return nil
 	}
 	if st.rep.Images > 0 {
-		panic("evaluate: ReadROCAgain after Add")
+		panic("evaluate: readROCAgain after Add")
 	}
 	st.reread, st.hold = each, max(1, hold)
 	st.need &^= sweep.NeedROC
@@ -248,7 +180,7 @@ func (st *Stream) ReadROCAgain(each func(fn func([]metric.Image) error) error, h
 }
 
 // Add evaluates images; they are not kept.
-func (st *Stream) Add(images []metric.Image) error {
+func (st *stream) Add(images []metric.Image) error {
 	// The sweep validates the images; without one, validate them here.
 	if st.sweep != nil {
 		if err := st.sweep.Add(images); err != nil {
@@ -281,18 +213,18 @@ func (st *Stream) Add(images []metric.Image) error {
 }
 
 // fpr is a false-positive rate of the category.
-func (st *Stream) fpr(fp int64) float64 { return float64(fp) / st.normalPixels() }
+func (st *stream) fpr(fp int64) float64 { return float64(fp) / st.normalPixels() }
 
 // normalPixels is the denominator of false-positive rates: the category's
 // normal pixels, or 1 when it has none (every rate is then 0).
-func (st *Stream) normalPixels() float64 { return max(1, float64(st.rep.Pixels-st.positives)) }
+func (st *stream) normalPixels() float64 { return max(1, float64(st.rep.Pixels-st.positives)) }
 
 // consumeStep folds a point of the steps grid.
-func (st *Stream) consumeStep(p *sweep.Point) {
-	if st.s.Metrics&AUPRO != 0 {
+func (st *stream) consumeStep(p *sweep.Point) {
+	if st.s.Metrics&metric.SelectAUPRO != 0 {
 		st.aupro.Add(st.fpr(p.FP), p.PRO)
 	}
-	if st.s.Metrics&RCPRO != 0 {
+	if st.s.Metrics&metric.SelectRCPRO != 0 {
 		st.rc.Add(p.PRO, p.RC, p.Regions)
 	}
 }
@@ -300,7 +232,7 @@ func (st *Stream) consumeStep(p *sweep.Point) {
 // newExactFold returns a fold of exact-grid points that follow prev (nil:
 // from the first point): pixel AUROC, AP and F1-max when withPixel, and on
 // the exact grid the requested AUPRO and RCPRO when withRegions.
-func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
+func (st *stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
 	s := st.s
 	f := &exactFold{negatives: st.normalPixels()}
 	if withPixel {
@@ -309,14 +241,14 @@ func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *
 			f.pixel.Resume(prev.TP, prev.FP)
 		}
 	}
-	if withRegions && s.Grid.IsExact() && s.Metrics&AUPRO != 0 {
-		f.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+	if withRegions && s.Thresholds.IsExact() && s.Metrics&metric.SelectAUPRO != 0 {
+		f.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
 		if prev != nil {
 			f.aupro.Resume(st.fpr(prev.FP), prev.PRO)
 		}
 	}
-	if withRegions && s.Grid.IsExact() && s.Metrics&RCPRO != 0 {
-		f.rc = &rcpro.Integrator{}
+	if withRegions && s.Thresholds.IsExact() && s.Metrics&metric.SelectRCPRO != 0 {
+		f.rc = &integrate.RC{}
 		if prev != nil {
 			f.rc.Resume(prev.PRO, prev.RC, prev.Regions)
 		}
@@ -326,7 +258,7 @@ func (st *Stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *
 
 // Finish returns the category's report. The Stream must not be used
 // afterwards.
-func (st *Stream) Finish() (*CategoryReport, error) {
+func (st *stream) Finish() (*CategoryReport, error) {
 	s, rep := st.s, st.rep
 	warn := func(level string, v metric.Value) metric.Value {
 		if !v.OK() {
@@ -334,10 +266,10 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 		}
 		return v
 	}
-	if s.Metrics&Image != 0 {
+	if s.Metrics&metric.SelectImage != 0 {
 		c := roc.FromScores(st.scores, st.labels)
 		rep.Image = ImageMetrics{warn("image", c.AUROC()), warn("image", c.AP()), warn("image", c.F1Max())}
-		if s.Curves {
+		if st.o.Curves {
 			rep.Curves[curve.ImageROC] = c.ROC()
 			rep.Curves[curve.ImagePR] = c.PR()
 		}
@@ -362,14 +294,14 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 	if st.sweep == nil {
 		return rep, nil // image metrics only, or none (data without labels)
 	}
-	withPixel := s.Metrics&Pixel != 0 && st.reread == nil
+	withPixel := s.Metrics&metric.SelectPixel != 0 && st.reread == nil
 	st.exact = &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) }}
-	st.aupro = pro.NewIntegrator(s.Grid, s.FPRLimit)
+	st.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
 	r, err := st.sweep.Finish()
 	if err != nil {
 		return nil, err
 	}
-	if s.Curves {
+	if st.o.Curves {
 		visit := st.exact.fold(nil)
 		var pts []sweep.Point
 		for k := range r.Exact.Threshold {
@@ -389,13 +321,13 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 	exact := st.exact.merged()
 	if withPixel {
 		setPixel(exact.pixel)
-		if s.Curves {
+		if st.o.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
 			rep.Curves[curve.PixelROC] = c.ROC()
 			rep.Curves[curve.PixelPR] = c.PR()
 		}
 	}
-	if s.Grid.IsExact() {
+	if s.Thresholds.IsExact() {
 		if exact.aupro != nil {
 			st.aupro = exact.aupro
 		}
@@ -403,70 +335,17 @@ func (st *Stream) Finish() (*CategoryReport, error) {
 			st.rc = *exact.rc
 		}
 	}
-	if s.Metrics&AUPRO != 0 {
+	if s.Metrics&metric.SelectAUPRO != 0 {
 		rep.Pixel.AUPRO = warn("pixel", st.aupro.AUPRO(r.GTRegions, r.Negatives))
-		if s.Curves {
-			rep.Curves[curve.PROFPR] = pro.Curve(r)
+		if st.o.Curves {
+			rep.Curves[curve.PROFPR] = integrate.PROCurve(r)
 		}
 	}
-	if s.Metrics&RCPRO != 0 {
+	if s.Metrics&metric.SelectRCPRO != 0 {
 		rep.Pixel.RCPRO = warn("pixel", st.rc.RCPRO(r.GTRegions))
-		if s.Curves {
-			rep.Curves[curve.PRORC] = rcpro.Curve(r)
+		if st.o.Curves {
+			rep.Curves[curve.PRORC] = integrate.RCCurve(r)
 		}
 	}
 	return rep, nil
-}
-
-// Mean is the unweighted mean over categories of each metric, taken over the
-// categories where it is defined; a metric defined nowhere is undefined.
-type Mean struct {
-	Image ImageMetrics `json:"image"`
-	Pixel PixelMetrics `json:"pixel"`
-}
-
-// MeanOf averages the reports and returns a warning for each metric that some
-// categories could not contribute to, naming them.
-func MeanOf(reports []*CategoryReport, requested Metrics) (Mean, []string) {
-	var warnings []string
-	avg := func(level, name string, get func(*CategoryReport) metric.Value) metric.Value {
-		sum, n := 0.0, 0
-		var missing []string
-		for _, r := range reports {
-			if v := get(r); v.OK() {
-				sum += v.V
-				n++
-			} else {
-				missing = append(missing, r.Name)
-			}
-		}
-		if n == 0 {
-			return metric.NoValue("mean "+level+" "+name, "undefined in every category")
-		}
-		if len(missing) > 0 {
-			warnings = append(warnings, fmt.Sprintf("mean %s %s is over %d of %d categories; undefined in: %s",
-				level, name, n, len(reports), strings.Join(missing, ", ")))
-		}
-		return metric.Defined(sum / float64(n))
-	}
-	var m Mean
-	m.Image = ImageMetrics{notComputed, notComputed, notComputed}
-	m.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
-	if requested&Image != 0 {
-		m.Image.AUROC = avg("image", "AUROC", func(r *CategoryReport) metric.Value { return r.Image.AUROC })
-		m.Image.AP = avg("image", "AP", func(r *CategoryReport) metric.Value { return r.Image.AP })
-		m.Image.F1Max = avg("image", "F1-max", func(r *CategoryReport) metric.Value { return r.Image.F1Max })
-	}
-	if requested&Pixel != 0 {
-		m.Pixel.AUROC = avg("pixel", "AUROC", func(r *CategoryReport) metric.Value { return r.Pixel.AUROC })
-		m.Pixel.AP = avg("pixel", "AP", func(r *CategoryReport) metric.Value { return r.Pixel.AP })
-		m.Pixel.F1Max = avg("pixel", "F1-max", func(r *CategoryReport) metric.Value { return r.Pixel.F1Max })
-	}
-	if requested&AUPRO != 0 {
-		m.Pixel.AUPRO = avg("pixel", "AUPRO", func(r *CategoryReport) metric.Value { return r.Pixel.AUPRO })
-	}
-	if requested&RCPRO != 0 {
-		m.Pixel.RCPRO = avg("pixel", "RCPRO", func(r *CategoryReport) metric.Value { return r.Pixel.RCPRO })
-	}
-	return m, warnings
 }

@@ -3,9 +3,8 @@ package evaluate
 import (
 	"sync"
 
+	"github.com/zsadbench/zsadbench/internal/integrate"
 	"github.com/zsadbench/zsadbench/internal/sweep"
-	"github.com/zsadbench/zsadbench/pro"
-	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
 )
 
@@ -13,9 +12,9 @@ import (
 // and, on the exact grid, AUPRO and RCPRO.
 type exactFold struct {
 	pixel *roc.Accumulator // nil when not needed
-	aupro *pro.Integrator  // nil when not needed
-	rc    *rcpro.Integrator
-	// negatives is Stream.normalPixels, the false-positive rates'
+	aupro *integrate.PRO   // nil when not needed
+	rc    *integrate.RC
+	// negatives is stream.normalPixels, the false-positive rates'
 	// denominator.
 	negatives float64
 }

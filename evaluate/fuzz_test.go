@@ -5,15 +5,14 @@ import (
 	"testing"
 
 	"github.com/zsadbench/zsadbench/connected"
-	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
 // fuzzCategory decodes bytes into a small category: a header of options, then
 // per image a size, scores (quantised from bytes, so ties are common) and a
 // mask.
-func fuzzCategory(data []byte) (*metric.Category, Settings) {
-	s := DefaultSettings
+func fuzzCategory(data []byte) (*metric.Category, metric.Settings) {
+	s := metric.DefaultSettings
 	next := func() byte {
 		if len(data) == 0 {
 			return 0
@@ -27,13 +26,13 @@ func fuzzCategory(data []byte) (*metric.Category, Settings) {
 		s.Connectivity = connected.Four
 	}
 	if h&2 != 0 {
-		s.Grid = metric.Steps(1 + int(next()%40))
+		s.Thresholds = metric.Steps(1 + int(next()%40))
 	}
 	if h&4 != 0 {
-		s.RCAverage = sweep.PerImage
+		s.RCAverage = metric.PerImage
 	}
-	s.Tau = float64(next()%11) / 10
-	s.Delta = 0.25 + float64(next()%16)/4
+	s.RCPROTau = float64(next()%11) / 10
+	s.RCPRODelta = 0.25 + float64(next()%16)/4
 	s.FPRLimit = float64(1+next()%10) / 10
 	s.Workers = 1 + int(next()%3)
 	cat := &metric.Category{Name: "fuzz"}
@@ -61,11 +60,12 @@ func FuzzCategory(f *testing.F) {
 	f.Add([]byte{2, 3, 10, 3, 1, 8, 8, 0, 0, 0, 0, 255, 255, 128, 3, 3, 3, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cat, s := fuzzCategory(data)
+		var o Options
 		values := func(r *CategoryReport) []metric.Value {
 			return []metric.Value{r.Image.AUROC, r.Image.AP, r.Image.F1Max,
 				r.Pixel.AUROC, r.Pixel.AP, r.Pixel.F1Max, r.Pixel.AUPRO, r.Pixel.RCPRO}
 		}
-		rep, err := Category(cat, s)
+		rep, err := Category(cat, s, o)
 		if err != nil {
 			t.Fatalf("finite input rejected: %v", err)
 		}
@@ -76,8 +76,8 @@ func FuzzCategory(f *testing.F) {
 		}
 		// Stored curves fold every point; without, the sweep gives only
 		// the points the folds need: the same bits either way.
-		s.Curves = true
-		all, err := Category(cat, s)
+		o.Curves = true
+		all, err := Category(cat, s, o)
 		if err != nil {
 			t.Fatalf("finite input rejected with curves: %v", err)
 		}

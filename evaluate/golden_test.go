@@ -1,6 +1,7 @@
 package evaluate_test
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"testing"
@@ -30,8 +31,8 @@ func loadGolden(t testing.TB) []*golden.Case {
 	return cases
 }
 
-// category returns a case's category and its settings, with curves kept.
-func category(t testing.TB, g *golden.Case) (*metric.Category, evaluate.Settings) {
+// category returns a case's category and its settings.
+func category(t testing.TB, g *golden.Case) (*metric.Category, metric.Settings) {
 	cat, err := g.Category()
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +41,6 @@ func category(t testing.TB, g *golden.Case) (*metric.Category, evaluate.Settings
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Curves = true
 	return cat, s
 }
 
@@ -66,8 +66,8 @@ func TestGolden(t *testing.T) {
 				workers int
 				curves  bool
 			}{{1, true}, {3, true}, {2, false}} {
-				s.Workers, s.Curves = run.workers, run.curves
-				rep, err := evaluate.Category(cat, s)
+				s.Workers = run.workers
+				rep, err := evaluate.Category(cat, s, evaluate.Options{Curves: run.curves})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 				checkValue(t, "aupro", rep.Pixel.AUPRO, g.Expected.Pixel["aupro"])
 				checkValue(t, "rcpro", rep.Pixel.RCPRO, g.Expected.Pixel["rcpro"])
 				if g.Curves != nil && run.curves {
-					checkCurve(t, "pro_fpr", rep.Curves[curve.PROFPR], g.Curves["pro_fpr"], s.Grid.IsExact())
+					checkCurve(t, "pro_fpr", rep.Curves[curve.PROFPR], g.Curves["pro_fpr"], s.Thresholds.IsExact())
 					checkCurve(t, "rc_pro", rep.Curves[curve.PRORC], g.Curves["rc_pro"], true)
 				}
 			}
@@ -121,39 +121,21 @@ func TestReadROCAgain(t *testing.T) {
 	n := 0
 	for _, g := range loadGolden(t) {
 		cat, s := category(t, g)
-		if s.Grid.IsExact() {
+		if s.Thresholds.IsExact() {
 			continue
 		}
 		n++
-		s.Curves = false
-		want, err := evaluate.Category(cat, s)
+		want, err := evaluate.Category(cat, s, evaluate.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := evaluate.NewStream(cat.Name, s, cat.Extent())
+		// Past HoldPixels (7 here), Dataset computes the exact pixel
+		// metrics by reading the category again in batches.
+		rep, err := evaluate.Dataset(context.Background(), evaluate.Categories([]metric.Category{*cat}), s, evaluate.Options{HoldPixels: 7})
 		if err != nil {
 			t.Fatal(err)
 		}
-		each := func(fn func([]metric.Image) error) error {
-			for i := range cat.Images {
-				if err := fn(cat.Images[i : i+1]); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err := st.ReadROCAgain(each, 7); err != nil {
-			t.Fatal(err)
-		}
-		for i := range cat.Images {
-			if err := st.Add(cat.Images[i : i+1]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		got, err := st.Finish()
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := rep.Categories[0]
 		same := func(a, b metric.Value) bool { return a.OK() == b.OK() && (!a.OK() || a.V == b.V) }
 		if !same(got.Pixel.AUROC, want.Pixel.AUROC) || !same(got.Pixel.AP, want.Pixel.AP) || !same(got.Pixel.F1Max, want.Pixel.F1Max) ||
 			!same(got.Pixel.AUPRO, want.Pixel.AUPRO) || !same(got.Pixel.RCPRO, want.Pixel.RCPRO) || !same(got.Image.AUROC, want.Image.AUROC) {

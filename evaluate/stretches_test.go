@@ -10,10 +10,9 @@ import (
 	"github.com/zsadbench/zsadbench/connected"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/zsadbench/zsadbench/internal/integrate"
 	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
-	"github.com/zsadbench/zsadbench/pro"
-	"github.com/zsadbench/zsadbench/rcpro"
 	"github.com/zsadbench/zsadbench/roc"
 	"github.com/zsadbench/zsadbench/synth"
 )
@@ -36,16 +35,17 @@ func TestStretchesIdentical(t *testing.T) {
 		return []metric.Value{r.Image.AUROC, r.Pixel.AUROC, r.Pixel.AP, r.Pixel.F1Max, r.Pixel.AUPRO, r.Pixel.RCPRO}
 	}
 	for _, grid := range []metric.Grid{metric.Exact, metric.Steps(50)} {
-		s := DefaultSettings
-		s.Grid, s.Workers = grid, 1
-		want, err := Category(cat, s)
+		s := metric.DefaultSettings
+		var o Options
+		s.Thresholds, s.Workers = grid, 1
+		want, err := Category(cat, s, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, workers := range []int{2, 3, 5} {
 			for _, curves := range []bool{false, true} {
-				s.Workers, s.Curves = workers, curves
-				got, err := Category(cat, s)
+				s.Workers, o.Curves = workers, curves
+				got, err := Category(cat, s, o)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -55,13 +55,13 @@ func TestStretchesIdentical(t *testing.T) {
 			}
 		}
 		if !grid.IsExact() {
-			s.Curves = false
-			st, err := NewStream(cat.Name, s, cat.Extent())
+			o.Curves = false
+			st, err := newStream(cat.Name, s, o, cat.Extent())
 			if err != nil {
 				t.Fatal(err)
 			}
 			each := func(fn func([]metric.Image) error) error { return fn(cat.Images) }
-			if err := st.ReadROCAgain(each, 5000); err != nil {
+			if err := st.readROCAgain(each, 5000); err != nil {
 				t.Fatal(err)
 			}
 			if err := st.Add(cat.Images); err != nil {
@@ -77,12 +77,12 @@ func TestStretchesIdentical(t *testing.T) {
 			continue
 		}
 		// One fold over all the stored points.
-		r, err := sweep.Run(cat, sweep.Options{Grid: grid, Connectivity: s.Connectivity, Tau: s.Tau, Delta: s.Delta, Need: sweep.NeedAll})
+		r, err := sweep.Run(cat, sweep.Options{Settings: metric.Settings{Thresholds: grid, Connectivity: s.Connectivity, RCPROTau: s.RCPROTau, RCPRODelta: s.RCPRODelta}, Need: sweep.NeedAll})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
-		plain := []metric.Value{want.Image.AUROC, c.AUROC(), c.AP(), c.F1Max(), pro.AUPRO(r, s.FPRLimit), rcpro.RCPRO(r)}
+		plain := []metric.Value{want.Image.AUROC, c.AUROC(), c.AP(), c.F1Max(), integrate.AUPRO(r, s.FPRLimit), integrate.RCPRO(r)}
 		near := cmp.Comparer(func(a, b metric.Value) bool { return a.OK() == b.OK() && math.Abs(a.V-b.V) <= 1e-12 })
 		if d := cmp.Diff(plain, values(want), near); d != "" {
 			t.Errorf("merged folds differ from plain folds: (-plain +merged)\n%s", d)
@@ -94,7 +94,7 @@ func TestStretchesIdentical(t *testing.T) {
 // the image, for every selection of metrics and both grids.
 func TestNonFiniteScores(t *testing.T) {
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
-		for _, m := range []Metrics{Image, Pixel, AUPRO, RCPRO, All} {
+		for _, m := range []metric.Selection{metric.SelectImage, metric.SelectPixel, metric.SelectAUPRO, metric.SelectRCPRO, metric.SelectAll} {
 			for _, grid := range []metric.Grid{metric.Exact, metric.Steps(20)} {
 				cat := &metric.Category{Name: "c"}
 				for i := range 4 {
@@ -103,9 +103,10 @@ func TestNonFiniteScores(t *testing.T) {
 					cat.Images = append(cat.Images, im)
 				}
 				cat.Images[2].Scores[4] = bad
-				s := DefaultSettings
-				s.Metrics, s.Grid = m, grid
-				if _, err := Category(cat, s); err == nil || !strings.Contains(err.Error(), "im2: score") {
+				s := metric.DefaultSettings
+				var o Options
+				s.Metrics, s.Thresholds = m, grid
+				if _, err := Category(cat, s, o); err == nil || !strings.Contains(err.Error(), "im2: score") {
 					t.Errorf("%v, metrics %v, %v: error %v", bad, m, grid, err)
 				}
 			}
@@ -144,23 +145,24 @@ func TestSparseIdentical(t *testing.T) {
 			}
 			cat.Images = append(cat.Images, im)
 		}
-		s := DefaultSettings
-		s.Metrics = Metrics(1 + rng.IntN(int(All)))
+		s := metric.DefaultSettings
+		var o Options
+		s.Metrics = metric.Selection(1 + rng.IntN(int(metric.SelectAll)))
 		s.FPRLimit = []float64{0.3, 1, 0.05, 0.5}[rng.IntN(4)]
 		if rng.IntN(2) == 0 {
-			s.RCAverage = sweep.PerImage
+			s.RCAverage = metric.PerImage
 		}
 		if rng.IntN(2) == 0 {
 			s.Connectivity = connected.Four
 		}
-		s.Curves, s.Workers = true, 1
-		want, err := Category(cat, s)
+		o.Curves, s.Workers = true, 1
+		want, err := Category(cat, s, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, workers := range []int{1, 2, 3} {
-			s.Curves, s.Workers = false, workers
-			got, err := Category(cat, s)
+			o.Curves, s.Workers = false, workers
+			got, err := Category(cat, s, o)
 			if err != nil {
 				t.Fatal(err)
 			}

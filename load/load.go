@@ -41,6 +41,9 @@ type Options struct {
 	MaskThreshold float64
 	// Workers reads this many masks at once; 0 = GOMAXPROCS.
 	Workers int
+	// Protocol names the published evaluation preset these options come
+	// from ("anomalyclip"), if any; a Source echoes it in the report.
+	Protocol string
 }
 
 // DefaultOptions evaluate at mask size with each entry's own mask rule.

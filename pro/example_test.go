@@ -14,7 +14,7 @@ func ExampleCompute() {
 		Scores: []float32{0.9, 0.5, 0.3, 0.8, 0.1, 0.2, 0.4, 0.7},
 		Mask:   []bool{true, true, false, false, false, false, true, false},
 	}}}
-	res, err := pro.Compute(cat, pro.DefaultOptions)
+	res, err := pro.Compute(cat, metric.DefaultSettings)
 	if err != nil {
 		panic(err)
 	}

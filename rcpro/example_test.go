@@ -15,7 +15,7 @@ func ExampleCompute() {
 		Scores: []float32{0.9, 0.5, 0.3, 0.8, 0.1, 0.2, 0.4, 0.7},
 		Mask:   []bool{true, true, false, false, false, false, true, false},
 	}}}
-	res, err := rcpro.Compute(cat, rcpro.DefaultOptions)
+	res, err := rcpro.Compute(cat, metric.DefaultSettings)
 	if err != nil {
 		panic(err)
 	}

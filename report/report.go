@@ -1,7 +1,7 @@
 // Package report writes an evaluation's results as a terminal table, JSON,
 // CSV, Markdown or LaTeX. Tables print percentages with one decimal, as papers
 // do; JSON and CSV print fractions at full precision. An undefined metric is
-// null in JSON, empty in CSV and a dash in tables.
+// null in JSON, empty in CSV and a dash in tables. Reports come from evaluate.Dataset.
 package report
 
 import (
@@ -17,41 +17,11 @@ import (
 	"github.com/zsadbench/zsadbench/metric"
 )
 
-// Settings echo what the numbers were computed with; JSON's "settings".
-type Settings struct {
-	Thresholds   string  `json:"thresholds"`
-	FPRLimit     float64 `json:"fpr_limit"`
-	RCPROTau     float64 `json:"rcpro_tau"`
-	RCPRODelta   float64 `json:"rcpro_delta"`
-	Connectivity int     `json:"connectivity"`
-	RCAverage    string  `json:"rc_average"`
-	Metrics      string  `json:"metrics"`
-	Layout       string  `json:"layout,omitempty"`
-	Size         int     `json:"size,omitempty"`
-	Protocol     string  `json:"protocol,omitempty"`
-}
-
-// SettingsOf fills Settings from evaluation settings.
-func SettingsOf(s evaluate.Settings) Settings {
-	return Settings{
-		Thresholds: s.Grid.String(), FPRLimit: s.FPRLimit, RCPROTau: s.Tau, RCPRODelta: s.Delta,
-		Connectivity: int(s.Connectivity), RCAverage: s.RCAverage.String(), Metrics: s.Metrics.String(),
-	}
-}
-
-// Report is a whole run: JSON's top-level object.
-type Report struct {
-	Settings   Settings                   `json:"settings"`
-	Categories []*evaluate.CategoryReport `json:"categories"`
-	Mean       evaluate.Mean              `json:"mean"`
-	Warnings   []string                   `json:"warnings"`
-}
-
 // Formats lists the output formats.
 var Formats = []string{"table", "json", "csv", "markdown", "latex"}
 
 // Write writes the report in format, one of Formats.
-func Write(w io.Writer, r *Report, format string) error {
+func Write(w io.Writer, r *evaluate.Report, format string) error {
 	switch format {
 	case "table":
 		return writeTable(w, r)
@@ -67,7 +37,7 @@ func Write(w io.Writer, r *Report, format string) error {
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
-func writeJSON(w io.Writer, r *Report) error {
+func writeJSON(w io.Writer, r *evaluate.Report) error {
 	out := *r
 	if out.Warnings == nil {
 		out.Warnings = []string{}
@@ -103,7 +73,7 @@ func percent(v metric.Value, dash string) string {
 }
 
 // rows returns the table's cells: one row per category and a mean row.
-func rows(r *Report, dash string) [][]string {
+func rows(r *evaluate.Report, dash string) [][]string {
 	var out [][]string
 	for _, c := range r.Categories {
 		row := []string{c.Name}
@@ -127,7 +97,7 @@ func headers() []string {
 	return h
 }
 
-func writeTable(w io.Writer, r *Report) error {
+func writeTable(w io.Writer, r *evaluate.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	line := func(cells []string) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
@@ -152,7 +122,7 @@ func writeTable(w io.Writer, r *Report) error {
 	return err
 }
 
-func writeMarkdown(w io.Writer, r *Report) error {
+func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
 	h := headers()
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
@@ -177,7 +147,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 
 var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "_", `\_`, "&", `\&`, "%", `\%`, "#", `\#`, "$", `\$`, "{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`)
 
-func writeLaTeX(w io.Writer, r *Report) error {
+func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
 	b.WriteString("% zsadbench: values in %; requires \\usepackage{booktabs}\n")
 	b.WriteString("\\begin{tabular}{l" + strings.Repeat("r", len(columns)) + "}\n\\toprule\n")
@@ -199,7 +169,7 @@ func writeLaTeX(w io.Writer, r *Report) error {
 	return err
 }
 
-func writeCSV(w io.Writer, r *Report) error {
+func writeCSV(w io.Writer, r *evaluate.Report) error {
 	cw := csv.NewWriter(w)
 	header := []string{"category", "images", "anomalous_images", "pixels",
 		"image_auroc", "image_ap", "image_f1_max", "pixel_auroc", "pixel_ap", "pixel_f1_max", "pixel_aupro", "pixel_rcpro"}

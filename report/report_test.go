@@ -10,14 +10,14 @@ import (
 	"github.com/zsadbench/zsadbench/metric"
 )
 
-func sample() *Report {
+func sample() *evaluate.Report {
 	v := metric.Defined
 	null := metric.NoValue("AUROC", "no normal sample")
 	c := &evaluate.CategoryReport{Name: "metal_nut", Images: 3, AnomalousImages: 2, Pixels: 12,
 		Image: evaluate.ImageMetrics{AUROC: null, AP: v(0.5), F1Max: v(0.66666)},
 		Pixel: evaluate.PixelMetrics{AUROC: v(0.91234), AP: v(0.5), F1Max: v(0.5), AUPRO: v(0.25), RCPRO: v(0.125)}}
-	mean, _ := evaluate.MeanOf([]*evaluate.CategoryReport{c}, evaluate.All)
-	return &Report{Settings: SettingsOf(evaluate.DefaultSettings), Categories: []*evaluate.CategoryReport{c}, Mean: mean}
+	mean, _ := evaluate.MeanOf([]*evaluate.CategoryReport{c}, metric.SelectAll)
+	return &evaluate.Report{Settings: evaluate.Settings{Settings: metric.DefaultSettings}, Categories: []*evaluate.CategoryReport{c}, Mean: mean}
 }
 
 func TestFormats(t *testing.T) {

@@ -57,7 +57,7 @@ func goldenFlags(gc *goldenCase) []string {
 	}
 }
 
-func goldenSettings(t *testing.T, gc *goldenCase) evaluate.Settings {
+func goldenSettings(t *testing.T, gc *goldenCase) metric.Settings {
 	t.Helper()
 	s, err := gc.Settings()
 	if err != nil {
@@ -196,7 +196,7 @@ func writeGoldenCase(t *testing.T, gc goldenCase, layout, format, root string) (
 // libraryReport evaluates the images with package evaluate directly and
 // returns the category's report and the mean as the command's JSON would
 // carry them.
-func libraryReport(t *testing.T, name string, images []caseImage, s evaluate.Settings) (cat, mean map[string]map[string]*float64) {
+func libraryReport(t *testing.T, name string, images []caseImage, s metric.Settings) (cat, mean map[string]map[string]*float64) {
 	t.Helper()
 	c := &metric.Category{Name: name}
 	for _, im := range images {
@@ -209,7 +209,7 @@ func libraryReport(t *testing.T, name string, images []caseImage, s evaluate.Set
 		}
 		c.Images = append(c.Images, mi)
 	}
-	cr, err := evaluate.Category(c, s)
+	cr, err := evaluate.Category(c, s, evaluate.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,9 +349,8 @@ func TestGoldenCasesThroughFiles(t *testing.T) {
 // evaluate's curves (exactly: the CSV files round-trip float64 values) and the
 // PRO-vs-FPR and RC-vs-PRO curves with the Python reference (1e-9), leaving
 // out the start and end points that have no threshold.
-func checkGoldenCurves(t *testing.T, dir string, gc goldenCase, images []caseImage, s evaluate.Settings) {
+func checkGoldenCurves(t *testing.T, dir string, gc goldenCase, images []caseImage, s metric.Settings) {
 	t.Helper()
-	s.Curves = true
 	c := &metric.Category{Name: gc.Name}
 	for _, im := range images {
 		mi := metric.Image{Name: im.key, Width: im.Width, Height: im.Height, Scores: im.scores}
@@ -363,7 +362,7 @@ func checkGoldenCurves(t *testing.T, dir string, gc goldenCase, images []caseIma
 		}
 		c.Images = append(c.Images, mi)
 	}
-	cr, err := evaluate.Category(c, s)
+	cr, err := evaluate.Category(c, s, evaluate.Options{Curves: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func layoutScoreAs(t *testing.T, named string, cats []layoutCat, extra func(*tes
 		t.Run(layout, func(t *testing.T) {
 			rep, _, _ := layoutScore(t, append([]string{"--layout", layout}, args...)...)
 			layoutSetting(t, rep, "layout", named)
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
+			layoutCheck(t, rep, cats, metric.DefaultSettings)
 			if extra != nil {
 				extra(t, rep)
 			}
@@ -330,20 +330,20 @@ func layoutNoCrash(t *testing.T, stderr string) {
 type layoutCat struct {
 	name    string
 	imgs    []layoutImage
-	metrics evaluate.Metrics
+	metrics metric.Selection
 }
 
 const (
-	layoutPixelGroups = evaluate.Pixel | evaluate.AUPRO | evaluate.RCPRO
+	layoutPixelGroups = metric.SelectPixel | metric.SelectAUPRO | metric.SelectRCPRO
 	// layoutClassification are the metrics of classification-only data.
-	layoutClassification = evaluate.Image
+	layoutClassification = metric.SelectImage
 	// layoutSegmentation are the metrics of segmentation-only data.
 	layoutSegmentation = layoutPixelGroups
 )
 
 // layoutExpect evaluates cats directly with evaluate.Category under s and
 // returns their reports, as JSON reads them back, and the mean.
-func layoutExpect(t *testing.T, cats []layoutCat, s evaluate.Settings) ([]layoutCategory, layoutMetrics) {
+func layoutExpect(t *testing.T, cats []layoutCat, s metric.Settings) ([]layoutCategory, layoutMetrics) {
 	t.Helper()
 	cats = slices.Clone(cats)
 	sort.Slice(cats, func(i, j int) bool { return cats[i].name < cats[j].name })
@@ -357,7 +357,7 @@ func layoutExpect(t *testing.T, cats []layoutCat, s evaluate.Settings) ([]layout
 		if c.metrics != 0 {
 			cs.Metrics = c.metrics
 		}
-		r, err := evaluate.Category(cat, cs)
+		r, err := evaluate.Category(cat, cs, evaluate.Options{})
 		if err != nil {
 			t.Fatalf("evaluate %s: %v", c.name, err)
 		}
@@ -383,7 +383,7 @@ func layoutExpect(t *testing.T, cats []layoutCat, s evaluate.Settings) ([]layout
 // (null where undefined), and the mean. It also requires every metric of a
 // category's groups to be defined and every other one null, so that a
 // replica cannot pass with metrics that were never computed.
-func layoutCheck(t *testing.T, got layoutReport, cats []layoutCat, s evaluate.Settings) {
+func layoutCheck(t *testing.T, got layoutReport, cats []layoutCat, s metric.Settings) {
 	t.Helper()
 	want, wantMean := layoutExpect(t, cats, s)
 	var names, wantNames []string
@@ -419,10 +419,10 @@ func layoutCheck(t *testing.T, got layoutReport, cats []layoutCat, s evaluate.Se
 		if groups == 0 {
 			groups = s.Metrics
 		}
-		layoutDefined(t, w.Name+" image", g.Image, layoutImageKeys, groups&evaluate.Image != 0)
-		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[:3], groups&evaluate.Pixel != 0)
-		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[3:4], groups&evaluate.AUPRO != 0)
-		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[4:], groups&evaluate.RCPRO != 0)
+		layoutDefined(t, w.Name+" image", g.Image, layoutImageKeys, groups&metric.SelectImage != 0)
+		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[:3], groups&metric.SelectPixel != 0)
+		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[3:4], groups&metric.SelectAUPRO != 0)
+		layoutDefined(t, w.Name+" pixel", g.Pixel, layoutPixelKeys[4:], groups&metric.SelectRCPRO != 0)
 	}
 	layoutCompare(t, "mean image", got.Mean.Image, wantMean.Image, layoutImageKeys)
 	layoutCompare(t, "mean pixel", got.Mean.Pixel, wantMean.Pixel, layoutPixelKeys)
@@ -675,7 +675,7 @@ func TestLayoutMeta(t *testing.T) {
 		t.Run(args[1], func(t *testing.T) {
 			rep, _, _ := layoutScore(t, args...)
 			layoutSetting(t, rep, "layout", "meta")
-			layoutCheck(t, rep, cats, evaluate.DefaultSettings)
+			layoutCheck(t, rep, cats, metric.DefaultSettings)
 			layoutWarned(t, rep, "brain: no pixel labels")
 		})
 	}
@@ -1006,14 +1006,14 @@ func TestLayoutSegmentationJPEGMasks(t *testing.T) {
 	t.Run("cvc", func(t *testing.T) {
 		rep, _, _ := layoutScore(t, "--layout", "auto", "--gt", cvc, "--pred", predCVC)
 		layoutSetting(t, rep, "layout", "segmentation")
-		layoutCheck(t, rep, []layoutCat{{name: "CVC-ColonDB", imgs: cvcImgs, metrics: layoutSegmentation}}, evaluate.DefaultSettings)
+		layoutCheck(t, rep, []layoutCat{{name: "CVC-ColonDB", imgs: cvcImgs, metrics: layoutSegmentation}}, metric.DefaultSettings)
 		clean = rep
 	})
 	for _, layout := range []string{"segmentation", "auto"} {
 		t.Run("tn3k "+layout, func(t *testing.T) {
 			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", tn3k, "--pred", predTN)
 			layoutSetting(t, rep, "layout", "segmentation")
-			layoutCheck(t, rep, []layoutCat{{name: "tn3k", imgs: tnImgs, metrics: layoutSegmentation}}, evaluate.DefaultSettings)
+			layoutCheck(t, rep, []layoutCat{{name: "tn3k", imgs: tnImgs, metrics: layoutSegmentation}}, metric.DefaultSettings)
 			if len(clean.Categories) == 1 {
 				layoutCompare(t, "tn3k (JPEG masks) vs CVC (PNG masks) pixel", rep.Categories[0].Pixel, clean.Categories[0].Pixel, layoutPixelKeys)
 			}
@@ -1051,8 +1051,8 @@ func TestLayoutProtocolAnomalyCLIP(t *testing.T) {
 			resized[i].imgs = append(resized[i].imgs, im.anomalyCLIP(size))
 		}
 	}
-	s := evaluate.DefaultSettings
-	s.Grid = metric.Steps(200)
+	s := metric.DefaultSettings
+	s.Thresholds = metric.Steps(200)
 	layoutCheck(t, rep, resized, s)
 }
 
@@ -1105,7 +1105,7 @@ func TestLayoutAnomalyRatio(t *testing.T) {
 	if n := len(sub[0].imgs) + len(sub[1].imgs); len(keys) != n {
 		t.Errorf("%s lists %d keys, %d of them images of the dataset", p1, len(keys), n)
 	}
-	layoutCheck(t, rep, sub, evaluate.DefaultSettings)
+	layoutCheck(t, rep, sub, metric.DefaultSettings)
 	for _, c := range rep.Categories {
 		if want := wantAnomalous[c.Name]; c.AnomalousImages != want {
 			t.Errorf("%s: %d anomalous images, want %d", c.Name, c.AnomalousImages, want)

@@ -46,7 +46,7 @@ func legendValue(kind string, c *evaluate.CategoryReport) metric.Value {
 
 // plotReport draws one figure per kind with every category of a score run, and
 // one per category and kind, as PDF files in dir.
-func plotReport(dir, name string, rep *report.Report) error {
+func plotReport(dir, name string, rep *evaluate.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--plot-dir: %w", err)
 	}
@@ -79,14 +79,14 @@ func plotReport(dir, name string, rep *report.Report) error {
 }
 
 // writeResults saves the report beside the curve files.
-func writeResults(dir string, rep *report.Report) error {
+func writeResults(dir string, rep *evaluate.Report) error {
 	return writeFileAtomic(filepath.Join(dir, resultsFile), func(w io.Writer) error { return report.Write(w, rep, "json") })
 }
 
 // plotRun is one --run NAME=DIR.
 type plotRun struct {
 	name, dir string
-	results   *report.Report
+	results   *evaluate.Report
 }
 
 func parseRuns(values []string) ([]plotRun, error) {
@@ -101,7 +101,7 @@ func parseRuns(values []string) ([]plotRun, error) {
 		}
 		r := plotRun{name: name, dir: dir}
 		if b, err := os.ReadFile(filepath.Join(dir, resultsFile)); err == nil {
-			var rep report.Report
+			var rep evaluate.Report
 			if err := json.Unmarshal(b, &rep); err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, resultsFile), err)
 			}

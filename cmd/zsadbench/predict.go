@@ -14,6 +14,7 @@ import (
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/dive"
+	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/mapio"
 )
 
@@ -151,28 +152,22 @@ func runCommand() *cli.Command {
 			// Without --save-maps the model's outputs are scored as they come;
 			// with it they are written first and the saved maps scored, so the
 			// model still runs once.
-			var b backend.Backend = m
-			input := func(e dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.ImagePath} }
-			rereadable := false
-			if dir := c.String("save-maps"); dir != "" {
-				if err := predict(c.Context, m, job.entries, dir, job.progress); err != nil {
-					return err
-				}
-				scores, err := readScoresFile(filepath.Join(dir, "scores.csv"))
-				if err != nil {
-					return err
-				}
-				b = &backend.Files{Scores: scores, Workers: job.settings.Workers}
-				input = func(e dataset.Entry) backend.Input {
-					return backend.Input{Key: e.Key, Path: filepath.Join(dir, filepath.FromSlash(e.Key)+".npy")}
-				}
-				rereadable = true
+			dir := c.String("save-maps")
+			if dir == "" {
+				return job.run(c, load.Model(job.ds, m, job.load))
 			}
-			rep, err := job.evaluate(c.Context, b, input, rereadable)
+			if err := predict(c.Context, m, job.ds.Entries, dir, job.progress); err != nil {
+				return err
+			}
+			scores, err := readScoresFile(filepath.Join(dir, "scores.csv"))
 			if err != nil {
 				return err
 			}
-			return job.write(c, rep)
+			for i := range job.ds.Entries {
+				e := &job.ds.Entries[i]
+				e.MapPath = filepath.Join(dir, filepath.FromSlash(e.Key)+".npy")
+			}
+			return job.run(c, load.Maps(job.ds, scores, job.load))
 		},
 	}
 }

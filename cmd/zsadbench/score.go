@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
-	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/report"
@@ -54,18 +50,19 @@ func layoutNames() []string {
 
 // evalFlags configure metrics, grids and output.
 func evalFlags() []cli.Flag {
+	def := metric.DefaultSettings
 	return []cli.Flag{
 		&cli.StringFlag{Name: "map-ext", Usage: "read only maps of this format when a folder holds several: npy, tiff or png"},
 		&cli.StringFlag{Name: "scores", Usage: "CSV of image scores, rows path,score (header optional; path with or without extension); default: max of each map"},
 		&cli.StringFlag{Name: "metrics", Value: "all", Usage: "metrics to compute, comma-separated: image, pixel, aupro, rcpro"},
-		&cli.StringFlag{Name: "thresholds", Value: "exact", Usage: "threshold grid of AUPRO and RCPRO: exact (every distinct score) or steps:N (AnomalyCLIP-style, N=200 there); AUROC, AP and F1-max are always exact"},
-		&cli.Float64Flag{Name: "fpr-limit", Value: 0.3, Usage: "integration limit L of AUPRO@L, in (0, 1]"},
-		&cli.Float64Flag{Name: "rcpro-tau", Value: 0.05, Usage: "RCPRO overlap tolerance: a region overlapping its best-matched defect by less than tau of its area scores 0"},
-		&cli.Float64Flag{Name: "rcpro-delta", Value: 2.0, Usage: "RCPRO excess tolerance: quality decays as delta/r once the excess ratio r passes delta"},
-		&cli.IntFlag{Name: "connectivity", Value: 8, Usage: "region connectivity, 8 or 4"},
-		&cli.StringFlag{Name: "rc-average", Value: "pooled", Usage: "RC average: pooled (over all predicted regions of a category) or image (per image first)"},
+		&cli.StringFlag{Name: "thresholds", Value: def.Thresholds.String(), Usage: "threshold grid of AUPRO and RCPRO: exact (every distinct score) or steps:N (AnomalyCLIP-style, N=200 there); AUROC, AP and F1-max are always exact"},
+		&cli.Float64Flag{Name: "fpr-limit", Value: def.FPRLimit, Usage: "integration limit L of AUPRO@L, in (0, 1]"},
+		&cli.Float64Flag{Name: "rcpro-tau", Value: def.RCPROTau, Usage: "RCPRO overlap tolerance: a region overlapping its best-matched defect by less than tau of its area scores 0"},
+		&cli.Float64Flag{Name: "rcpro-delta", Value: def.RCPRODelta, Usage: "RCPRO excess tolerance: quality decays as delta/r once the excess ratio r passes delta"},
+		&cli.IntFlag{Name: "connectivity", Value: int(def.Connectivity), Usage: "region connectivity, 8 or 4"},
+		&cli.StringFlag{Name: "rc-average", Value: def.RCAverage.String(), Usage: "RC average: pooled (over all predicted regions of a category) or image (per image first)"},
 		&cli.IntFlag{Name: "size", Usage: "evaluate every image at NxN (maps bilinear, masks by --mask-resize); 0 = at mask size"},
-		&cli.StringFlag{Name: "mask-resize", Value: "nearest", Usage: "how --size resizes masks: nearest, or bilinear then > 0.5"},
+		&cli.StringFlag{Name: "mask-resize", Value: string(load.DefaultOptions.MaskResize), Usage: "how --size resizes masks: nearest, or bilinear then > 0.5"},
 		&cli.Float64Flag{Name: "mask-threshold", Value: -1, DefaultText: "0, and 127 for JPEG masks", Usage: "a mask pixel is anomalous when its value is greater than this"},
 		&cli.BoolFlag{Name: "strict-size", Usage: "a map whose size differs from its mask is an error instead of being resized to the mask"},
 		&cli.StringFlag{Name: "protocol", Usage: "published evaluation preset: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 --mask-threshold 0 (each can still be set alone)"},
@@ -73,7 +70,7 @@ func evalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "out", Usage: "write the results to this file instead of standard output"},
 		&cli.StringFlag{Name: "curves", Usage: "write every curve as CSV (threshold,x,y) into this folder, one file per category and kind"},
 		&cli.StringFlag{Name: "plot-dir", Usage: "draw the run's curves into this folder (PDF, one figure per kind with every category)"},
-		&cli.IntFlag{Name: "hold-pixels", Value: 1 << 28, Usage: "steps grid: the most pixels of a category held for the exact pixel AUROC, AP and F1-max; a larger category is read again in batches of this size, so memory stays bounded"},
+		&cli.IntFlag{Name: "hold-pixels", Value: evaluate.DefaultHoldPixels, Usage: "steps grid: the most pixels of a category held for the exact pixel AUROC, AP and F1-max; a larger category is read again in batches of this size, so memory stays bounded"},
 		&cli.StringFlag{Name: "name", Usage: "the model's name in the legends of --plot-dir figures (default: the --pred folder's or --model file's name)"},
 		&cli.IntFlag{Name: "workers", Usage: "files read and images swept at once (0 = number of CPUs); results do not depend on it"},
 	}
@@ -91,46 +88,34 @@ func scoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			files := &backend.Files{Scores: job.scores, Workers: job.settings.Workers}
-			inputs := func(e dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.MapPath} }
-			rep, err := job.evaluate(c.Context, files, inputs, true)
-			if err != nil {
-				return err
-			}
-			return job.write(c, rep)
+			return job.run(c, load.Maps(job.ds, job.scores, job.load))
 		},
 	}
 }
 
 // evalJob is a parsed score or run command.
 type evalJob struct {
-	ds       *dataset.Dataset
-	entries  []dataset.Entry
-	settings evaluate.Settings
+	ds       *dataset.Dataset // its Entries restricted to the protocol's
+	settings metric.Settings
+	options  evaluate.Options
 	load     load.Options
 	scores   *backend.Scores
-	rs       report.Settings
 	progress *progress
 	stderr   io.Writer
 	name     string // the model's name in figure legends
 	warnings []string
-	// holdPixels is how many pixels of a category the steps grid keeps for
-	// the exact pixel metrics before it rereads the category instead.
-	holdPixels int
 }
 
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
-	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name"), holdPixels: c.Int("hold-pixels")}
-	if job.holdPixels <= 0 {
-		job.holdPixels = 1 << 28 // 1.3 GB of maps and masks
-	}
+	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: c.String("name")}
+	job.options.HoldPixels = c.Int("hold-pixels") // <= 0: the default
 	if job.name == "" {
 		job.name = filepath.Base(filepath.Clean(c.String("pred")))
 		if c.String("pred") == "" {
 			job.name = strings.TrimSuffix(filepath.Base(c.String("model")), filepath.Ext(c.String("model")))
 		}
 	}
-	s := evaluate.DefaultSettings
+	s := metric.DefaultSettings
 	lo := load.DefaultOptions
 
 	grid := c.String("thresholds")
@@ -153,39 +138,23 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 		return nil, fmt.Errorf("--protocol %q: want anomalyclip", p)
 	}
 	var err error
-	if s.Grid, err = metric.ParseGrid(grid); err != nil {
+	if s.Thresholds, err = metric.ParseGrid(grid); err != nil {
 		return nil, fmt.Errorf("--thresholds: %w", err)
 	}
-	if s.Metrics, err = evaluate.ParseMetrics(c.String("metrics")); err != nil {
+	if s.Metrics, err = metric.ParseSelection(c.String("metrics")); err != nil {
 		return nil, fmt.Errorf("--metrics: %w", err)
 	}
-	s.FPRLimit, s.Tau, s.Delta = c.Float64("fpr-limit"), c.Float64("rcpro-tau"), c.Float64("rcpro-delta")
+	s.FPRLimit, s.RCPROTau, s.RCPRODelta = c.Float64("fpr-limit"), c.Float64("rcpro-tau"), c.Float64("rcpro-delta")
 	if s.Connectivity, err = connected.ParseConnectivity(c.Int("connectivity")); err != nil {
 		return nil, fmt.Errorf("--connectivity: %w", err)
 	}
-	switch a := c.String("rc-average"); a {
-	case "pooled":
-		s.RCAverage = sweep.Pooled
-	case "image":
-		s.RCAverage = sweep.PerImage
-	default:
-		return nil, fmt.Errorf("--rc-average %q: want pooled or image", a)
+	if s.RCAverage, err = metric.ParseRCAverage(c.String("rc-average")); err != nil {
+		return nil, fmt.Errorf("--rc-average %q: want pooled or image", c.String("rc-average"))
 	}
 	s.Workers = c.Int("workers")
-	if s.Workers < 0 {
-		return nil, fmt.Errorf("--workers %d: want 0 or more", s.Workers)
-	}
-	s.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
-	switch {
-	case !(s.FPRLimit > 0 && s.FPRLimit <= 1):
-		return nil, fmt.Errorf("--fpr-limit %v: want a value in (0, 1]", s.FPRLimit)
-	case !(s.Tau >= 0 && s.Tau <= 1):
-		return nil, fmt.Errorf("--rcpro-tau %v: want a value in [0, 1]", s.Tau)
-	case !(s.Delta > 0) || math.IsInf(s.Delta, 0):
-		return nil, fmt.Errorf("--rcpro-delta %v: want a positive value", s.Delta)
-	}
+	job.options.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
 	if err := s.Validate(); err != nil {
-		return nil, err
+		return nil, flagError(err)
 	}
 	if c.IsSet("size") {
 		lo.Size = c.Int("size")
@@ -206,6 +175,7 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	}
 	lo.StrictSize = c.Bool("strict-size")
 	lo.Workers = s.Workers
+	lo.Protocol = c.String("protocol")
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 	}
@@ -235,7 +205,6 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	job.entries = job.ds.Entries
 	if path := c.String("protocol-in"); path != "" {
 		f, err := os.Open(path)
 		if err != nil {
@@ -246,7 +215,7 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if job.entries, err = dataset.Restrict(job.entries, keys); err != nil {
+		if job.ds.Entries, err = dataset.Restrict(job.ds.Entries, keys); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
@@ -254,187 +223,61 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 		if !(r > 0 && r < 1) {
 			return nil, fmt.Errorf("--anomaly-ratio %v: want a fraction in (0, 1)", r)
 		}
-		if job.entries, err = dataset.Subsample(job.entries, r, c.Int64("seed")); err != nil {
+		if job.ds.Entries, err = dataset.Subsample(job.ds.Entries, r, c.Int64("seed")); err != nil {
 			return nil, err
 		}
 	}
 	if path := c.String("protocol-out"); path != "" {
-		err := writeFileAtomic(path, func(w io.Writer) error { return dataset.WriteProtocol(w, job.entries) })
+		err := writeFileAtomic(path, func(w io.Writer) error { return dataset.WriteProtocol(w, job.ds.Entries) })
 		if err != nil {
 			return nil, err
 		}
 	}
-	if len(job.entries) == 0 {
+	if len(job.ds.Entries) == 0 {
 		return nil, fmt.Errorf("no image to evaluate")
 	}
 	if job.scores != nil {
 		missing := 0
-		for _, e := range job.entries {
+		for _, e := range job.ds.Entries {
 			if _, ok := job.scores.Lookup(e.Key); !ok {
 				missing++
 			}
 		}
 		if missing > 0 {
 			job.warnings = append(job.warnings, fmt.Sprintf("--scores %s has no score for %d of %d images; their maps' maxima are used",
-				c.String("scores"), missing, len(job.entries)))
+				c.String("scores"), missing, len(job.ds.Entries)))
 		}
 	}
-	job.rs = report.SettingsOf(s)
-	job.rs.Layout = string(job.ds.Layout)
-	job.rs.Size = lo.Size
-	job.rs.Protocol = c.String("protocol")
 	return job, nil
 }
 
-// evaluate runs the backend category by category (so that only one
-// category's maps are in memory) and evaluates each. With rereadable inputs
-// (files) on the steps grid, a category is read twice in chunks instead —
-// once for its score range, once to sweep — so that memory does not grow with
-// its number of images.
-func (job *evalJob) evaluate(ctx context.Context, b backend.Backend, input func(dataset.Entry) backend.Input, rereadable bool) (*report.Report, error) {
-	if ctx == nil {
-		ctx = context.Background()
+// flagError names the flag of a setting out of range.
+func flagError(err error) error {
+	var se *metric.SettingError
+	if !errors.As(err, &se) {
+		return err
 	}
-	rep := &report.Report{Settings: job.rs}
-	for _, w := range job.ds.Warnings {
-		rep.Warnings = append(rep.Warnings, w.Error())
-	}
-	rep.Warnings = append(rep.Warnings, job.warnings...)
-	groups := groupByCategory(job.entries)
-	defer job.progress.done()
-	job.settings.Buffers = new(sweep.Buffers) // one category at a time
-	batches := 0
-	for gi, entries := range groups {
-		name := entries[0].Category
-		s := job.settings
-		if !entries[0].PixelLabels {
-			s.Metrics &^= evaluate.Pixel | evaluate.AUPRO | evaluate.RCPRO
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no pixel labels (classification-only data): pixel metrics are null", name))
-		}
-		if !entries[0].ImageLabels {
-			s.Metrics &^= evaluate.Image
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no normal images (segmentation-only data): image metrics are null", name))
-		}
-		// read loads the category's images in chunks and hands each to fn.
-		read := func(stage string, chunk int, fn func([]metric.Image) error) error {
-			for i := 0; i < len(entries); i += chunk {
-				job.progress.set(stage, gi, len(groups), fmt.Sprintf("%s %d/%d images", name, i, len(entries)))
-				part := entries[i:min(i+chunk, len(entries))]
-				in := make([]backend.Input, len(part))
-				for j, e := range part {
-					in[j] = input(e)
-				}
-				if batches++; batches > 1 {
-					// The previous batch's maps are mostly garbage now:
-					// collect them before this batch is read into one large
-					// allocation (see backend.Files), which can then reuse
-					// their memory instead of growing the heap by a batch.
-					runtime.GC()
-				}
-				outs, err := b.Predict(ctx, in)
-				if err != nil {
-					return err
-				}
-				cat, err := load.Category(name, part, outs, job.load)
-				if err != nil {
-					return err
-				}
-				if err := fn(cat.Images); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		var cr *evaluate.CategoryReport
-		if rereadable && !s.Grid.IsExact() {
-			const chunk = 64
-			var ext metric.Extent
-			// The exact pixel AUROC, AP and F1-max hold every pixel of a
-			// category that fits in job.holdPixels: then the images of this
-			// first read are kept, and the category is read once.
-			keep := s.Metrics&evaluate.Pixel != 0
-			var kept []metric.Image
-			err := read("scanning", chunk, func(images []metric.Image) error {
-				ext.Include(images)
-				if keep = keep && ext.Pixels <= job.holdPixels; keep {
-					kept = append(kept, images...)
-				} else {
-					kept = nil
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-			st, err := evaluate.NewStream(name, s, ext)
-			if err != nil {
-				return nil, err
-			}
-			restoreGC := func() {}
-			// The exact pixel AUROC, AP and F1-max need every pixel: past
-			// job.holdPixels they are computed by reading the category again
-			// in batches, so memory stays bounded.
-			if ext.Pixels > job.holdPixels {
-				reread := func(fn func([]metric.Image) error) error { return read("ranking", chunk, fn) }
-				if err := st.ReadROCAgain(reread, job.holdPixels); err != nil {
-					return nil, err
-				}
-				// The batches' sort buffers stay live while chunks of maps
-				// come and go: collect garbage sooner than the default, which
-				// would let the heap reach twice the buffers.
-				old := debug.SetGCPercent(25)
-				restoreGC = func() { debug.SetGCPercent(old) }
-			}
-			if keep {
-				job.progress.set("computing", gi, len(groups), name)
-				err = st.Add(kept)
-				kept = nil
-			} else {
-				err = read("computing", chunk, st.Add)
-			}
-			if err != nil {
-				return nil, err
-			}
-			cr, err = st.Finish()
-			restoreGC()
-			if err != nil {
-				return nil, err
-			}
-		} else {
-			var images []metric.Image
-			err := read("reading", len(entries), func(im []metric.Image) error { images = im; return nil })
-			if err != nil {
-				return nil, err
-			}
-			job.progress.set("computing", gi, len(groups), name)
-			if cr, err = evaluate.Category(&metric.Category{Name: name, Images: images}, s); err != nil {
-				return nil, err
-			}
-		}
-		rep.Categories = append(rep.Categories, cr)
-		rep.Warnings = append(rep.Warnings, cr.Warnings...)
-	}
-	mean, warnings := evaluate.MeanOf(rep.Categories, job.settings.Metrics)
-	rep.Mean = mean
-	rep.Warnings = append(rep.Warnings, warnings...)
-	return rep, nil
+	return fmt.Errorf("--%s %s: want %s", strings.ReplaceAll(se.Name, "_", "-"), se.Value, se.Want)
 }
 
-func groupByCategory(entries []dataset.Entry) [][]dataset.Entry {
-	var groups [][]dataset.Entry
-	for i := 0; i < len(entries); {
-		j := i
-		for j < len(entries) && entries[j].Category == entries[i].Category {
-			j++
-		}
-		groups = append(groups, entries[i:j])
-		i = j
+// run evaluates src, showing progress, and writes the results.
+func (job *evalJob) run(c *cli.Context, src *load.Source) error {
+	for _, w := range job.warnings {
+		src.Warn(w)
 	}
-	return groups
+	job.options.Progress = func(p evaluate.Progress) {
+		job.progress.set(p.Stage, p.Category, p.Categories, fmt.Sprintf("%s %d/%d images", p.Name, p.Done, p.Images))
+	}
+	rep, err := evaluate.Dataset(c.Context, src, job.settings, job.options)
+	job.progress.done()
+	if err != nil {
+		return err
+	}
+	return job.write(c, rep)
 }
 
 // write prints the report, warnings, curves and plots.
-func (job *evalJob) write(c *cli.Context, rep *report.Report) error {
+func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(job.stderr, "warning: %s\n", w)
 	}
@@ -458,7 +301,7 @@ func (job *evalJob) write(c *cli.Context, rep *report.Report) error {
 	return report.Write(c.App.Writer, rep, format)
 }
 
-func writeCurves(dir string, rep *report.Report) error {
+func writeCurves(dir string, rep *evaluate.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--curves: %w", err)
 	}

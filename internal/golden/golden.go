@@ -13,8 +13,6 @@ import (
 	"strings"
 
 	"github.com/zsadbench/zsadbench/connected"
-	"github.com/zsadbench/zsadbench/evaluate"
-	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -107,24 +105,19 @@ func Names(dir string) ([]string, error) {
 	return names, nil
 }
 
-// Settings returns the evaluation settings of the case.
-func (c *Case) Settings() (evaluate.Settings, error) {
-	s := evaluate.DefaultSettings
+// Settings returns the metric settings of the case.
+func (c *Case) Settings() (metric.Settings, error) {
+	s := metric.DefaultSettings
 	var err error
-	if s.Grid, err = metric.ParseGrid(c.Options.Thresholds); err != nil {
+	if s.Thresholds, err = metric.ParseGrid(c.Options.Thresholds); err != nil {
 		return s, err
 	}
 	if s.Connectivity, err = connected.ParseConnectivity(c.Options.Connectivity); err != nil {
 		return s, err
 	}
-	s.FPRLimit, s.Tau, s.Delta = c.Options.FPRLimit, c.Options.Tau, c.Options.Delta
-	switch c.Options.RCAverage {
-	case "pooled":
-		s.RCAverage = sweep.Pooled
-	case "image":
-		s.RCAverage = sweep.PerImage
-	default:
-		return s, fmt.Errorf("rc_average %q", c.Options.RCAverage)
+	s.FPRLimit, s.RCPROTau, s.RCPRODelta = c.Options.FPRLimit, c.Options.Tau, c.Options.Delta
+	if s.RCAverage, err = metric.ParseRCAverage(c.Options.RCAverage); err != nil {
+		return s, err
 	}
 	return s, nil
 }

@@ -20,7 +20,7 @@ func benchCategory(b *testing.B) *metric.Category {
 
 func benchmarkRun(b *testing.B, opts Options) {
 	cat := benchCategory(b)
-	opts.Connectivity, opts.Tau, opts.Delta = connected.Eight, 0.05, 2
+	opts.Connectivity, opts.RCPROTau, opts.RCPRODelta = connected.Eight, 0.05, 2
 	opts.Fold = func(*Point) func([]Point) { return func([]Point) {} }
 	opts.Visit = func(*Point) {}
 	b.ResetTimer()
@@ -43,7 +43,7 @@ func BenchmarkRunAllSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedAll
 func BenchmarkRunROCSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedROC, Sparse: true}) }
 func BenchmarkRunPROSparse(b *testing.B) { benchmarkRun(b, Options{Need: NeedPRO, Sparse: true}) }
 func BenchmarkRunSteps200(b *testing.B) {
-	benchmarkRun(b, Options{Need: NeedPRO | NeedRC, Grid: metric.Steps(200)})
+	benchmarkRun(b, Options{Settings: metric.Settings{Thresholds: metric.Steps(200)}, Need: NeedPRO | NeedRC})
 }
 
 func BenchmarkSortPixels256(b *testing.B) {

@@ -146,7 +146,7 @@ func (s *imageSweep) add(q int32, d *sums) {
 		}
 	}
 	s.regions += dr
-	if s.opts.RCAverage != PerImage {
+	if s.opts.RCAverage != metric.PerImage {
 		d.regions += dr
 	} else if s.regions == dr {
 		d.regions++ // the image's first region (per image, it counts images)
@@ -213,7 +213,7 @@ func (s *imageSweep) settle(d *sums) {
 	}
 	s.dirty = s.dirty[:0]
 	s.rcSum += dq
-	if s.opts.RCAverage != PerImage {
+	if s.opts.RCAverage != metric.PerImage {
 		d.rc += dq
 		return
 	}
@@ -242,7 +242,7 @@ func (s *imageSweep) sweepImage(im *metric.Image, keys []uint64, changes []rankD
 	gtRegions = s.begin(im)
 	defer s.end()
 	defer ss.reach(math.MaxUint64)
-	if s.gt == nil && s.opts.RCAverage == Pooled {
+	if s.gt == nil && s.opts.RCAverage == metric.Pooled {
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
 		for j, kv := range keys {
@@ -291,14 +291,14 @@ func (s *imageSweep) quality(m tracker.Match) int64 {
 		return 0
 	}
 	a := float64(s.gtArea[m.Best])
-	if float64(m.Overlap) < s.opts.Tau*a {
+	if float64(m.Overlap) < s.opts.RCPROTau*a {
 		return 0
 	}
 	r := float64(m.Area-m.Overlap) / a
-	if r <= s.opts.Delta {
+	if r <= s.opts.RCPRODelta {
 		return s.one
 	}
-	return int64(s.opts.Delta / r * float64(s.one)) // exact scaling: one is a power of two
+	return int64(s.opts.RCPRODelta / r * float64(s.one)) // exact scaling: one is a power of two
 }
 
 // end clears what begin set up that the next image must not see.

@@ -18,7 +18,7 @@ func benchmarkImages(b *testing.B, need Need, sortOnly bool) {
 		b.Fatal(err)
 	}
 	images := cats[0].Images
-	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: need}, shift: 44, one: 1 << 44}
+	s := &imageSweep{opts: Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2}, Need: need}, shift: 44, one: 1 << 44}
 	out := make([]rankDelta, 512*512)
 	keys := make([]uint64, 512*512)
 	b.ResetTimer()
@@ -50,7 +50,7 @@ func BenchmarkImagesTrackerOnly(b *testing.B) {
 		b.Fatal(err)
 	}
 	images := cats[0].Images
-	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll}, shift: 44, one: 1 << 44}
+	s := &imageSweep{opts: Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2}, Need: NeedAll}, shift: 44, one: 1 << 44}
 	sorted := sortedImages(s, images)
 	b.ResetTimer()
 	for i := range b.N {
@@ -77,7 +77,7 @@ func BenchmarkImagesGT256(b *testing.B) {
 			images = append(images, im)
 		}
 	}
-	s := &imageSweep{opts: Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll}, shift: 46, one: 1 << 46}
+	s := &imageSweep{opts: Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2}, Need: NeedAll}, shift: 46, one: 1 << 46}
 	sorted := sortedImages(s, images)
 	b.ResetTimer()
 	for i := range b.N {

@@ -113,11 +113,11 @@ func scratch(cat *metric.Category, positive func(float32) bool, opts Options) (t
 			q := 0.0
 			if best != 0 {
 				a := float64(gtArea[best])
-				if float64(bestN) >= opts.Tau*a {
+				if float64(bestN) >= opts.RCPROTau*a {
 					r := float64(area[l]-bestN) / a
 					q = 1
-					if r > opts.Delta {
-						q = opts.Delta / r
+					if r > opts.RCPRODelta {
+						q = opts.RCPRODelta / r
 					}
 				}
 			}
@@ -133,7 +133,7 @@ func scratch(cat *metric.Category, positive func(float32) bool, opts Options) (t
 	if gtTotal > 0 {
 		proV = proSum / float64(gtTotal)
 	}
-	if opts.RCAverage == PerImage {
+	if opts.RCAverage == metric.PerImage {
 		regions = imgActive
 		if imgActive > 0 {
 			rc = imgMeans / float64(imgActive)
@@ -151,16 +151,15 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 300; trial++ {
 		cat := randomCategory(rng)
-		opts := Options{
+		opts := Options{Settings: metric.Settings{
 			Connectivity: []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)],
-			Tau:          []float64{0, 0.05, 0.3}[rng.IntN(3)],
-			Delta:        []float64{0.5, 2, 4}[rng.IntN(3)],
-			RCAverage:    RCAverage(rng.IntN(2)),
-			Need:         NeedAll,
+			RCPROTau:     []float64{0, 0.05, 0.3}[rng.IntN(3)],
+			RCPRODelta:   []float64{0.5, 2, 4}[rng.IntN(3)],
+			RCAverage:    metric.RCAverage(rng.IntN(2)),
 			Workers:      1 + rng.IntN(6), // stretches with ties across their bounds
-		}
+		}, Need: NeedAll}
 		if rng.IntN(3) == 0 {
-			opts.Grid = metric.Steps(1 + rng.IntN(20))
+			opts.Thresholds = metric.Steps(1 + rng.IntN(20))
 		} else {
 			// Each exact-grid path: ROC only, ROC and PRO, everything.
 			opts.Need = []Need{NeedROC, NeedPRO, NeedROC | NeedPRO, NeedAll}[rng.IntN(4)]
@@ -171,7 +170,7 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 		}
 		pts := res.Curves()
 		var want []float64
-		if opts.Grid.IsExact() {
+		if opts.Thresholds.IsExact() {
 			seen := map[float32]bool{}
 			for _, im := range cat.Images {
 				for _, v := range im.Scores {
@@ -184,7 +183,7 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 			sort.Sort(sort.Reverse(sort.Float64Slice(want)))
 		} else {
 			ext := cat.Extent()
-			ts := metric.StepThresholds(ext.Lo, ext.Hi, opts.Grid.Steps)
+			ts := metric.StepThresholds(ext.Lo, ext.Hi, opts.Thresholds.Steps)
 			for k := len(ts) - 1; k >= 0; k-- {
 				want = append(want, float64(ts[k]))
 			}
@@ -195,7 +194,7 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 		for k, th := range want {
 			t32 := float32(th)
 			positive := func(v float32) bool { return v >= t32 }
-			if !opts.Grid.IsExact() {
+			if !opts.Thresholds.IsExact() {
 				positive = func(v float32) bool { return v > t32 }
 			}
 			tp, fp, proV, rc, regions := scratch(cat, positive, opts)
@@ -212,7 +211,7 @@ func TestIncrementalEqualsScratch(t *testing.T) {
 					trial, opts, th, got.TP, got.FP, got.PRO, got.RC, got.Regions, tp, fp, proV, rc, regions)
 			}
 		}
-		if !opts.Grid.IsExact() {
+		if !opts.Thresholds.IsExact() {
 			// ROC counts stay on the exact grid.
 			if n := res.Exact.Len(); n == 0 || res.Exact.TP[n-1] != res.Positives || res.Exact.FP[n-1] != res.Negatives {
 				t.Fatalf("trial %d: exact ROC counts do not end at every pixel", trial)
@@ -226,7 +225,7 @@ func TestWorkersIdentical(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := 0; trial < 30; trial++ {
 		cat := randomCategory(rng)
-		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+		opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2, Workers: 1}, Need: NeedAll}
 		a, err := Run(cat, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -263,9 +262,9 @@ func TestStreamEqualsRun(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for trial := 0; trial < 50; trial++ {
 		cat := randomCategory(rng)
-		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 2}
+		opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2, Workers: 2}, Need: NeedAll}
 		if trial%2 == 1 {
-			opts.Grid = metric.Steps(7)
+			opts.Thresholds = metric.Steps(7)
 		}
 		want, err := Run(cat, opts)
 		if err != nil {
@@ -319,7 +318,7 @@ func TestLargeCategory(t *testing.T) {
 		}
 		cat.Images = append(cat.Images, im)
 	}
-	opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+	opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2, Workers: 1}, Need: NeedAll}
 	want, err := Run(cat, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -358,11 +357,11 @@ func TestNonFiniteScores(t *testing.T) {
 			{Need: NeedROC},
 			{Need: NeedPRO},
 			{Need: NeedROC | NeedPRO},
-			{Need: NeedAll, Grid: metric.Steps(10)},
-			{Need: NeedPRO, Grid: metric.Steps(10)},
-			{Need: NeedRC, Grid: metric.Steps(10), RCAverage: PerImage},
+			{Need: NeedAll, Settings: metric.Settings{Thresholds: metric.Steps(10)}},
+			{Need: NeedPRO, Settings: metric.Settings{Thresholds: metric.Steps(10)}},
+			{Need: NeedRC, Settings: metric.Settings{Thresholds: metric.Steps(10), RCAverage: metric.PerImage}},
 		} {
-			opts.Connectivity, opts.Tau, opts.Delta, opts.Workers = connected.Eight, 0.05, 2, 2
+			opts.Connectivity, opts.RCPROTau, opts.RCPRODelta, opts.Workers = connected.Eight, 0.05, 2, 2
 			cat := &metric.Category{}
 			for i := range 5 {
 				im := metric.Image{Name: fmt.Sprintf("im%d", i), Width: 4, Height: 3, Scores: make([]float32, 12), Mask: make([]bool, 12)}

@@ -13,7 +13,7 @@ func TestExactROCInBatches(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for trial := 0; trial < 40; trial++ {
 		cat := randomCategory(rng)
-		want, err := Run(cat, Options{Need: NeedROC, Workers: 1})
+		want, err := Run(cat, Options{Settings: metric.Settings{Workers: 1}, Need: NeedROC})
 		if err != nil {
 			t.Fatal(err)
 		}

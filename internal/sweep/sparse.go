@@ -236,7 +236,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 	}
 	gtRegions = s.begin(im)
 	defer s.end()
-	if s.gt == nil && s.opts.Need&NeedRC != 0 && s.opts.RCAverage == Pooled {
+	if s.gt == nil && s.opts.Need&NeedRC != 0 && s.opts.RCAverage == metric.Pooled {
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
 		for _, kv := range s.keys {

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"cmp"
+	"github.com/zsadbench/zsadbench/metric"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -22,12 +23,12 @@ func TestSparsePoints(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for trial := range 400 {
 		cat := randomCategory(rng)
-		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: Need(1 + rng.IntN(int(NeedAll)))}
+		opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2}, Need: Need(1 + rng.IntN(int(NeedAll)))}
 		if rng.IntN(2) == 0 {
 			opts.Connectivity = connected.Four
 		}
 		if rng.IntN(2) == 0 {
-			opts.RCAverage = PerImage
+			opts.RCAverage = metric.PerImage
 		}
 		if opts.Need&NeedRC != 0 {
 			opts.Need |= NeedPRO
@@ -163,7 +164,7 @@ func TestSparseFallsBack(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for trial := range 50 {
 		cat := randomCategory(rng)
-		opts := Options{Connectivity: connected.Eight, Tau: 0.05, Delta: 2, Need: NeedAll, Workers: 1}
+		opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2, Workers: 1}, Need: NeedAll}
 		full, err := Run(cat, opts)
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/metric"
 )
@@ -37,40 +36,18 @@ type Need uint8
 
 const (
 	NeedROC Need = 1 << iota // true and false positives on the exact grid
-	NeedPRO                  // per-region overlap on the grid of Options.Grid
-	NeedRC                   // region calibration on the grid of Options.Grid
+	NeedPRO                  // per-region overlap on the grid of Options.Thresholds
+	NeedRC                   // region calibration on the grid of Options.Thresholds
 	NeedAll = NeedROC | NeedPRO | NeedRC
 )
 
-// RCAverage says how RC averages region qualities.
-type RCAverage int
-
-const (
-	// Pooled averages over all predicted regions of the category.
-	Pooled RCAverage = iota
-	// PerImage averages per image first, then over the images that have
-	// predicted regions.
-	PerImage
-)
-
-// String returns "pooled" or "image".
-func (a RCAverage) String() string {
-	if a == PerImage {
-		return "image"
-	}
-	return "pooled"
-}
-
 // Options configure a sweep.
 type Options struct {
-	Grid         metric.Grid
-	Connectivity connected.Connectivity
-	// Tau and Delta are RC's overlap tolerance and excess tolerance.
-	Tau, Delta float64
-	RCAverage  RCAverage
-	Need       Need
-	// Workers is the number of images swept at once; 0 means GOMAXPROCS.
-	Workers int
+	// Settings give the grid (Thresholds), Connectivity, RC's tolerances
+	// and average, and Workers, the number of images swept at once; their
+	// Metrics are not read: Need says what to compute.
+	metric.Settings
+	Need Need
 	// Buffers, when set, are reused for the large arrays of the exact grid
 	// with every point (not Sparse), and keep them for the next sweep that
 	// is given them; sweeps that share Buffers must not run at the same
@@ -85,8 +62,8 @@ type Options struct {
 	// score of an anomalous pixel, its point and the point just before it,
 	// and the last point. The others lie on runs where only normal pixels
 	// switch on, along which those folds add nothing that the ends of the
-	// run do not give (see roc.Accumulator, pro.Integrator and
-	// rcpro.Integrator). It needs no sort of the whole category, so it is
+	// run do not give (see roc.Accumulator, integrate.PRO and
+	// integrate.RC). It needs no sort of the whole category, so it is
 	// faster and holds much less than the full grid. A category with so
 	// many distinct anomalous scores that its sparse sums would take more
 	// memory than the full grid gets every point instead, with the same
@@ -208,7 +185,7 @@ func fixedShift(maxPixels int) uint {
 // Run sweeps the category. It returns an error for invalid input (a map that
 // is not finite, sizes that do not match, an image over 2^27 pixels).
 func Run(cat *metric.Category, opts Options) (*Result, error) {
-	st, err := NewStream(opts, cat.ExtentFor(opts.Grid))
+	st, err := NewStream(opts, cat.ExtentFor(opts.Thresholds))
 	if err != nil {
 		return nil, err
 	}
@@ -247,9 +224,9 @@ func NewStream(opts Options, ext metric.Extent) (*Stream, error) {
 		return nil, fmt.Errorf("%d pixels per image; at most %d are supported", maxPixels, maxImagePixels)
 	}
 	st := &Stream{opts: opts, shift: fixedShift(maxPixels), maxPixels: maxPixels}
-	st.res.Grid = opts.Grid
-	if !opts.Grid.IsExact() {
-		st.thresholds = metric.StepThresholds(ext.Lo, ext.Hi, opts.Grid.Steps)
+	st.res.Grid = opts.Thresholds
+	if !opts.Thresholds.IsExact() {
+		st.thresholds = metric.StepThresholds(ext.Lo, ext.Hi, opts.Thresholds.Steps)
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -270,12 +247,12 @@ func NewStream(opts Options, ext metric.Extent) (*Stream, error) {
 
 // stepsRegions reports whether PRO or RC is swept on the steps grid.
 func (st *Stream) stepsRegions() bool {
-	return !st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
+	return !st.opts.Thresholds.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
 }
 
 // exactFull reports whether PRO or RC is swept on the exact grid.
 func (st *Stream) exactFull() bool {
-	return st.opts.Grid.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
+	return st.opts.Thresholds.IsExact() && st.opts.Need&(NeedPRO|NeedRC) != 0
 }
 
 // Add takes images. On the steps grid every score must lie within the lo and

@@ -1,0 +1,104 @@
+package load
+
+import (
+	"context"
+
+	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
+)
+
+// Source is the evaluate.Source of a dataset's entries: a backend makes each
+// entry's map (read from a file, or run by a model), and Category puts it on
+// one grid with its mask.
+type Source struct {
+	groups     [][]dataset.Entry // entries by category
+	b          backend.Backend
+	input      func(*dataset.Entry) backend.Input
+	opts       Options
+	rereadable bool
+	info       evaluate.SourceInfo
+}
+
+// Maps returns the source of ds's score maps, read from the files
+// (Entry.MapPath) by backend.Files, with the image scores of scores where it
+// has them (nil: the maximum of each map). ds comes from a dataset.Open in
+// dataset.ScoreMode; its Entries may have been restricted to a protocol's.
+func Maps(ds *dataset.Dataset, scores *backend.Scores, opts Options) *Source {
+	files := &backend.Files{Scores: scores, Workers: opts.Workers}
+	s := newSource(ds, files, func(e *dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.MapPath} }, opts)
+	s.rereadable = true
+	return s
+}
+
+// Model returns the source of maps that b makes from ds's images
+// (Entry.ImagePath; ds opened in dataset.PredictMode). Each image is run
+// once, so a steps-grid category is held in memory whole.
+func Model(ds *dataset.Dataset, b backend.Backend, opts Options) *Source {
+	return newSource(ds, b, func(e *dataset.Entry) backend.Input { return backend.Input{Key: e.Key, Path: e.ImagePath} }, opts)
+}
+
+func newSource(ds *dataset.Dataset, b backend.Backend, input func(*dataset.Entry) backend.Input, opts Options) *Source {
+	s := &Source{groups: byCategory(ds.Entries), b: b, input: input, opts: opts}
+	s.info = evaluate.SourceInfo{Layout: string(ds.Layout), Size: opts.Size, Protocol: opts.Protocol}
+	for _, w := range ds.Warnings {
+		s.info.Warnings = append(s.info.Warnings, w.Error())
+	}
+	return s
+}
+
+// byCategory cuts entries, sorted by category, into one group a category.
+func byCategory(entries []dataset.Entry) [][]dataset.Entry {
+	var groups [][]dataset.Entry
+	for i := 0; i < len(entries); {
+		j := i
+		for j < len(entries) && entries[j].Category == entries[i].Category {
+			j++
+		}
+		groups = append(groups, entries[i:j])
+		i = j
+	}
+	return groups
+}
+
+// Warn adds a warning of the caller's to the report's (after the dataset's
+// own).
+func (s *Source) Warn(msg string) { s.info.Warnings = append(s.info.Warnings, msg) }
+
+// Categories describes the categories in entry order; a category's label
+// kinds are those of its first entry (a layout gives every entry of a
+// category the same).
+func (s *Source) Categories() []evaluate.CategoryInfo {
+	infos := make([]evaluate.CategoryInfo, len(s.groups))
+	for i, g := range s.groups {
+		infos[i] = evaluate.CategoryInfo{Name: g[0].Category, Images: len(g), NoPixelLabels: !g[0].PixelLabels, NoImageLabels: !g[0].ImageLabels}
+	}
+	return infos
+}
+
+// Read makes the maps of images [lo, hi) of category c and loads them with
+// their masks. Errors name the file.
+func (s *Source) Read(ctx context.Context, c, lo, hi int) ([]metric.Image, error) {
+	part := s.groups[c][lo:hi]
+	in := make([]backend.Input, len(part))
+	for j := range part {
+		in[j] = s.input(&part[j])
+	}
+	outs, err := s.b.Predict(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := Category(part[0].Category, part, outs, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return cat.Images, nil
+}
+
+// Rereadable reports whether the maps are files (cheap to read again) rather
+// than a model's output.
+func (s *Source) Rereadable() bool { return s.rereadable }
+
+// Info is the layout, evaluation size and protocol, and the warnings.
+func (s *Source) Info() evaluate.SourceInfo { return s.info }
