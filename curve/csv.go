@@ -11,29 +11,81 @@ import (
 	"strings"
 )
 
-// The curve kinds that `zsadbench score --curves DIR` writes, one CSV file per
-// category and kind (see FileName). Each names what X and Y hold:
+// Kind is a kind of curve: what its X and Y hold and which metric is its
+// area. The kinds are those `zsadbench score --curves DIR` writes, one CSV
+// file per category and kind (see FileName).
+type Kind string
+
 const (
-	ImageROC = "image-roc" // image level: X = FPR, Y = TPR
-	ImagePR  = "image-pr"  // image level: X = recall, Y = precision
-	PixelROC = "pixel-roc" // pixel level: X = FPR, Y = TPR
-	PixelPR  = "pixel-pr"  // pixel level: X = recall, Y = precision
-	PROFPR   = "pro-fpr"   // X = FPR, Y = PRO (the AUPRO curve)
-	PRORC    = "pro-rc"    // X = PRO, Y = RC (the RCPRO curve)
+	ImageROC Kind = "image-roc" // image level: X = FPR, Y = TPR; AUROC
+	ImagePR  Kind = "image-pr"  // image level: X = recall, Y = precision; AP
+	PixelROC Kind = "pixel-roc" // pixel level: X = FPR, Y = TPR; AUROC
+	PixelPR  Kind = "pixel-pr"  // pixel level: X = recall, Y = precision; AP
+	PROFPR   Kind = "pro-fpr"   // X = FPR, Y = PRO; AUPRO (up to the FPR limit)
+	PRORC    Kind = "pro-rc"    // X = PRO, Y = RC; RCPRO
 )
 
 // Kinds returns every curve kind, in the order above.
-func Kinds() []string {
-	return []string{ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC}
+func Kinds() []Kind {
+	return []Kind{ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC}
 }
 
-// IsKind reports whether s is one of the curve kinds.
-func IsKind(s string) bool {
+// ParseKind reads a kind's name; "roc" and "pr" are the pixel-level curves.
+func ParseKind(s string) (Kind, error) {
 	switch s {
+	case "roc":
+		return PixelROC, nil
+	case "pr":
+		return PixelPR, nil
+	}
+	if k := Kind(s); k.Valid() {
+		return k, nil
+	}
+	var names []string
+	for _, k := range Kinds() {
+		names = append(names, string(k))
+	}
+	return "", fmt.Errorf("curve kind %q: want one of %s, roc, pr", s, strings.Join(names, ", "))
+}
+
+// Valid reports whether k is one of the kinds.
+func (k Kind) Valid() bool {
+	switch k {
 	case ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC:
 		return true
 	}
 	return false
+}
+
+// Metric names the metric that is the curve's area: "AUROC", "AP", "AUPRO"
+// or "RCPRO".
+func (k Kind) Metric() string {
+	switch k {
+	case ImageROC, PixelROC:
+		return "AUROC"
+	case ImagePR, PixelPR:
+		return "AP"
+	case PROFPR:
+		return "AUPRO"
+	case PRORC:
+		return "RCPRO"
+	}
+	return ""
+}
+
+// Axes returns the labels of the curve's X and Y.
+func (k Kind) Axes() (x, y string) {
+	switch k {
+	case ImageROC, PixelROC:
+		return "FPR", "TPR"
+	case ImagePR, PixelPR:
+		return "Recall", "Precision"
+	case PROFPR:
+		return "FPR", "PRO"
+	case PRORC:
+		return "PRO", "RC"
+	}
+	return "", ""
 }
 
 // FileName returns the base name of the CSV file that holds the curve of the
@@ -41,14 +93,14 @@ func IsKind(s string) bool {
 // "metal_nut_pro-rc.csv". It panics if kind is not one of the kinds above or
 // category is empty (both are programmer errors: kinds are constants and
 // categories come from folder names).
-func FileName(category, kind string) string {
-	if !IsKind(kind) {
+func FileName(category string, kind Kind) string {
+	if !kind.Valid() {
 		panic(fmt.Sprintf("curve: unknown curve kind %q", kind))
 	}
 	if category == "" {
 		panic("curve: empty category")
 	}
-	return category + "_" + kind + ".csv"
+	return category + "_" + string(kind) + ".csv"
 }
 
 // ParseFileName is the inverse of FileName: it splits a base name
@@ -56,9 +108,9 @@ func FileName(category, kind string) string {
 // not end in "_<kind>.csv" for a known kind or the category part is empty.
 // Categories may themselves contain underscores ("metal_nut"): the kind is
 // matched at the end of the name.
-func ParseFileName(name string) (category, kind string, ok bool) {
+func ParseFileName(name string) (category string, kind Kind, ok bool) {
 	for _, k := range Kinds() {
-		suffix := "_" + k + ".csv"
+		suffix := "_" + string(k) + ".csv"
 		if c, found := strings.CutSuffix(name, suffix); found && c != "" {
 			return c, k, true
 		}

@@ -209,7 +209,7 @@ func TestFileName(t *testing.T) {
 	for _, kind := range Kinds() {
 		for _, cat := range []string{"bottle", "metal_nut", "a_image-roc", "pcb1"} {
 			name := FileName(cat, kind)
-			if want := cat + "_" + kind + ".csv"; name != want {
+			if want := cat + "_" + string(kind) + ".csv"; name != want {
 				t.Errorf("FileName(%q, %q) = %q, want %q", cat, kind, name, want)
 			}
 			c, k, ok := ParseFileName(name)
@@ -223,22 +223,40 @@ func TestFileName(t *testing.T) {
 			t.Errorf("ParseFileName(%q) = %q, %q, true; want not ok", name, c, k)
 		}
 	}
-	for _, k := range []string{"roc", "", "PRO-RC"} {
-		if IsKind(k) {
-			t.Errorf("IsKind(%q) = true", k)
+	for _, k := range []Kind{"roc", "", "PRO-RC"} {
+		if k.Valid() {
+			t.Errorf("%q is valid", k)
+		}
+	}
+}
+
+func TestParseKind(t *testing.T) {
+	for in, want := range map[string]Kind{"roc": PixelROC, "pr": PixelPR, "pro-rc": PRORC, "image-roc": ImageROC} {
+		if k, err := ParseKind(in); err != nil || k != want {
+			t.Errorf("ParseKind(%q) = %q, %v; want %q", in, k, err, want)
+		}
+	}
+	for _, in := range []string{"", "PRO-RC", "aupro"} {
+		if _, err := ParseKind(in); err == nil {
+			t.Errorf("ParseKind(%q): no error", in)
+		}
+	}
+	for _, k := range Kinds() {
+		if x, y := k.Axes(); x == "" || y == "" || k.Metric() == "" {
+			t.Errorf("%q: axes %q, %q, metric %q", k, x, y, k.Metric())
 		}
 	}
 }
 
 func TestFileNamePanics(t *testing.T) {
-	for _, args := range [][2]string{{"bottle", "roc"}, {"", PRORC}} {
+	for _, args := range [][2]string{{"bottle", "roc"}, {"", string(PRORC)}} {
 		func() {
 			defer func() {
 				if recover() == nil {
 					t.Errorf("FileName(%q, %q) did not panic", args[0], args[1])
 				}
 			}()
-			FileName(args[0], args[1])
+			FileName(args[0], Kind(args[1]))
 		}()
 	}
 }

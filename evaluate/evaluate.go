@@ -67,9 +67,36 @@ type CategoryReport struct {
 	Pixel           PixelMetrics `json:"pixel"`
 	// Curves holds the curves by kind (curve.ImageROC, ...) when
 	// Settings.Curves is set.
-	Curves map[string]curve.Curve `json:"-"`
+	Curves map[curve.Kind]curve.Curve `json:"-"`
 	// Warnings says which metrics are undefined and why.
 	Warnings []string `json:"-"`
+}
+
+// Value returns the metric whose curve is of kind k: what a figure of that
+// kind shows in its legend.
+func (c *CategoryReport) Value(k curve.Kind) metric.Value {
+	return value(k, c.Image, c.Pixel)
+}
+
+// Value returns the mean of the metric whose curve is of kind k.
+func (m *Mean) Value(k curve.Kind) metric.Value { return value(k, m.Image, m.Pixel) }
+
+func value(k curve.Kind, im ImageMetrics, px PixelMetrics) metric.Value {
+	switch k {
+	case curve.ImageROC:
+		return im.AUROC
+	case curve.ImagePR:
+		return im.AP
+	case curve.PixelROC:
+		return px.AUROC
+	case curve.PixelPR:
+		return px.AP
+	case curve.PROFPR:
+		return px.AUPRO
+	case curve.PRORC:
+		return px.RCPRO
+	}
+	return metric.NoValue(string(k), "not a curve kind")
 }
 
 var notComputed = metric.NoValue("metric", "not requested")
@@ -123,7 +150,7 @@ func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*s
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
 	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
 	if o.Curves {
-		st.rep.Curves = map[string]curve.Curve{}
+		st.rep.Curves = map[curve.Kind]curve.Curve{}
 	}
 	if s.Metrics&metric.SelectPixel != 0 {
 		st.need |= sweep.NeedROC

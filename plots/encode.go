@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/zsadbench/zsadbench/curve"
 	"hash/crc32"
 	"image/color"
 	"io"
@@ -155,7 +156,7 @@ func withPNGDensity(b []byte, dpi int) ([]byte, error) {
 // extension names. The file is written whole or not at all: the figure is
 // rendered first, then written to a temporary file in the same folder that
 // is renamed over path.
-func Save(path string, kind Kind, series []Series, opts Options) error {
+func Save(path string, kind curve.Kind, series []Series, opts Options) error {
 	format, err := FormatOf(path)
 	if err != nil {
 		return err
@@ -169,7 +170,7 @@ func Save(path string, kind Kind, series []Series, opts Options) error {
 
 // SaveGrid builds the grid figure (see NewGrid) and writes it to path like
 // Save.
-func SaveGrid(path string, kind Kind, categories []string, series [][]Series, opts Options) error {
+func SaveGrid(path string, kind curve.Kind, categories []string, series [][]Series, opts Options) error {
 	format, err := FormatOf(path)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func ExampleSave() {
 		{Name: "AnomalyCLIP", Curve: other, Value: 0.350, HasValue: true},
 	}
 	for _, name := range []string{"bottle_pro-rc.pdf", "bottle_pro-rc.png"} {
-		err := plots.Save(filepath.Join(dir, name), plots.PRORC, series, plots.Options{Title: "bottle"})
+		err := plots.Save(filepath.Join(dir, name), curve.PRORC, series, plots.Options{Title: "bottle"})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func ExampleNewGrid() {
 			{Name: "AnomalyCLIP", Curve: roc(1.5)},
 		})
 	}
-	g, err := plots.NewGrid(plots.PixelROC, categories, series, plots.Options{})
+	g, err := plots.NewGrid(curve.PixelROC, categories, series, plots.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/zsadbench/zsadbench/curve"
 	"image/color"
 	"math"
 
@@ -61,12 +62,12 @@ const (
 // no series, a series without a name, a point outside [0, 1] (beyond
 // rounding by 1e-9, which is clamped) or not finite, or a legend value
 // that is not finite.
-func New(kind Kind, series []Series, opts Options) (*Figure, error) {
+func New(kind curve.Kind, series []Series, opts Options) (*Figure, error) {
 	o, err := opts.resolve(false)
 	if err != nil {
 		return nil, err
 	}
-	info, err := kind.info()
+	info, err := info(kind)
 	if err != nil {
 		return nil, err
 	}

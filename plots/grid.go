@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"github.com/zsadbench/zsadbench/curve"
 	"image/color"
 
 	"gonum.org/v1/plot"
@@ -52,12 +53,12 @@ const minTileWidth = 1.4 * vg.Inch
 // NewGrid returns an error when the two slices differ in length or are
 // empty, when a model's style differs between categories, and for anything
 // New rejects (naming the category).
-func NewGrid(kind Kind, categories []string, series [][]Series, opts Options) (*Grid, error) {
+func NewGrid(kind curve.Kind, categories []string, series [][]Series, opts Options) (*Grid, error) {
 	o, err := opts.resolve(true)
 	if err != nil {
 		return nil, err
 	}
-	info, err := kind.info()
+	info, err := info(kind)
 	if err != nil {
 		return nil, err
 	}

@@ -11,17 +11,17 @@ var testModels = []string{"DIVE", "AnomalyCLIP", "AdaCLIP", "WinCLIP", "APRIL-GA
 
 // testCurve returns a plausible curve of the kind for model m with about n
 // points: better models (lower m) have higher curves.
-func testCurve(kind Kind, m, n int, seed uint64) curve.Curve {
+func testCurve(kind curve.Kind, m, n int, seed uint64) curve.Curve {
 	rng := rand.New(rand.NewPCG(seed, uint64(m)))
 	var c curve.Curve
 	switch kind {
-	case ImageROC, PixelROC, ImagePR, PixelPR:
+	case curve.ImageROC, curve.PixelROC, curve.ImagePR, curve.PixelPR:
 		roc, pr := sweepCurvesShift(n, seed+uint64(m), 2.5-0.5*float64(m))
-		if kind == ImageROC || kind == PixelROC {
+		if kind == curve.ImageROC || kind == curve.PixelROC {
 			return roc
 		}
 		return pr
-	case PROFPR:
+	case curve.PROFPR:
 		k := 12.0 / float64(m+1)
 		c.Append(math.Inf(1), 0, 0)
 		for i := 1; i < n; i++ {
@@ -29,7 +29,7 @@ func testCurve(kind Kind, m, n int, seed uint64) curve.Curve {
 			pro := 1 - math.Pow(1-fpr, k)
 			c.Append(1-fpr, fpr, math.Min(1, pro))
 		}
-	case PRORC:
+	case curve.PRORC:
 		base := 0.9 - 0.18*float64(m)
 		y := base
 		for i := range n {
@@ -42,7 +42,7 @@ func testCurve(kind Kind, m, n int, seed uint64) curve.Curve {
 	return c
 }
 
-func testSeriesList(kind Kind, models, n int, seed uint64) []Series {
+func testSeriesList(kind curve.Kind, models, n int, seed uint64) []Series {
 	var s []Series
 	for m := range models {
 		s = append(s, Series{

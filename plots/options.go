@@ -17,22 +17,7 @@ const (
 	TwoColumn vg.Length = 7.16 * vg.Inch // the width of the text, both columns
 )
 
-// Kind is a figure kind: which curve is drawn, how the axes are labelled,
-// and which scalar the legend shows. Its values are the curve kinds of
-// package curve, so a curve file's kind names its figure.
-type Kind string
-
-// The figure kinds.
-const (
-	ImageROC Kind = curve.ImageROC // x FPR, y TPR, AUROC; image level
-	ImagePR  Kind = curve.ImagePR  // x recall, y precision, AP; image level
-	PixelROC Kind = curve.PixelROC // x FPR, y TPR, AUROC; pixel level
-	PixelPR  Kind = curve.PixelPR  // x recall, y precision, AP; pixel level
-	PROFPR   Kind = curve.PROFPR   // x FPR, y PRO, AUPRO@L; a dashed line marks FPR = L
-	PRORC    Kind = curve.PRORC    // x PRO, y RC, RCPRO
-)
-
-// kindInfo says how a kind is drawn.
+// kindInfo says how a kind of curve is drawn.
 type kindInfo struct {
 	x, y     string // axis labels
 	metric   string // the legend's scalar ("AUPRO" gets "@L" added)
@@ -40,18 +25,12 @@ type kindInfo struct {
 	limit    bool   // mark FPR = L (PRO-vs-FPR)
 }
 
-func (k Kind) info() (kindInfo, error) {
-	switch k {
-	case ImageROC, PixelROC:
-		return kindInfo{x: "FPR", y: "TPR", metric: "AUROC", diagonal: true}, nil
-	case ImagePR, PixelPR:
-		return kindInfo{x: "Recall", y: "Precision", metric: "AP"}, nil
-	case PROFPR:
-		return kindInfo{x: "FPR", y: "PRO", metric: "AUPRO", limit: true}, nil
-	case PRORC:
-		return kindInfo{x: "PRO", y: "RC", metric: "RCPRO"}, nil
+func info(k curve.Kind) (kindInfo, error) {
+	if !k.Valid() {
+		return kindInfo{}, fmt.Errorf("unknown figure kind %q", string(k))
 	}
-	return kindInfo{}, fmt.Errorf("unknown figure kind %q", string(k))
+	x, y := k.Axes()
+	return kindInfo{x: x, y: y, metric: k.Metric(), diagonal: x == "FPR" && y == "TPR", limit: k == curve.PROFPR}, nil
 }
 
 // Series is one model's curve in a figure.

@@ -18,7 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-var allKinds = []Kind{ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC}
+var allKinds = []curve.Kind{curve.ImageROC, curve.ImagePR, curve.PixelROC, curve.PixelPR, curve.PROFPR, curve.PRORC}
 
 // pixels is the pixel count of a length at dpi, as the PNG canvas rounds it.
 func pixels(l vg.Length, dpi int) int {
@@ -78,7 +78,7 @@ func TestRenderEveryKindAndFormat(t *testing.T) {
 			for _, format := range []Format{PNG, SVG, PDF} {
 				name := fmt.Sprintf("%s/%d models/%s", kind, models, format)
 				dpi := 100
-				if kind == PRORC && models == 3 {
+				if kind == curve.PRORC && models == 3 {
 					dpi = 300 // the publication default, once
 				}
 				f, err := New(kind, series, Options{DPI: dpi, Title: "bottle"})
@@ -105,7 +105,7 @@ func TestRenderEveryKindAndFormat(t *testing.T) {
 }
 
 func TestPNGSizes(t *testing.T) {
-	series := testSeriesList(PixelROC, 2, 1000, 1)
+	series := testSeriesList(curve.PixelROC, 2, 1000, 1)
 	for _, tc := range []struct {
 		opts  Options
 		w, h  int // pixels; h 0: not checked
@@ -123,9 +123,9 @@ func TestPNGSizes(t *testing.T) {
 		}
 		var err error
 		if tc.grid {
-			d, err = NewGrid(PixelROC, []string{"a", "b", "c"}, [][]Series{series, series, series}, tc.opts)
+			d, err = NewGrid(curve.PixelROC, []string{"a", "b", "c"}, [][]Series{series, series, series}, tc.opts)
 		} else {
-			d, err = New(PixelROC, series, tc.opts)
+			d, err = New(curve.PixelROC, series, tc.opts)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -167,7 +167,7 @@ func TestAutoHeightSquare(t *testing.T) {
 
 func TestLegendPlacement(t *testing.T) {
 	// Typical ROC curves leave the lower right corner free.
-	f, err := New(PixelROC, testSeriesList(PixelROC, 3, 5000, 1), Options{})
+	f, err := New(curve.PixelROC, testSeriesList(curve.PixelROC, 3, 5000, 1), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestLegendPlacement(t *testing.T) {
 		t.Errorf("ROC: legend below=%v corner=%v, want lower right inside", f.below, f.corner)
 	}
 	// PR curves fall to the lower right; the lower left is free.
-	f, err = New(PixelPR, testSeriesList(PixelPR, 3, 5000, 1), Options{})
+	f, err = New(curve.PixelPR, testSeriesList(curve.PixelPR, 3, 5000, 1), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,14 +189,14 @@ func TestLegendPlacement(t *testing.T) {
 		zig.Append(0, p[0], p[1])
 	}
 	series := []Series{{Name: "zigzag", Curve: zig, Value: 0.5, HasValue: true}}
-	f, err = New(PRORC, series, Options{})
+	f, err = New(curve.PRORC, series, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !f.below {
 		t.Errorf("curves through every corner: legend inside, at corner %v", f.corner)
 	}
-	g, err := New(PRORC, []Series{{Name: "flat", Curve: curve.Curve{Threshold: []float64{0, 0}, X: []float64{0, 1}, Y: []float64{0.5, 0.5}}}}, Options{})
+	g, err := New(curve.PRORC, []Series{{Name: "flat", Curve: curve.Curve{Threshold: []float64{0, 0}, X: []float64{0, 1}, Y: []float64{0.5, 0.5}}}}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestLegendPlacement(t *testing.T) {
 		t.Errorf("legend below: height %v, not more than %v with the legend inside", h1, h0)
 	}
 	// Forced below.
-	f, err = New(PixelROC, testSeriesList(PixelROC, 3, 500, 1), Options{LegendBelow: true})
+	f, err = New(curve.PixelROC, testSeriesList(curve.PixelROC, 3, 500, 1), Options{LegendBelow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestLegendPlacement(t *testing.T) {
 	}
 	// The legend inside covers no curve point: check every thinned
 	// point of every curve against the legend box.
-	f, err = New(PixelROC, testSeriesList(PixelROC, 3, 5000, 3), Options{})
+	f, err = New(curve.PixelROC, testSeriesList(curve.PixelROC, 3, 5000, 3), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestStylesDistinct(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
-	good := testSeriesList(PixelROC, 1, 100, 1)
+	good := testSeriesList(curve.PixelROC, 1, 100, 1)
 	bad := func(mod func(*Series)) []Series {
 		s := good[0]
 		s.Curve = curve.Curve{
@@ -300,26 +300,26 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		kind   Kind
+		kind   curve.Kind
 		series []Series
 		opts   Options
 		want   string
 	}{
 		{"kind", "roc", good, Options{}, `unknown figure kind "roc"`},
-		{"no series", PixelROC, nil, Options{}, "no series"},
-		{"no name", PixelROC, bad(func(s *Series) { s.Name = "" }), Options{}, "series 0 has no name"},
-		{"outside", PixelROC, bad(func(s *Series) { s.Curve.Y[7] = 1.5 }), Options{}, `series "DIVE": point 7 (`},
-		{"negative", PixelROC, bad(func(s *Series) { s.Curve.X[3] = -0.01 }), Options{}, "point 3"},
-		{"nan", PixelROC, bad(func(s *Series) { s.Curve.X[2] = math.NaN() }), Options{}, "point 2 (NaN"},
-		{"lengths", PixelROC, bad(func(s *Series) { s.Curve.Y = s.Curve.Y[1:] }), Options{}, "x values but"},
-		{"value", PixelROC, bad(func(s *Series) { s.Value = math.Inf(1) }), Options{}, "legend value +Inf"},
-		{"style", PixelROC, bad(func(s *Series) { s.Style = -1 }), Options{}, "style -1"},
-		{"limit", PROFPR, good, Options{FPRLimit: 1.5}, "FPR limit 1.5"},
-		{"dpi", PixelROC, good, Options{DPI: -3}, "dpi -3"},
-		{"width", PixelROC, good, Options{Width: -1}, "width"},
-		{"height", PixelROC, good, Options{Height: 1e9}, "height"},
-		{"font", PixelROC, good, Options{FontSize: 1}, "font size"},
-		{"columns", PixelROC, good, Options{Columns: -1}, "columns"},
+		{"no series", curve.PixelROC, nil, Options{}, "no series"},
+		{"no name", curve.PixelROC, bad(func(s *Series) { s.Name = "" }), Options{}, "series 0 has no name"},
+		{"outside", curve.PixelROC, bad(func(s *Series) { s.Curve.Y[7] = 1.5 }), Options{}, `series "DIVE": point 7 (`},
+		{"negative", curve.PixelROC, bad(func(s *Series) { s.Curve.X[3] = -0.01 }), Options{}, "point 3"},
+		{"nan", curve.PixelROC, bad(func(s *Series) { s.Curve.X[2] = math.NaN() }), Options{}, "point 2 (NaN"},
+		{"lengths", curve.PixelROC, bad(func(s *Series) { s.Curve.Y = s.Curve.Y[1:] }), Options{}, "x values but"},
+		{"value", curve.PixelROC, bad(func(s *Series) { s.Value = math.Inf(1) }), Options{}, "legend value +Inf"},
+		{"style", curve.PixelROC, bad(func(s *Series) { s.Style = -1 }), Options{}, "style -1"},
+		{"limit", curve.PROFPR, good, Options{FPRLimit: 1.5}, "FPR limit 1.5"},
+		{"dpi", curve.PixelROC, good, Options{DPI: -3}, "dpi -3"},
+		{"width", curve.PixelROC, good, Options{Width: -1}, "width"},
+		{"height", curve.PixelROC, good, Options{Height: 1e9}, "height"},
+		{"font", curve.PixelROC, good, Options{FontSize: 1}, "font size"},
+		{"columns", curve.PixelROC, good, Options{Columns: -1}, "columns"},
 	} {
 		_, err := New(tc.kind, tc.series, tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -328,11 +328,11 @@ func TestValidation(t *testing.T) {
 	}
 	// Rounding just outside [0, 1] is clamped, not rejected.
 	s := bad(func(s *Series) { s.Curve.Y[len(s.Curve.Y)-1] = 1 + 1e-12 })
-	if _, err := New(PixelROC, s, Options{}); err != nil {
+	if _, err := New(curve.PixelROC, s, Options{}); err != nil {
 		t.Errorf("rounding above 1: %v", err)
 	}
 	// An empty curve keeps its legend row and draws.
-	if _, err := New(PixelROC, []Series{{Name: "none"}}, Options{}); err != nil {
+	if _, err := New(curve.PixelROC, []Series{{Name: "none"}}, Options{}); err != nil {
 		t.Errorf("empty curve: %v", err)
 	}
 }
@@ -341,9 +341,9 @@ func TestGrid(t *testing.T) {
 	cats := []string{"bottle", "cable", "capsule", "carpet", "grid", "hazelnut", "leather"}
 	var all [][]Series
 	for i := range cats {
-		all = append(all, testSeriesList(PROFPR, 3, 2000, uint64(i)))
+		all = append(all, testSeriesList(curve.PROFPR, 3, 2000, uint64(i)))
 	}
-	g, err := NewGrid(PROFPR, cats, all, Options{DPI: 100, Title: "MVTec AD"})
+	g, err := NewGrid(curve.PROFPR, cats, all, Options{DPI: 100, Title: "MVTec AD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestGrid(t *testing.T) {
 		w, h := g.Size()
 		checkEncoded(t, "grid "+string(format), format, buf.Bytes(), w, h, 100)
 	}
-	g, err = NewGrid(PROFPR, cats[:2], all[:2], Options{Columns: 1, Width: OneColumn})
+	g, err = NewGrid(curve.PROFPR, cats[:2], all[:2], Options{Columns: 1, Width: OneColumn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,14 +371,14 @@ func TestGrid(t *testing.T) {
 
 	// A model with another style in another category is an error; models
 	// absent from some categories are fine when styles are pinned.
-	other := testSeriesList(PROFPR, 2, 100, 1)
+	other := testSeriesList(curve.PROFPR, 2, 100, 1)
 	other[0], other[1] = other[1], other[0]
-	if _, err := NewGrid(PROFPR, []string{"a", "b"}, [][]Series{all[0], other}, Options{}); err == nil ||
+	if _, err := NewGrid(curve.PROFPR, []string{"a", "b"}, [][]Series{all[0], other}, Options{}); err == nil ||
 		!strings.Contains(err.Error(), `model "AnomalyCLIP" has style 2 in category a but 1 in b`) {
 		t.Errorf("style clash: %v", err)
 	}
 	other[0].Style, other[1].Style = 2, 1
-	if _, err := NewGrid(PROFPR, []string{"a", "b"}, [][]Series{all[0], other}, Options{}); err != nil {
+	if _, err := NewGrid(curve.PROFPR, []string{"a", "b"}, [][]Series{all[0], other}, Options{}); err != nil {
 		t.Errorf("pinned styles: %v", err)
 	}
 	for _, tc := range []struct {
@@ -390,7 +390,7 @@ func TestGrid(t *testing.T) {
 		{nil, nil, "no categories"},
 		{[]string{"a", "b"}, [][]Series{all[0], nil}, "category b: no series"},
 	} {
-		if _, err := NewGrid(PROFPR, tc.cats, tc.series, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := NewGrid(curve.PROFPR, tc.cats, tc.series, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err = %v, want it to contain %q", err, tc.want)
 		}
 	}
@@ -398,10 +398,10 @@ func TestGrid(t *testing.T) {
 
 func TestSave(t *testing.T) {
 	dir := t.TempDir()
-	series := testSeriesList(PRORC, 3, 1000, 1)
+	series := testSeriesList(curve.PRORC, 3, 1000, 1)
 	for _, name := range []string{"a.png", "b.SVG", "c.pdf"} {
 		path := filepath.Join(dir, name)
-		if err := Save(path, PRORC, series, Options{DPI: 72}); err != nil {
+		if err := Save(path, curve.PRORC, series, Options{DPI: 72}); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(path)
@@ -409,19 +409,19 @@ func TestSave(t *testing.T) {
 			t.Fatal(err)
 		}
 		format, _ := FormatOf(path)
-		f, _ := New(PRORC, series, Options{DPI: 72})
+		f, _ := New(curve.PRORC, series, Options{DPI: 72})
 		w, h := f.Size()
 		checkEncoded(t, name, format, b, w, h, 72)
 	}
 	path := filepath.Join(dir, "grid.pdf")
-	if err := SaveGrid(path, PRORC, []string{"x", "y"}, [][]Series{series, series[:1]}, Options{}); err != nil {
+	if err := SaveGrid(path, curve.PRORC, []string{"x", "y"}, [][]Series{series, series[:1]}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 
 	// A failed save names the file and leaves an existing one alone.
 	keep := filepath.Join(dir, "a.png")
 	before, _ := os.ReadFile(keep)
-	err := Save(keep, PRORC, []Series{{Name: ""}}, Options{})
+	err := Save(keep, curve.PRORC, []Series{{Name: ""}}, Options{})
 	if err == nil || !strings.Contains(err.Error(), keep) {
 		t.Errorf("err = %v, want it to name %s", err, keep)
 	}
@@ -434,7 +434,7 @@ func TestSave(t *testing.T) {
 		{filepath.Join(dir, "noext"), "unknown figure format"},
 		{filepath.Join(dir, "missing", "a.png"), "missing"},
 	} {
-		if err := Save(tc.path, PRORC, series, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := Save(tc.path, curve.PRORC, series, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want it to contain %q", tc.path, err, tc.want)
 		}
 	}
@@ -446,7 +446,7 @@ func TestSave(t *testing.T) {
 		}
 	}
 	// Huge PNGs are refused, not attempted.
-	f, err := New(PRORC, series, Options{Width: 100 * vg.Inch, DPI: 2400})
+	f, err := New(curve.PRORC, series, Options{Width: 100 * vg.Inch, DPI: 2400})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,16 +491,16 @@ func TestThinnedFigureLooksTheSame(t *testing.T) {
 		series = append(series, Series{Name: testModels[m], Curve: c, Value: 0.9, HasValue: true, Style: style})
 	}
 	opts := Options{DPI: 200}
-	thin, err := New(PixelROC, series, opts)
+	thin, err := New(curve.PixelROC, series, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := New(PixelROC, series, opts)
+	full, err := New(curve.PixelROC, series, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o, _ := opts.resolve(false)
-	info, _ := PixelROC.info()
+	info, _ := info(curve.PixelROC)
 	full.plot, full.obstacles = newPlot(info, series, []int{0, 22, 29}, o, plotLayout{
 		xLabel: true, yLabel: true,
 		ticks:    []float64{0, 0.2, 0.4, 0.6, 0.8, 1},

@@ -384,7 +384,7 @@ func checkGoldenCurves(t *testing.T, dir string, gc goldenCase, images []caseIma
 			t.Errorf("%s differs from the library's curve (%d points, want %d)", path, got.Len(), want.Len())
 		}
 	}
-	for gkind, kind := range map[string]string{"pro_fpr": curve.PROFPR, "rc_pro": curve.PRORC} {
+	for gkind, kind := range map[string]curve.Kind{"pro_fpr": curve.PROFPR, "rc_pro": curve.PRORC} {
 		ref, ok := gc.Curves[gkind]
 		if !ok || hasNull(ref) {
 			continue

@@ -259,7 +259,7 @@ func TestCurvesAndPlots(t *testing.T) {
 		}
 	}
 	for _, kind := range curve.Kinds() {
-		checkPrefix(t, filepath.Join(plotDir, kind+".pdf"), "%PDF")
+		checkPrefix(t, filepath.Join(plotDir, string(kind)+".pdf"), "%PDF")
 	}
 
 	fig := filepath.Join(tmp, "fig", "x.png")

@@ -16,7 +16,6 @@ import (
 
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/evaluate"
-	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/plots"
 	"github.com/zsadbench/zsadbench/report"
 )
@@ -24,25 +23,6 @@ import (
 // resultsFile is written beside the curve CSVs by score --curves, so that plot
 // can show each model's metric in the legend without computing it.
 const resultsFile = "results.json"
-
-// legendValue is the scalar a figure kind shows, taken from a report.
-func legendValue(kind string, c *evaluate.CategoryReport) metric.Value {
-	switch kind {
-	case curve.ImageROC:
-		return c.Image.AUROC
-	case curve.ImagePR:
-		return c.Image.AP
-	case curve.PixelROC:
-		return c.Pixel.AUROC
-	case curve.PixelPR:
-		return c.Pixel.AP
-	case curve.PROFPR:
-		return c.Pixel.AUPRO
-	case curve.PRORC:
-		return c.Pixel.RCPRO
-	}
-	return metric.NoValue(kind, "unknown kind")
-}
 
 // plotReport draws one figure per kind with every category of a score run, and
 // one per category and kind, as PDF files in dir.
@@ -60,17 +40,17 @@ func plotReport(dir, name string, rep *evaluate.Report) error {
 				continue
 			}
 			s := plots.Series{Name: name, Curve: cv, Style: 1}
-			if v := legendValue(kind, cr); v.OK() {
+			if v := cr.Value(kind); v.OK() {
 				s.Value, s.HasValue = v.V, true
 			}
 			cats = append(cats, cr.Name)
 			grid = append(grid, []plots.Series{s})
-			if err := plots.Save(filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, kind), ".csv")+".pdf"), plots.Kind(kind), []plots.Series{s}, opts); err != nil {
+			if err := plots.Save(filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, kind), ".csv")+".pdf"), kind, []plots.Series{s}, opts); err != nil {
 				return err
 			}
 		}
 		if len(cats) > 1 {
-			if err := plots.SaveGrid(filepath.Join(dir, kind+".pdf"), plots.Kind(kind), cats, grid, opts); err != nil {
+			if err := plots.SaveGrid(filepath.Join(dir, string(kind)+".pdf"), kind, cats, grid, opts); err != nil {
 				return err
 			}
 		}
@@ -115,7 +95,7 @@ func parseRuns(values []string) ([]plotRun, error) {
 }
 
 // categoriesOf lists the categories with a curve file of this kind in dir.
-func categoriesOf(dir, kind string) ([]string, error) {
+func categoriesOf(dir string, kind curve.Kind) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -143,7 +123,11 @@ func readCurve(path string) (curve.Curve, error) {
 }
 
 func plotCommand() *cli.Command {
-	kinds := append(curve.Kinds(), "roc", "pr")
+	var kinds []string
+	for _, k := range curve.Kinds() {
+		kinds = append(kinds, string(k))
+	}
+	kinds = append(kinds, "roc", "pr")
 	return &cli.Command{
 		Name:   "plot",
 		Before: require("run", "out"),
@@ -152,7 +136,7 @@ func plotCommand() *cli.Command {
 			"Without --category, the figure is a grid with every category. The format follows --out's extension: .pdf, .svg or .png.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "run", Usage: "a model's curves: NAME=DIR, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure) (required)"},
-			&cli.StringFlag{Name: "kind", Value: curve.PRORC, Usage: "figure kind: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
+			&cli.StringFlag{Name: "kind", Value: string(curve.PRORC), Usage: "figure kind: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
 			&cli.StringFlag{Name: "category", Usage: "one category (default: a grid of all categories)"},
 			&cli.StringFlag{Name: "out", Usage: "figure file: .pdf, .svg or .png (required)"},
 			&cli.IntFlag{Name: "dpi", Value: 300, Usage: "resolution of PNG output"},
@@ -162,15 +146,9 @@ func plotCommand() *cli.Command {
 			&cli.StringFlag{Name: "title", Usage: "figure title"},
 		},
 		Action: func(c *cli.Context) error {
-			kind := c.String("kind")
-			switch kind {
-			case "roc":
-				kind = curve.PixelROC
-			case "pr":
-				kind = curve.PixelPR
-			}
-			if !curve.IsKind(kind) {
-				return fmt.Errorf("--kind %q: want one of %s", kind, strings.Join(kinds, ", "))
+			kind, err := curve.ParseKind(c.String("kind"))
+			if err != nil {
+				return fmt.Errorf("--kind %q: want one of %s", c.String("kind"), strings.Join(kinds, ", "))
 			}
 			runs, err := parseRuns(c.StringSlice("run"))
 			if err != nil {
@@ -235,7 +213,7 @@ func plotCommand() *cli.Command {
 					s := plots.Series{Name: r.name, Curve: cv, Style: k + 1}
 					if r.results != nil {
 						for _, cr := range r.results.Categories {
-							if v := legendValue(kind, cr); cr.Name == cat && v.OK() {
+							if v := cr.Value(kind); cr.Name == cat && v.OK() {
 								s.Value, s.HasValue = v.V, true
 							}
 						}
@@ -244,9 +222,9 @@ func plotCommand() *cli.Command {
 				}
 			}
 			if len(cats) == 1 {
-				return plots.Save(c.String("out"), plots.Kind(kind), grid[0], opts)
+				return plots.Save(c.String("out"), kind, grid[0], opts)
 			}
-			return plots.SaveGrid(c.String("out"), plots.Kind(kind), cats, grid, opts)
+			return plots.SaveGrid(c.String("out"), kind, cats, grid, opts)
 		},
 	}
 }
