@@ -33,14 +33,14 @@ func TestBinaryPipes(t *testing.T) {
 	data := synthSet(t, 6, "2")
 
 	t.Run("clean run", func(t *testing.T) {
-		r := runBinary(t, "score", "--pred", data, "--gt", data, "--format", "json")
+		r := runBinary(t, "score", "--maps", data, "--data", data, "--format", "json")
 		if r.code != 0 {
 			t.Fatalf("%v", r)
 		}
 		if r.stderr != "" {
 			t.Errorf("stderr not empty (progress into a pipe?): %q", r.stderr)
 		}
-		if in := zsadbench("score", "--pred", data, "--gt", data, "--format", "json"); in.stdout != r.stdout {
+		if in := zsadbench("score", "--maps", data, "--data", data, "--format", "json"); in.stdout != r.stdout {
 			t.Errorf("the binary's JSON differs from run()'s")
 		}
 		checkFractions(t, parseReport(t, r.stdout))
@@ -54,7 +54,7 @@ func TestBinaryPipes(t *testing.T) {
 		if err := os.Mkdir(s.gt, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		r := runBinary(t, "score", "--pred", s.pred, "--gt", s.gt, "--format", "json")
+		r := runBinary(t, "score", "--maps", s.pred, "--data", s.gt, "--format", "json")
 		if r.code != 0 {
 			t.Fatalf("%v", r)
 		}
@@ -86,7 +86,7 @@ func TestBinaryPipes(t *testing.T) {
 	})
 
 	t.Run("usage error", func(t *testing.T) {
-		r := runBinary(t, "score", "--pred", data, "--gt", data, "--format", "xml")
+		r := runBinary(t, "score", "--maps", data, "--data", data, "--format", "xml")
 		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "xml") {
 			t.Errorf("want exit 1, empty stdout, xml named: %v", r)
 		}

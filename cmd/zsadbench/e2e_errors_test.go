@@ -53,7 +53,7 @@ func newFlatSet(t *testing.T) flatSet {
 }
 
 func (s flatSet) args(extra ...string) []string {
-	return append([]string{"score", "--pred", s.pred, "--gt", s.gt, "--layout", "flat", "--format", "json", "--out", filepath.Join(s.out, "results.json")}, extra...)
+	return append([]string{"score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json", "--out", filepath.Join(s.out, "results.json")}, extra...)
 }
 
 // replaceMap removes a.npy and writes data as pred/a.<ext>; it returns the
@@ -240,7 +240,7 @@ func TestBadInput(t *testing.T) {
 		{"layout bogus", func(t *testing.T, s flatSet) string { return "layout" }, []string{"--layout", "zigzag"}},
 		{"workers negative", func(t *testing.T, s flatSet) string { return "--workers" }, []string{"--workers", "-1"}},
 		{"connectivity not a number", func(t *testing.T, s flatSet) string { return "connectivity" }, []string{"--connectivity", "eight"}},
-		{"missing --pred", func(t *testing.T, s flatSet) string { return "pred" }, []string{"MISSING-PRED"}},
+		{"missing --maps", func(t *testing.T, s flatSet) string { return "--maps" }, []string{"MISSING-PRED"}},
 		{"unknown flag", func(t *testing.T, s flatSet) string { return "bogus" }, []string{"--bogus"}},
 	}
 	for _, tc := range tests {
@@ -289,7 +289,7 @@ func TestSizeMismatchResized(t *testing.T) {
 		m[55], m[56], m[65] = true, true, true
 		return m
 	}()))
-	r := mustRun(t, "score", "--pred", s.pred, "--gt", s.gt, "--layout", "flat", "--format", "json")
+	r := mustRun(t, "score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json")
 	rep := parseReport(t, r.stdout)
 	if len(rep.Categories) != 1 {
 		t.Fatalf("%d categories", len(rep.Categories))

@@ -181,7 +181,7 @@ func writeGoldenCase(t *testing.T, gc goldenCase, layout, format, root string) (
 		images = append(images, ci)
 	}
 	slices.SortFunc(images, func(a, b caseImage) int { return strings.Compare(a.key, b.key) })
-	args := []string{"--pred", filepath.Join(root, "pred"), "--gt", gt, "--layout", layout}
+	args := []string{"--maps", filepath.Join(root, "pred"), "--data", gt, "--layout", layout}
 	if layout == "flat" {
 		args[1] = pred
 	}

@@ -525,7 +525,7 @@ func TestLayoutMVTec(t *testing.T) {
 	gt, pred, cats := layoutMVTecReplica(t)
 	layoutScoreAs(t, "mvtec", cats, func(t *testing.T, rep layoutReport) {
 		layoutSetting(t, rep, "thresholds", "exact")
-	}, "--gt", gt, "--pred", pred)
+	}, "--data", gt, "--maps", pred)
 }
 
 // TestLayoutFlat: maps directly in PRED, masks GT/<stem>.png or
@@ -547,7 +547,7 @@ func TestLayoutFlat(t *testing.T) {
 		imgs = append(imgs, im)
 	}
 	cats := []layoutCat{{name: "run7", imgs: imgs}}
-	layoutScoreAs(t, "flat", cats, nil, "--gt", gt, "--pred", pred)
+	layoutScoreAs(t, "flat", cats, nil, "--data", gt, "--maps", pred)
 }
 
 // --- index files: meta.json and JSON lines -----------------------------------
@@ -669,8 +669,8 @@ func TestLayoutMeta(t *testing.T) {
 	layoutMetaJSON(t, meta, root, items)
 	cats := layoutIndexCats(items)
 	for _, args := range [][]string{
-		{"--layout", "meta", "--meta", meta, "--pred", pred},
-		{"--layout", "auto", "--meta", meta, "--pred", pred, "--gt", root},
+		{"--layout", "meta", "--meta", meta, "--maps", pred},
+		{"--layout", "auto", "--meta", meta, "--maps", pred, "--data", root},
 	} {
 		t.Run(args[1], func(t *testing.T) {
 			rep, _, _ := layoutScore(t, args...)
@@ -720,7 +720,7 @@ func TestLayoutJSONL(t *testing.T) {
 		t.Fatalf("index lacks float labels:\n%s", b.String())
 	}
 	cats := layoutIndexCats(items)
-	layoutScoreAs(t, "jsonl", cats, nil, "--meta", index, "--pred", pred)
+	layoutScoreAs(t, "jsonl", cats, nil, "--meta", index, "--maps", pred)
 }
 
 // TestLayoutMalformedIndex: a bad index file is exit status 1 with a message
@@ -773,7 +773,7 @@ func TestLayoutMalformedIndex(t *testing.T) {
 			// its own name so that the message must name this very file.
 			path := filepath.Join(root, fmt.Sprintf("case%d_%s", i, c.file))
 			layoutWriteFile(t, path, []byte(c.content))
-			layoutFail(t, append([]string{path}, c.want...), "--meta", path, "--pred", pred)
+			layoutFail(t, append([]string{path}, c.want...), "--meta", path, "--maps", pred)
 		})
 	}
 }
@@ -831,7 +831,7 @@ func TestLayoutVisA(t *testing.T) {
 				t.Errorf("%s: %d anomalous images, want 3 (class ids 1..3 are anomalous)", c.Name, c.AnomalousImages)
 			}
 		}
-	}, "--gt", gt, "--pred", pred)
+	}, "--data", gt, "--maps", pred)
 }
 
 // TestLayoutBTAD: <class>/test/{ok,ko} and <class>/ground_truth/ko with the
@@ -869,7 +869,7 @@ func TestLayoutBTAD(t *testing.T) {
 		}
 		cats = append(cats, cat)
 	}
-	layoutScoreAs(t, "btad", cats, nil, "--gt", gt, "--pred", pred)
+	layoutScoreAs(t, "btad", cats, nil, "--data", gt, "--maps", pred)
 }
 
 // TestLayoutFoldersHeadCT: labels.csv with HeadCT's header "id, hemorrhage"
@@ -901,7 +901,7 @@ func TestLayoutFoldersHeadCT(t *testing.T) {
 	layoutWriteFile(t, filepath.Join(gt, "labels.csv"), []byte(b.String()))
 	layoutScoreAs(t, "folders", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
 		layoutWarned(t, rep, "headct: no pixel labels")
-	}, "--gt", gt, "--pred", pred)
+	}, "--data", gt, "--maps", pred)
 }
 
 // TestLayoutFoldersYesNo: BrainMRI's yes/ (tumour) and no/ folders of JPEG
@@ -920,13 +920,13 @@ func TestLayoutFoldersYesNo(t *testing.T) {
 	}
 	layoutScoreAs(t, "folders", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
 		layoutWarned(t, rep, "brain_mri: no pixel labels")
-	}, "--gt", gt, "--pred", pred)
+	}, "--data", gt, "--maps", pred)
 	t.Run("stray folder", func(t *testing.T) {
 		stray := filepath.Join(gt, "maybe")
 		layoutWritePhoto(t, filepath.Join(stray, "M1.jpg"), 16, 16, 799)
 		layoutWriteMap(t, pred, layoutMake(799, "maybe/M1", 16, 16, false))
 		for _, layout := range []string{"folders", "auto"} {
-			layoutFail(t, []string{stray}, "--layout", layout, "--gt", gt, "--pred", pred)
+			layoutFail(t, []string{stray}, "--layout", layout, "--data", gt, "--maps", pred)
 		}
 	})
 }
@@ -956,7 +956,7 @@ func TestLayoutSegmentationISIC(t *testing.T) {
 	}
 	layoutScoreAs(t, "segmentation", []layoutCat{cat}, func(t *testing.T, rep layoutReport) {
 		layoutWarned(t, rep, "isic: no normal images")
-	}, "--gt", gt, "--pred", pred)
+	}, "--data", gt, "--maps", pred)
 }
 
 // TestLayoutSegmentationJPEGMasks: TN3K's test-image/ and test-mask/ with
@@ -1004,14 +1004,14 @@ func TestLayoutSegmentationJPEGMasks(t *testing.T) {
 	}
 	var clean layoutReport
 	t.Run("cvc", func(t *testing.T) {
-		rep, _, _ := layoutScore(t, "--layout", "auto", "--gt", cvc, "--pred", predCVC)
+		rep, _, _ := layoutScore(t, "--layout", "auto", "--data", cvc, "--maps", predCVC)
 		layoutSetting(t, rep, "layout", "segmentation")
 		layoutCheck(t, rep, []layoutCat{{name: "CVC-ColonDB", imgs: cvcImgs, metrics: layoutSegmentation}}, metric.DefaultSettings)
 		clean = rep
 	})
 	for _, layout := range []string{"segmentation", "auto"} {
 		t.Run("tn3k "+layout, func(t *testing.T) {
-			rep, _, _ := layoutScore(t, "--layout", layout, "--gt", tn3k, "--pred", predTN)
+			rep, _, _ := layoutScore(t, "--layout", layout, "--data", tn3k, "--maps", predTN)
 			layoutSetting(t, rep, "layout", "segmentation")
 			layoutCheck(t, rep, []layoutCat{{name: "tn3k", imgs: tnImgs, metrics: layoutSegmentation}}, metric.DefaultSettings)
 			if len(clean.Categories) == 1 {
@@ -1020,7 +1020,7 @@ func TestLayoutSegmentationJPEGMasks(t *testing.T) {
 		})
 	}
 	t.Run("tn3k threshold 0", func(t *testing.T) {
-		rep, _, _ := layoutScore(t, "--gt", tn3k, "--pred", predTN, "--mask-threshold", "0")
+		rep, _, _ := layoutScore(t, "--data", tn3k, "--maps", predTN, "--mask-threshold", "0")
 		if len(clean.Categories) != 1 || len(rep.Categories) != 1 {
 			t.Fatal("no report to compare")
 		}
@@ -1039,7 +1039,7 @@ func TestLayoutSegmentationJPEGMasks(t *testing.T) {
 func TestLayoutProtocolAnomalyCLIP(t *testing.T) {
 	gt, pred, cats := layoutMVTecReplica(t)
 	const size = 518
-	rep, _, _ := layoutScore(t, "--layout", "mvtec", "--gt", gt, "--pred", pred, "--protocol", "anomalyclip")
+	rep, _, _ := layoutScore(t, "--layout", "mvtec", "--data", gt, "--maps", pred, "--protocol", "anomalyclip")
 	layoutSetting(t, rep, "thresholds", "steps:200")
 	layoutSetting(t, rep, "size", float64(size))
 	layoutSetting(t, rep, "protocol", "anomalyclip")
@@ -1063,7 +1063,7 @@ func TestLayoutAnomalyRatio(t *testing.T) {
 	gt, pred, cats := layoutMVTecReplica(t)
 	dir := t.TempDir()
 	p1, p2 := filepath.Join(dir, "split.txt"), filepath.Join(dir, "again.txt")
-	common := []string{"--layout", "mvtec", "--gt", gt, "--pred", pred}
+	common := []string{"--layout", "mvtec", "--data", gt, "--maps", pred}
 	rep, out1, _ := layoutScore(t, append(common, "--anomaly-ratio", "0.25", "--seed", "3", "--protocol-out", p1)...)
 
 	f, err := os.Open(p1)

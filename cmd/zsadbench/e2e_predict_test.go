@@ -71,8 +71,8 @@ func TestPredictMissingModel(t *testing.T) {
 	model := filepath.Join(tmp, "no-such-model.onnx")
 	out := filepath.Join(tmp, "maps")
 	for _, args := range [][]string{
-		{"predict", "--model", model, "--images", images, "--out", out},
-		{"run", "--model", model, "--gt", images, "--format", "json", "--out", filepath.Join(tmp, "r.json")},
+		{"predict", "--model", model, "--data", images, "--maps", out},
+		{"run", "--model", model, "--data", images, "--format", "json", "--out", filepath.Join(tmp, "r.json")},
 	} {
 		r := zsadbench(args...)
 		if r.code != 1 || !strings.Contains(r.stderr, model) || r.stdout != "" {
@@ -86,7 +86,7 @@ func TestPredictMissingModel(t *testing.T) {
 	// A model file that is not ONNX is named too.
 	writeFile(t, model, []byte("not a model"))
 	if ortAvailable() {
-		r := zsadbench("predict", "--model", model, "--images", images, "--out", out, "--provider", "cpu")
+		r := zsadbench("predict", "--model", model, "--data", images, "--maps", out, "--provider", "cpu")
 		if r.code != 1 || !strings.Contains(r.stderr, model) {
 			t.Errorf("a corrupt model: want exit 1 naming %s: %v", model, r)
 		}
@@ -198,7 +198,7 @@ func TestPredictAndRun(t *testing.T) {
 	writeFile(t, model, tinyModel())
 	maps := filepath.Join(tmp, "maps")
 
-	r := mustRun(t, "predict", "--model", model, "--images", images, "--out", maps, "--provider", "cpu", "--batch", "3")
+	r := mustRun(t, "predict", "--model", model, "--data", images, "--maps", maps, "--provider", "cpu", "--batch", "3")
 	if r.stdout != "" {
 		t.Errorf("predict printed on stdout:\n%s", r.stdout)
 	}
@@ -246,7 +246,7 @@ func TestPredictAndRun(t *testing.T) {
 		}
 	}
 
-	scored := mustRun(t, "score", "--pred", maps, "--gt", images, "--scores", filepath.Join(maps, "scores.csv"), "--format", "json")
+	scored := mustRun(t, "score", "--maps", maps, "--data", images, "--scores", filepath.Join(maps, "scores.csv"), "--format", "json")
 	rep := parseReport(t, scored.stdout)
 	if len(rep.Categories) != 1 || rep.Categories[0].Images != 4 || rep.Categories[0].AnomalousImages != 2 {
 		t.Fatalf("score on predict's maps: %+v", rep.Categories)
@@ -256,12 +256,12 @@ func TestPredictAndRun(t *testing.T) {
 		t.Errorf("score on predict's maps warned:\n%s", scored.stderr)
 	}
 
-	ran := mustRun(t, "run", "--model", model, "--gt", images, "--provider", "cpu", "--format", "json")
+	ran := mustRun(t, "run", "--model", model, "--data", images, "--provider", "cpu", "--format", "json")
 	if ran.stdout != scored.stdout {
 		t.Errorf("run's JSON differs from score on predict's maps:\n%s\nvs\n%s", ran.stdout, scored.stdout)
 	}
 	saved := filepath.Join(tmp, "saved")
-	ranSaved := mustRun(t, "run", "--model", model, "--gt", images, "--provider", "cpu", "--format", "json", "--save-maps", saved, "--workers", "1")
+	ranSaved := mustRun(t, "run", "--model", model, "--data", images, "--provider", "cpu", "--format", "json", "--maps", saved, "--workers", "1")
 	if ranSaved.stdout != scored.stdout {
 		t.Errorf("run --save-maps JSON differs from score on predict's maps")
 	}
@@ -275,7 +275,7 @@ func TestPredictAndRun(t *testing.T) {
 
 	// --sigma 0 disables smoothing: the maps change.
 	raw := filepath.Join(tmp, "raw")
-	mustRun(t, "predict", "--model", model, "--images", images, "--out", raw, "--provider", "cpu", "--sigma", "0")
+	mustRun(t, "predict", "--model", model, "--data", images, "--maps", raw, "--provider", "cpu", "--sigma", "0")
 	a, _ := os.ReadFile(filepath.Join(maps, "widget/test/crack/000.npy"))
 	b, err := os.ReadFile(filepath.Join(raw, "widget/test/crack/000.npy"))
 	if err != nil || bytes.Equal(a, b) {

@@ -17,6 +17,8 @@ import (
 	"runtime/trace"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/zsadbench/zsadbench/internal/version"
 )
 
 // internalError marks a failure that is zsadbench's fault, not the input's.
@@ -71,7 +73,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: false,
-		HideHelpCommand:      true,
+		Version:              version.Get().String(),
+		Description: "zsadbench score --maps DIR --data DIR prints the paper table of a folder of score maps;\n" +
+			"zsadbench help COMMAND explains a command. " + metricsDoc,
 		Commands:             []*cli.Command{scoreCommand(), plotCommand(), predictCommand(), runCommand(), synthCommand()},
 		// Errors are printed once, by run, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
@@ -96,19 +100,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		}
 	}
 	return app
-}
-
-// require fails unless every named flag was given: checked here rather than
-// by urfave/cli, which prints the whole help on stdout for a missing flag.
-func require(names ...string) cli.BeforeFunc {
-	return func(c *cli.Context) error {
-		for _, n := range names {
-			if !c.IsSet(n) {
-				return fmt.Errorf("--%s is required (see zsadbench %s --help)", n, c.Command.Name)
-			}
-		}
-		return nil
-	}
 }
 
 // run executes the command line and returns the exit status.

@@ -129,21 +129,26 @@ func plotCommand() *cli.Command {
 	}
 	kinds = append(kinds, "roc", "pr")
 	return &cli.Command{
-		Name:   "plot",
-		Before: require("run", "out"),
-		Usage:  "draw the curves of one or several runs (folders written by score --curves) in one figure",
-		UsageText: "zsadbench plot --run NAME=DIR [--run NAME=DIR ...] --kind pro-rc|pro-fpr|roc|pr|image-roc|image-pr [--category C] --out fig.pdf\n\n" +
-			"Without --category, the figure is a grid with every category. The format follows --out's extension: .pdf, .svg or .png.",
+		Name:      "plot",
+		Before:    before(nil, "run", "out"),
+		Usage:     "draw the curves of one or several runs (folders written by score --curves) in one figure",
+		UsageText: "zsadbench plot --run NAME=DIR [--run NAME=DIR ...] --kind KIND [--category NAME] --out FILE",
+		Description: "Without --category, the figure is a grid with every category. The format follows --out's\n" +
+			"extension: .pdf, .svg or .png.\n\n" +
+			"Example:\n" +
+			"   zsadbench score --maps runs/dive --data mvtec --curves curves/dive\n" +
+			"   zsadbench plot --run DIVE=curves/dive --kind pro-rc --out pro-rc.pdf\n\n" +
+			metricsDoc,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "run", Usage: "a model's curves: NAME=DIR, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure) (required)"},
-			&cli.StringFlag{Name: "kind", Value: string(curve.PRORC), Usage: "figure kind: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
-			&cli.StringFlag{Name: "category", Usage: "one category (default: a grid of all categories)"},
-			&cli.StringFlag{Name: "out", Usage: "figure file: .pdf, .svg or .png (required)"},
-			&cli.IntFlag{Name: "dpi", Value: 300, Usage: "resolution of PNG output"},
-			&cli.StringFlag{Name: "width", Value: "auto", Usage: "figure width: one (3.5 in), two (7.16 in), a number of inches, or auto (one column for a figure, two for a grid)"},
-			&cli.Float64Flag{Name: "fpr-limit", Usage: "FPR limit marked on PRO-vs-FPR figures (default: the runs' own)"},
-			&cli.BoolFlag{Name: "percent", Usage: "legend values as percentages"},
-			&cli.StringFlag{Name: "title", Usage: "figure title"},
+			&cli.StringSliceFlag{Name: "run", Category: catInput, Usage: "a model's curves: `NAME=DIR`, DIR written by zsadbench score --curves; repeat for several models (each keeps its colour and dash in every figure) (required)"},
+			&cli.StringFlag{Name: "kind", Category: catInput, Value: string(curve.PRORC), Usage: "figure `KIND`: " + strings.Join(kinds, ", ") + " (roc and pr are pixel level)"},
+			&cli.StringFlag{Name: "category", Category: catInput, Usage: "one category `NAME` (default: a grid of all categories)"},
+			&cli.StringFlag{Name: "out", Category: catOutput, Usage: "figure `FILE`: .pdf, .svg or .png (required)"},
+			&cli.IntFlag{Name: "dpi", Category: catOutput, Value: 300, Usage: "resolution of PNG output, `DPI`"},
+			&cli.StringFlag{Name: "width", Category: catOutput, Value: "auto", Usage: "figure `WIDTH`: one (3.5 in), two (7.16 in), a number of inches, or auto (one column for a figure, two for a grid)"},
+			&cli.Float64Flag{Name: "fpr-limit", Category: catOutput, DefaultText: "the runs' own", Usage: "FPR limit `L` marked on PRO-vs-FPR figures"},
+			&cli.BoolFlag{Name: "percent", Category: catOutput, Usage: "legend values as percentages"},
+			&cli.StringFlag{Name: "title", Category: catOutput, Usage: "figure `TITLE`"},
 		},
 		Action: func(c *cli.Context) error {
 			kind, err := curve.ParseKind(c.String("kind"))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,12 +21,12 @@ import (
 
 func modelFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Usage: "DIVE model in ONNX (input image [N,3,S,S]; outputs image_score [N], anomaly_map [N,h,w]) (required)"},
-		&cli.StringFlag{Name: "provider", Value: "auto", Usage: "execution provider: auto (CUDA, else the CPU with a warning), cuda, cpu"},
-		&cli.StringFlag{Name: "ort-lib", Usage: "ONNX Runtime library (default: $" + dive.LibraryEnv + ", else " + dive.BundledLibrary + " from " + dive.SetupScript + ")"},
-		&cli.IntFlag{Name: "batch", Usage: "images per model run (0 = the model's fixed batch, or " + strconv.Itoa(dive.DefaultBatch) + ")"},
-		&cli.IntFlag{Name: "threads", Usage: "ONNX Runtime intra-op threads (0 = its choice)"},
-		&cli.Float64Flag{Name: "sigma", Value: dive.DefaultSigma, Usage: "standard deviation of the Gaussian that smooths the maps at image size, as the paper does (0 = no smoothing)"},
+		&cli.StringFlag{Name: "model", Category: catModel, Usage: "DIVE model in ONNX, `FILE` (input image [N,3,S,S]; outputs image_score [N], anomaly_map [N,h,w]) (required)"},
+		&cli.StringFlag{Name: "provider", Category: catModel, Value: "auto", Usage: "execution `PROVIDER`: auto (CUDA, else the CPU with a warning), cuda, cpu"},
+		&cli.StringFlag{Name: "ort-lib", Category: catModel, Usage: "ONNX Runtime library `FILE` (default: $" + dive.LibraryEnv + ", else " + dive.BundledLibrary + " from " + dive.SetupScript + ")"},
+		&cli.IntFlag{Name: "batch", Category: catModel, Usage: "`N` images per model run (0 = the model's fixed batch, or " + strconv.Itoa(dive.DefaultBatch) + ")"},
+		&cli.IntFlag{Name: "threads", Category: catModel, Usage: "ONNX Runtime intra-op threads, `N` (0 = its choice)"},
+		&cli.Float64Flag{Name: "sigma", Category: catModel, Value: dive.DefaultSigma, Usage: "standard deviation `SIGMA` of the Gaussian that smooths the maps at image size, as the paper does (0 = no smoothing)"},
 	}
 }
 
@@ -50,22 +51,31 @@ func openModel(c *cli.Context) (*dive.Model, error) {
 	return m, nil
 }
 
+// predictRenames are predict's flags renamed in this release.
+var predictRenames = renames{{old: "images", new: flagData}, {old: "out", new: flagMaps}}
+
 func predictCommand() *cli.Command {
-	flags := append(modelFlags(),
-		&cli.StringFlag{Name: "images", Usage: "dataset root with the test images (its layout is detected, or set with --layout) (required)"},
-		&cli.StringFlag{Name: "out", Usage: "folder for the maps: OUT/<image path without extension>.npy (mirroring the dataset) and OUT/scores.csv (required)"},
-		&cli.StringFlag{Name: "layout", Value: "auto", Usage: "dataset layout"},
-		&cli.StringFlag{Name: "meta", Usage: "index file for --layout meta or jsonl"},
-		&cli.StringFlag{Name: "categories", Usage: "comma-separated categories (default: all)"},
-	)
+	flags := concat(modelFlags(), []cli.Flag{
+		&cli.StringFlag{Name: flagData, Category: catInput, Usage: "dataset root `DIR` with the test images (its layout is detected, or set with --layout) (required)"},
+		&cli.StringFlag{Name: "layout", Category: catInput, Value: string(dataset.Auto), Usage: "dataset layout `NAME`: " + strings.Join(layoutNames(), ", ")},
+		&cli.StringFlag{Name: "meta", Category: catInput, Usage: "index `FILE` for --layout meta or jsonl"},
+		&cli.StringFlag{Name: "categories", Category: catInput, Usage: "comma-separated category `NAMES` (default: all)"},
+		&cli.StringFlag{Name: flagMaps, Category: catOutput, Usage: "folder `DIR` for the maps: DIR/<image path without extension>.npy (mirroring the dataset) and DIR/scores.csv (required)"},
+	})
 	return &cli.Command{
 		Name:      "predict",
-		Before:    require("model", "images", "out"),
+		Before:    before(predictRenames, "model", flagData, flagMaps),
 		Usage:     "run the DIVE model on a folder of images and write .npy score maps and scores.csv",
-		UsageText: "zsadbench predict --model dive.onnx --images DATASET --out MAPS [flags]",
-		Flags:     flags,
+		UsageText: "zsadbench predict --model dive.onnx --data DIR --maps DIR [flags]",
+		Description: "Runs the model on every test image of the dataset and writes one map per image, at the\n" +
+			"image's size, and the image scores; score then evaluates them.\n\n" +
+			"Example:\n" +
+			"   zsadbench predict --model dive.onnx --data mvtec --maps maps/dive\n" +
+			"   zsadbench score --maps maps/dive --data mvtec --scores maps/dive/scores.csv\n\n" +
+			metricsDoc,
+		Flags: append(flags, predictRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
-			opts := dataset.Options{Layout: dataset.Layout(c.String("layout")), GT: c.String("images"), Meta: c.String("meta"), Mode: dataset.PredictMode}
+			opts := dataset.Options{Layout: dataset.Layout(c.String("layout")), GT: c.String(flagData), Meta: c.String("meta"), Mode: dataset.PredictMode}
 			opts.Categories = splitList(c.String("categories"))
 			ds, err := dataset.Open(opts)
 			if err != nil {
@@ -76,7 +86,7 @@ func predictCommand() *cli.Command {
 				return err
 			}
 			defer m.Close()
-			return predict(c.Context, m, ds.Entries, c.String("out"), newProgress(c.App.ErrWriter))
+			return predict(c.Context, m, ds.Entries, c.String(flagMaps), newProgress(c.App.ErrWriter))
 		},
 	}
 }
@@ -108,7 +118,7 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 		for _, o := range outs {
 			path := filepath.Join(out, filepath.FromSlash(o.Key)+".npy")
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return fmt.Errorf("--out: %w", err)
+				return fmt.Errorf("--%s: %w", flagMaps, err)
 			}
 			if err := mapio.WriteNPY(path, mapio.Map{Width: o.Width, Height: o.Height, Pix: o.Map}); err != nil {
 				return err
@@ -127,18 +137,24 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 	})
 }
 
+// runRenames are run's flags renamed in this release.
+var runRenames = renames{{old: "gt", new: flagData}, {old: "save-maps", new: flagMaps}}
+
 func runCommand() *cli.Command {
-	var flags []cli.Flag
-	flags = append(flags, modelFlags()...)
-	flags = append(flags, datasetFlags(false)...)
-	flags = append(flags, evalFlags()...)
-	flags = append(flags, &cli.StringFlag{Name: "save-maps", Usage: "also write the maps and scores.csv into this folder, as predict does"})
+	flags := concat(modelFlags(), dataFlags(false), protocolFlags(), metricFlags(), outputFlags(), performanceFlags(), []cli.Flag{
+		&cli.StringFlag{Name: flagMaps, Category: catOutput, Usage: "also write the maps and scores.csv into this `DIR`, as predict does"},
+	})
 	return &cli.Command{
 		Name:      "run",
-		Before:    require("model"),
+		Before:    before(runRenames, "model"),
 		Usage:     "run the DIVE model on a dataset and score its maps in one go (the outputs of score)",
-		UsageText: "zsadbench run --model dive.onnx --gt DATASET [flags]",
-		Flags:     flags,
+		UsageText: "zsadbench run --model dive.onnx --data DIR [flags]",
+		Description: "predict and score in one go: the model runs once per image, and its maps are scored as\n" +
+			"they come (or saved with --maps first and scored from there).\n\n" +
+			"Example:\n" +
+			"   zsadbench run --model dive.onnx --data mvtec --format json --out dive.json\n\n" +
+			metricsDoc,
+		Flags: append(flags, runRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
 			job, err := newEvalJob(c, dataset.PredictMode)
 			if err != nil {
@@ -152,7 +168,7 @@ func runCommand() *cli.Command {
 			// Without --save-maps the model's outputs are scored as they come;
 			// with it they are written first and the saved maps scored, so the
 			// model still runs once.
-			dir := c.String("save-maps")
+			dir := c.String(flagMaps)
 			if dir == "" {
 				return job.run(c, load.Model(job.ds, m, job.load))
 			}

@@ -10,10 +10,10 @@ import (
 // rereading a category in batches (past --hold-pixels) changes nothing.
 func TestStepsRereadROC(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	if r := zsadbench("synth", "--out", dir, "--categories", "2", "--images", "12", "--size", "64", "--seed", "5"); r.code != 0 {
+	if r := zsadbench("synth", "--data", dir, "--num-categories", "2", "--images-per-category", "12", "--image-size", "64", "--seed", "5"); r.code != 0 {
 		t.Fatalf("synth: %s", r.stderr)
 	}
-	args := []string{"score", "--pred", dir, "--gt", dir, "--thresholds", "steps:50", "--format", "json"}
+	args := []string{"score", "--maps", dir, "--data", dir, "--thresholds", "steps:50", "--format", "json"}
 	held := zsadbench(args...)
 	reread := zsadbench(append(args, "--hold-pixels", "3000")...)
 	if held.code != 0 || reread.code != 0 {

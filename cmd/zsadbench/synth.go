@@ -2,41 +2,54 @@ package main
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/zsadbench/zsadbench/synth"
 )
 
+// synthRenames are synth's flags renamed in this release: --out wrote a
+// dataset (so --data), --images and --size were counts and sizes where
+// score's flags of those names mean other things.
+var synthRenames = renames{{old: "out", new: flagData}, {old: "images", new: "images-per-category"}, {old: "size", new: "image-size"}}
+
 func synthCommand() *cli.Command {
 	d := synth.DefaultOptions()
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: flagData, Category: catOutput, Usage: "folder `DIR` to write: maps DIR/<cat>/test/<defect>/<id>.npy, masks DIR/<cat>/ground_truth/<defect>/<id>_mask.png, so that --maps and --data of score are both DIR (required)"},
+		&cli.StringFlag{Name: "categories", Category: catInput, Usage: "comma-separated category `NAMES` (default: --num-categories categories named cat00, cat01, ...)"},
+		&cli.IntFlag{Name: "num-categories", Category: catInput, Value: d.Categories, Usage: "number of categories, `N`, when --categories is not given"},
+		&cli.IntFlag{Name: "images-per-category", Category: catInput, Value: d.Images, Usage: "`N` images per category"},
+		&cli.IntFlag{Name: "image-size", Category: catInput, Value: d.Size, Usage: "side of every square map and mask, `PIXELS`"},
+		&cli.Int64Flag{Name: "seed", Category: catInput, Value: d.Seed, Usage: "`SEED`; equal flags give identical files"},
+		&cli.Float64Flag{Name: "anomalous", Category: catInput, Value: synth.DefaultAnomalousFraction, Usage: "`FRACTION` of anomalous images per category"},
+	}
 	return &cli.Command{
 		Name:      "synth",
-		Before:    require("out"),
+		Before:    before(synthRenames, flagData),
 		Usage:     "write deterministic synthetic score maps and masks in MVTec layout (for benchmarks, demos and tests)",
-		UsageText: "zsadbench synth --out DIR [--categories C] [--images N] [--size S] [--seed K]",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "folder to write (maps OUT/<cat>/test/<defect>/<id>.npy, masks OUT/<cat>/ground_truth/<defect>/<id>_mask.png) (required)"},
-			&cli.StringFlag{Name: "categories", Value: fmt.Sprint(d.Categories), Usage: "number of categories, or comma-separated category names"},
-			&cli.IntFlag{Name: "images", Value: d.Images, Usage: "images per category"},
-			&cli.IntFlag{Name: "size", Value: d.Size, Usage: "side of every square map and mask, in pixels"},
-			&cli.Int64Flag{Name: "seed", Value: d.Seed, Usage: "seed; equal flags give identical files"},
-			&cli.Float64Flag{Name: "anomalous", Value: synth.DefaultAnomalousFraction, Usage: "fraction of anomalous images per category"},
-		},
+		UsageText: "zsadbench synth --data DIR [flags]",
+		Description: "Example:\n" +
+			"   zsadbench synth --data /tmp/demo --num-categories 2 --images-per-category 20 --image-size 128\n" +
+			"   zsadbench score --maps /tmp/demo --data /tmp/demo",
+		Flags: append(flags, synthRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
-			opts := synth.Options{Images: c.Int("images"), Size: c.Int("size"), Seed: c.Int64("seed"), AnomalousFraction: c.Float64("anomalous")}
-			cats := c.String("categories")
-			var n int
-			if _, err := fmt.Sscanf(cats, "%d", &n); err == nil && fmt.Sprint(n) == cats {
-				opts.Categories = n
-			} else {
-				opts.Names = strings.Split(cats, ",")
+			opts := synth.Options{Categories: c.Int("num-categories"), Images: c.Int("images-per-category"), Size: c.Int("image-size"), Seed: c.Int64("seed"), AnomalousFraction: c.Float64("anomalous")}
+			if cats := c.String("categories"); cats != "" {
+				if n, err := strconv.Atoi(cats); err == nil {
+					// --categories N was a count before this release.
+					fmt.Fprintf(c.App.ErrWriter, "warning: --categories %d as a number of categories is deprecated and will be removed in the next release; use --num-categories %d\n", n, n)
+					opts.Categories = n
+				} else {
+					opts.Names, opts.Categories = splitList(cats), 0
+				}
 			}
 			if opts.AnomalousFraction <= 0 || opts.AnomalousFraction > 1 {
 				return fmt.Errorf("--anomalous %v: want a fraction in (0, 1]", opts.AnomalousFraction)
 			}
-			return synth.WriteMVTec(c.String("out"), opts)
+			return synth.WriteMVTec(c.String(flagData), opts)
 		},
 	}
 }
+
