@@ -52,4 +52,3 @@ func synthCommand() *cli.Command {
 		},
 	}
 }
-
