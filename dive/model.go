@@ -6,13 +6,13 @@ import (
 	"image"
 	"math"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // Names in the ONNX contract (see the package documentation).
@@ -339,53 +339,22 @@ func inputName(in backend.Input) string {
 	return strconv.Quote(in.Key)
 }
 
-// parallel runs f(0..n-1) on up to GOMAXPROCS goroutines and returns the
-// error of the lowest index that failed. It stops starting new calls once ctx
-// is done or a call failed.
-func parallel(ctx context.Context, n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var (
-		wg     sync.WaitGroup
-		next   = make(chan int)
-		failed = make(chan struct{})
-		once   sync.Once
-	)
-	workers := min(runtime.GOMAXPROCS(0), n)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if errs[i] = f(i); errs[i] != nil {
-					once.Do(func() { close(failed) })
-				}
-			}
-		}()
-	}
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		case <-failed:
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+// each runs f(0..n-1) on up to GOMAXPROCS goroutines and returns the error
+// of the lowest index that failed (ctx's error for an index not started
+// because ctx was done).
+func each(ctx context.Context, n int, f func(i int) error) error {
+	return parallel.Do(n, 0, func(_, i int) error {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-	}
-	return ctx.Err()
+		return f(i)
+	})
 }
 
 func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []float32) ([]backend.Output, error) {
 	plane := 3 * m.size * m.size
 	sizes := make([]image.Point, len(batch))
-	err := parallel(ctx, len(batch), func(i int) error {
+	err := each(ctx, len(batch), func(i int) error {
 		img := batch[i].Image
 		if img == nil {
 			if batch[i].Path == "" {
@@ -417,7 +386,7 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 		return nil, err
 	}
 	out := make([]backend.Output, len(batch))
-	err = parallel(ctx, len(batch), func(i int) error {
+	err = each(ctx, len(batch), func(i int) error {
 		raw := maps[i*mw*mh : (i+1)*mw*mh]
 		s := scores[i]
 		if isBad(s) {

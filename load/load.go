@@ -56,14 +56,13 @@ func Category(name string, entries []dataset.Entry, outs []backend.Output, opts 
 		panic("load: entries and outputs differ in length")
 	}
 	cat := &metric.Category{Name: name, Images: make([]metric.Image, len(entries))}
-	errs := make([]error, len(entries))
-	parallel.For(len(entries), opts.Workers, func(_, i int) {
-		cat.Images[i], errs[i] = Image(&entries[i], &outs[i], opts)
+	err := parallel.Do(len(entries), opts.Workers, func(_, i int) error {
+		var err error
+		cat.Images[i], err = Image(&entries[i], &outs[i], opts)
+		return err
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return cat, nil
 }
