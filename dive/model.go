@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"math"
 	"os"
 	"strconv"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
@@ -97,7 +97,7 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	default:
 		return nil, nil, fmt.Errorf("dive: unknown execution provider %q (want %q, %q or %q)", opts.Provider, ProviderAuto, ProviderCUDA, ProviderCPU)
 	}
-	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || math.IsNaN(opts.Sigma) || math.IsInf(opts.Sigma, 0) {
+	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || !finite.Float64(opts.Sigma) {
 		return nil, nil, fmt.Errorf("dive: invalid options: batch size %d, threads %d, device %d, sigma %v", opts.BatchSize, opts.Threads, opts.DeviceID, opts.Sigma)
 	}
 	if fi, err := os.Stat(modelPath); err != nil {
@@ -389,11 +389,11 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 	err = each(ctx, len(batch), func(i int) error {
 		raw := maps[i*mw*mh : (i+1)*mw*mh]
 		s := scores[i]
-		if isBad(s) {
+		if !finite.Is(s) {
 			return fmt.Errorf("dive: model %s gave image_score %v for %s", m.path, s, inputName(batch[i]))
 		}
 		for _, v := range raw {
-			if isBad(v) {
+			if !finite.Is(v) {
 				return fmt.Errorf("dive: model %s gave anomaly_map value %v for %s", m.path, v, inputName(batch[i]))
 			}
 		}
@@ -411,10 +411,6 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 		return nil, err
 	}
 	return out, nil
-}
-
-func isBad(v float32) bool {
-	return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0)
 }
 
 // run feeds n pre-processed images to the session and returns copies of the

@@ -6,10 +6,10 @@ package load
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/mapio"
 	"github.com/zsadbench/zsadbench/metric"
@@ -79,7 +79,7 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
 		return im, fmt.Errorf("%s: score map of %d values for %dx%d", src, len(out.Map), out.Width, out.Height)
 	}
-	if math.IsNaN(out.Score) || math.IsInf(out.Score, 0) {
+	if !finite.Float64(out.Score) {
 		return im, fmt.Errorf("%s: image score %v is not finite", src, out.Score)
 	}
 	if !e.PixelLabels {
