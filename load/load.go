@@ -16,7 +16,7 @@ import (
 	"github.com/zsadbench/zsadbench/resize"
 )
 
-// MaskResize is how masks are resized to --size.
+// MaskResize is how masks are resized to Options.Size.
 type MaskResize string
 
 const (
@@ -34,7 +34,7 @@ type Options struct {
 	Size       int
 	MaskResize MaskResize
 	// StrictSize makes a map whose size differs from its mask's an error
-	// instead of resizing it (ignored with Size > 0).
+	// (a *SizeError) instead of resizing it (ignored with Size > 0).
 	StrictSize bool
 	// MaskThreshold >= 0 overrides each entry's own rule: a mask pixel is
 	// anomalous when its value is greater. Negative keeps the entry's rule.
@@ -65,6 +65,18 @@ func Category(name string, entries []dataset.Entry, outs []backend.Output, opts 
 		return nil, err
 	}
 	return cat, nil
+}
+
+// A SizeError is Image's error for a map whose size differs from its
+// mask's when Options.StrictSize forbids resizing it.
+type SizeError struct {
+	Map, Mask                                  string // the map's name (or its image's) and the mask's path
+	MapWidth, MapHeight, MaskWidth, MaskHeight int
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%s: score map is %dx%d but its mask %s is %dx%d, and strict size forbids resizing it",
+		e.Map, e.MapWidth, e.MapHeight, e.Mask, e.MaskWidth, e.MaskHeight)
 }
 
 // Image builds one image: the map, the binarised mask, the label and the
@@ -101,8 +113,7 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 		}
 		if opts.Size == 0 && (mw != out.Width || mh != out.Height) {
 			if opts.StrictSize {
-				return im, fmt.Errorf("%s: score map is %dx%d but its mask %s is %dx%d (--strict-size)",
-					src, out.Width, out.Height, e.MaskPath, mw, mh)
+				return im, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: out.Width, MapHeight: out.Height, MaskWidth: mw, MaskHeight: mh}
 			}
 			im.Scores = resize.Bilinear(out.Map, out.Width, out.Height, mw, mh)
 			im.Width, im.Height = mw, mh
