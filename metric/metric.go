@@ -186,7 +186,7 @@ func ParseGrid(s string) (Grid, error) {
 // either is not finite.
 func StepThresholds(lo, hi float32, n int) []float32 {
 	l, h := float64(lo), float64(hi)
-	if !(h > l) || n < 1 || math.IsInf(h-l, 0) {
+	if !(h > l) || n < 1 || !finite.Float64(h-l) {
 		return nil
 	}
 	step := (h - l) / float64(n)
