@@ -31,16 +31,15 @@ func (f *Files) Close() error { return nil }
 // Predict reads the maps of in. Errors name the file.
 func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 	out := make([]Output, len(in))
-	errs := make([]error, len(in))
 	maps := hugepage.NewSlab(npyValues(in))
-	parallel.For(len(in), f.Workers, func(_, i int) {
-		if errs[i] = ctx.Err(); errs[i] != nil {
-			return
+	// The error of the first failing input, so the message does not depend on timing.
+	err := parallel.Do(len(in), f.Workers, func(_, i int) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		m, peak, err := mapio.ReadMapTo(in[i].Path, maps.Take)
 		if err != nil {
-			errs[i] = err
-			return
+			return err
 		}
 		o := Output{Key: in[i].Key, Width: m.Width, Height: m.Height, Map: m.Pix}
 		if s, ok := f.Scores.Lookup(in[i].Key); ok {
@@ -49,9 +48,9 @@ func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 			o.Score = float64(peak)
 		}
 		out[i] = o
+		return nil
 	})
-	// The first error in input order, so the message does not depend on timing.
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -70,13 +69,4 @@ func npyValues(in []Input) int {
 		}
 	}
 	return int(min(n, math.MaxInt32))
-}
-
-func firstError(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

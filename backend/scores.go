@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/finite"
 )
 
 // Scores are image-level scores read from a CSV file of "path,score" rows.
@@ -48,7 +49,7 @@ func ReadScores(r io.Reader, name string) (*Scores, error) {
 			}
 			return nil, fmt.Errorf("%s:%d: score %q is not a number", name, line, rec[1])
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !finite.Float64(v) {
 			return nil, fmt.Errorf("%s:%d: score %v is not finite", name, line, v)
 		}
 		p := normalise(rec[0])

@@ -9,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/finite"
 )
 
 // Kind is a kind of curve: what its X and Y hold and which metric is its
@@ -150,7 +152,7 @@ func WriteCSV(w io.Writer, c Curve) error {
 		if math.IsNaN(t) {
 			return fmt.Errorf("write curve: point %d: threshold is NaN", i)
 		}
-		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+		if !finite.Float64(x) || !finite.Float64(y) {
 			return fmt.Errorf("write curve: point %d: (x, y) = (%g, %g) is not finite", i, x, y)
 		}
 		buf = appendFloat(buf[:0], t)
@@ -238,10 +240,10 @@ func ReadCSV(r io.Reader) (Curve, error) {
 		if math.IsNaN(t) {
 			return Curve{}, fmt.Errorf("line %d: threshold is NaN", line)
 		}
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		if !finite.Float64(x) {
 			return Curve{}, fmt.Errorf("line %d: x = %g is not finite", line, x)
 		}
-		if math.IsNaN(y) || math.IsInf(y, 0) {
+		if !finite.Float64(y) {
 			return Curve{}, fmt.Errorf("line %d: y = %g is not finite", line, y)
 		}
 		c.Append(t, x, y)

@@ -36,8 +36,8 @@ func (c *context) openBTAD() ([]Entry, error) {
 			return nil, err
 		}
 		maskDir := filepath.Join(c.gt, cat, "ground_truth", "ko")
-		masks, err := readMasks(maskDir)
-		if err != nil {
+		masks := maskIndex{}
+		if err := masks.addFolder("ko", maskDir); err != nil {
 			return nil, err
 		}
 		for _, d := range ds {
@@ -48,27 +48,30 @@ func (c *context) openBTAD() ([]Entry, error) {
 			if err != nil {
 				return nil, err
 			}
+			var items []item
 			for _, f := range fs {
 				id := stem(f.name)
 				e := Entry{Category: cat, Key: cat + "/test/" + d.name + "/" + id, Anomalous: d.name == "ko", ImageLabels: true, PixelLabels: true}
 				if c.mode == PredictMode {
 					e.ImagePath = f.path
 				}
-				if e.Anomalous {
-					m, err := masks.take(id)
-					if err != nil {
-						return nil, err
-					}
-					if m == "" {
-						return nil, fmt.Errorf("anomalous image %s has no mask %s (any image extension)", f.path, filepath.Join(maskDir, id))
-					}
-					e.MaskPath, e.MaskThreshold = m, maskThreshold(m)
-				}
-				entries = append(entries, e)
+				items = append(items, item{Entry: e, files: []string{f.path}, group: d.name, id: id})
 				images = append(images, f.path)
 			}
+			// Pairing folder by folder keeps the order of errors: a
+			// folder's own problems before those of the folders after it.
+			es, err := masks.pair(items, twoImages, func(it *item) error {
+				if it.Anomalous {
+					return fmt.Errorf("anomalous image %s has no mask %s (any image extension)", it.file(), filepath.Join(maskDir, it.id))
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, es...)
 		}
-		if m := masks.leftover(); m != "" {
+		if _, m := masks.leftover(); m != "" {
 			return nil, fmt.Errorf("mask %s has no image in %s", m, filepath.Join(test, "ko"))
 		}
 	}

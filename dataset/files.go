@@ -281,12 +281,18 @@ func (c *context) attachMaps(entries []Entry, describe func(i int) string) error
 		}
 		entries[i].MapPath = p
 	}
+	c.warnUnusedMaps(m)
+	return nil
+}
+
+// warnUnusedMaps warns about maps no entry claimed, when PRED and GT are
+// different folders and no category filter is set.
+func (c *context) warnUnusedMaps(m *mapIndex) {
 	if !c.samePG && len(c.cats) == 0 {
 		if w := m.unusedWarning(); w != nil {
 			c.warnings = append(c.warnings, w)
 		}
 	}
-	return nil
 }
 
 // statFile returns an error naming p (and what it is) unless p is an
@@ -320,7 +326,7 @@ func imageFiles(dir string) ([]node, error) {
 		}
 		id := stem(f.name)
 		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("two images with one name: %s and %s", prev, f.path)
+			return nil, twoImages(prev, f.path)
 		}
 		seen[id] = f.path
 		out = append(out, f)

@@ -3,7 +3,6 @@ package dataset
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -61,51 +60,33 @@ func (c *context) openFlat() ([]Entry, error) {
 			}
 		}
 	}
+	var list []item
+	for _, s := range sortedKeys(items) {
+		e := Entry{Category: cat, Key: s, Anomalous: true, ImageLabels: true, PixelLabels: true}
+		list = append(list, item{Entry: c.withItemFile(e, items[s][0]), files: items[s], id: s})
+	}
 	// Masks.
 	gfs, err := files(c.gt)
 	if err != nil {
 		return nil, err
 	}
-	masks := maskSet{}
+	masks := maskIndex{}
 	for _, f := range gfs {
 		s := stem(f.name)
 		switch {
 		case strings.HasSuffix(s, "_mask") && isImage(f.name):
-			id := strings.TrimSuffix(s, "_mask")
-			masks[id] = append(masks[id], f.path)
+			masks.add("", strings.TrimSuffix(s, "_mask"), f.path)
 		case !sameFolder && lowerExt(f.name) == ".png":
-			masks[s] = append(masks[s], f.path)
+			masks.add("", s, f.path)
 		}
 	}
-	stems := sortedKeys(items)
-	entries := make([]Entry, 0, len(stems))
-	for _, s := range stems {
-		ps := items[s]
-		if len(ps) > 1 {
-			if c.mode == ScoreMode {
-				return nil, fmt.Errorf("two score maps for one image: %s and %s (choose a map extension)", ps[0], ps[1])
-			}
-			return nil, fmt.Errorf("two images with one name: %s and %s", ps[0], ps[1])
-		}
-		e := Entry{Category: cat, Key: s, ImageLabels: true, PixelLabels: true}
-		if c.mode == ScoreMode {
-			e.MapPath = ps[0]
-		} else {
-			e.ImagePath = ps[0]
-		}
-		m, err := masks.take(s)
-		if err != nil {
-			return nil, err
-		}
-		if m != "" {
-			e.MaskPath, e.MaskThreshold, e.Anomalous = m, maskThreshold(m), true
-		}
-		entries = append(entries, e)
+	entries, err := masks.pair(list, c.twoItems, func(*item) error { return nil })
+	if err != nil {
+		return nil, err
 	}
-	if m := masks.leftover(); m != "" {
+	if _, m := masks.leftover(); m != "" {
 		id := strings.TrimSuffix(stem(filepath.Base(m)), "_mask")
 		return nil, fmt.Errorf("mask %s has no %s (expected %s)", m, c.itemWord(), filepath.Join(root, id)+c.itemExts())
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Key < entries[j].Key })
 	return entries, nil
 }

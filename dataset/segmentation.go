@@ -87,12 +87,21 @@ func (c *context) openSegmentation() ([]Entry, error) {
 	default:
 		return nil, fmt.Errorf("dataset folder %s matches several segmentation sets (%s): cannot tell which to read", c.gt, strings.Join(vs, ", "))
 	}
-	type pair struct{ rel, img, mask string }
-	var pairs []pair
+	// Items are the images, every one anomalous and needing a mask.
+	newItem := func(rel, img string) item {
+		e := Entry{Category: cat, Key: strings.TrimSuffix(rel, filepath.Ext(rel)), Anomalous: true, ImageLabels: false, PixelLabels: true}
+		if c.mode == PredictMode {
+			e.ImagePath = img
+		}
+		return item{Entry: e, files: []string{img}, id: stem(filepath.Base(img))}
+	}
+	var items []item
+	masks := maskIndex{}
+	var missing func(*item) error
+	var leftover func(mask string) error
 	if vs[0] == "isic" {
 		imgs := map[string][]string{}
 		rels := map[string]string{}
-		masks := maskSet{}
 		err := walkFiles(c.gt, func(rel, p string) error {
 			if !isImage(rel) {
 				return nil
@@ -101,8 +110,7 @@ func (c *context) openSegmentation() ([]Entry, error) {
 			ls := strings.ToLower(s)
 			switch {
 			case strings.HasSuffix(ls, isicSuffix):
-				id := s[:len(s)-len(isicSuffix)]
-				masks[id] = append(masks[id], p)
+				masks.add("", s[:len(s)-len(isicSuffix)], p)
 			case strings.HasSuffix(ls, isicSkip):
 			default:
 				imgs[s] = append(imgs[s], p)
@@ -114,27 +122,18 @@ func (c *context) openSegmentation() ([]Entry, error) {
 			return nil, err
 		}
 		for _, id := range sortedKeys(imgs) {
-			ps := imgs[id]
-			if len(ps) > 1 {
-				return nil, fmt.Errorf("two images with one name: %s and %s", ps[0], ps[1])
-			}
-			m, err := masks.take(id)
-			if err != nil {
-				return nil, err
-			}
-			if m == "" {
-				return nil, fmt.Errorf("image %s has no mask %s_Segmentation.png under %s", ps[0], id, c.gt)
-			}
-			pairs = append(pairs, pair{rels[ps[0]], ps[0], m})
+			it := newItem(rels[imgs[id][0]], imgs[id][0])
+			it.files = imgs[id]
+			items = append(items, it)
 		}
-		if m := masks.leftover(); m != "" {
-			return nil, fmt.Errorf("mask %s has no image under %s", m, c.gt)
+		missing = func(it *item) error {
+			return fmt.Errorf("image %s has no mask %s_Segmentation.png under %s", it.file(), it.id, c.gt)
 		}
+		leftover = func(m string) error { return fmt.Errorf("mask %s has no image under %s", m, c.gt) }
 	} else {
 		names := strings.SplitN(vs[0], "/", 2)
 		imgDir, maskDir := filepath.Join(c.gt, names[0]), filepath.Join(c.gt, names[1])
-		masks, err := readMasks(maskDir)
-		if err != nil {
+		if err := masks.addFolder("", maskDir); err != nil {
 			return nil, err
 		}
 		fs, err := imageFiles(imgDir)
@@ -142,35 +141,23 @@ func (c *context) openSegmentation() ([]Entry, error) {
 			return nil, err
 		}
 		for _, f := range fs {
-			m, err := masks.take(stem(f.name))
-			if err != nil {
-				return nil, err
-			}
-			if m == "" {
-				return nil, fmt.Errorf("image %s has no mask in %s", f.path, maskDir)
-			}
-			pairs = append(pairs, pair{names[0] + "/" + f.name, f.path, m})
+			items = append(items, newItem(names[0]+"/"+f.name, f.path))
 		}
-		if m := masks.leftover(); m != "" {
-			return nil, fmt.Errorf("mask %s has no image in %s", m, imgDir)
-		}
+		missing = func(it *item) error { return fmt.Errorf("image %s has no mask in %s", it.file(), maskDir) }
+		leftover = func(m string) error { return fmt.Errorf("mask %s has no image in %s", m, imgDir) }
 	}
-	if len(pairs) == 0 {
+	entries, err := masks.pair(items, twoImages, missing)
+	if err != nil {
+		return nil, err
+	}
+	if _, m := masks.leftover(); m != "" {
+		return nil, leftover(m)
+	}
+	if len(entries) == 0 {
 		return nil, fmt.Errorf("dataset folder %s holds no images (segmentation layout)", c.gt)
 	}
-	entries := make([]Entry, len(pairs))
-	for i, p := range pairs {
-		entries[i] = Entry{
-			Category: cat, Key: strings.TrimSuffix(p.rel, filepath.Ext(p.rel)),
-			MaskPath: p.mask, MaskThreshold: maskThreshold(p.mask),
-			Anomalous: true, ImageLabels: false, PixelLabels: true,
-		}
-		if c.mode == PredictMode {
-			entries[i].ImagePath = p.img
-		}
-	}
 	if c.mode == ScoreMode {
-		if err := c.attachMaps(entries, func(i int) string { return "image " + pairs[i].img }); err != nil {
+		if err := c.attachMaps(entries, func(i int) string { return "image " + items[i].file() }); err != nil {
 			return nil, err
 		}
 	}

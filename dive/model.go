@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"math"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/zsadbench/zsadbench/backend"
+	"github.com/zsadbench/zsadbench/internal/finite"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // Names in the ONNX contract (see the package documentation).
@@ -97,7 +97,7 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	default:
 		return nil, nil, fmt.Errorf("dive: unknown execution provider %q (want %q, %q or %q)", opts.Provider, ProviderAuto, ProviderCUDA, ProviderCPU)
 	}
-	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || math.IsNaN(opts.Sigma) || math.IsInf(opts.Sigma, 0) {
+	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || !finite.Float64(opts.Sigma) {
 		return nil, nil, fmt.Errorf("dive: invalid options: batch size %d, threads %d, device %d, sigma %v", opts.BatchSize, opts.Threads, opts.DeviceID, opts.Sigma)
 	}
 	if fi, err := os.Stat(modelPath); err != nil {
@@ -339,53 +339,22 @@ func inputName(in backend.Input) string {
 	return strconv.Quote(in.Key)
 }
 
-// parallel runs f(0..n-1) on up to GOMAXPROCS goroutines and returns the
-// error of the lowest index that failed. It stops starting new calls once ctx
-// is done or a call failed.
-func parallel(ctx context.Context, n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var (
-		wg     sync.WaitGroup
-		next   = make(chan int)
-		failed = make(chan struct{})
-		once   sync.Once
-	)
-	workers := min(runtime.GOMAXPROCS(0), n)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if errs[i] = f(i); errs[i] != nil {
-					once.Do(func() { close(failed) })
-				}
-			}
-		}()
-	}
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		case <-failed:
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+// each runs f(0..n-1) on up to GOMAXPROCS goroutines and returns the error
+// of the lowest index that failed (ctx's error for an index not started
+// because ctx was done).
+func each(ctx context.Context, n int, f func(i int) error) error {
+	return parallel.Do(n, 0, func(_, i int) error {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-	}
-	return ctx.Err()
+		return f(i)
+	})
 }
 
 func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []float32) ([]backend.Output, error) {
 	plane := 3 * m.size * m.size
 	sizes := make([]image.Point, len(batch))
-	err := parallel(ctx, len(batch), func(i int) error {
+	err := each(ctx, len(batch), func(i int) error {
 		img := batch[i].Image
 		if img == nil {
 			if batch[i].Path == "" {
@@ -417,14 +386,14 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 		return nil, err
 	}
 	out := make([]backend.Output, len(batch))
-	err = parallel(ctx, len(batch), func(i int) error {
+	err = each(ctx, len(batch), func(i int) error {
 		raw := maps[i*mw*mh : (i+1)*mw*mh]
 		s := scores[i]
-		if isBad(s) {
+		if !finite.Is(s) {
 			return fmt.Errorf("dive: model %s gave image_score %v for %s", m.path, s, inputName(batch[i]))
 		}
 		for _, v := range raw {
-			if isBad(v) {
+			if !finite.Is(v) {
 				return fmt.Errorf("dive: model %s gave anomaly_map value %v for %s", m.path, v, inputName(batch[i]))
 			}
 		}
@@ -442,10 +411,6 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 		return nil, err
 	}
 	return out, nil
-}
-
-func isBad(v float32) bool {
-	return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0)
 }
 
 // run feeds n pre-processed images to the session and returns copies of the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/resize"
 )
 
@@ -76,7 +77,7 @@ func reflectIndex(i, n int) int {
 // panics if a size is < 1, len(src) != w*h, or sigma is not positive and
 // finite.
 func Gaussian(src []float32, w, h int, sigma float64) []float32 {
-	if w < 1 || h < 1 || len(src) != w*h || !(sigma > 0) || math.IsInf(sigma, 0) {
+	if w < 1 || h < 1 || len(src) != w*h || !(sigma > 0) || !finite.Float64(sigma) {
 		panic(fmt.Sprintf("dive: Gaussian %dx%d with %d values, sigma %v", w, h, len(src), sigma))
 	}
 	k := gaussianKernel(sigma)

@@ -6,17 +6,17 @@ package load
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/mapio"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/resize"
 )
 
-// MaskResize is how masks are resized to --size.
+// MaskResize is how masks are resized to Options.Size.
 type MaskResize string
 
 const (
@@ -34,7 +34,7 @@ type Options struct {
 	Size       int
 	MaskResize MaskResize
 	// StrictSize makes a map whose size differs from its mask's an error
-	// instead of resizing it (ignored with Size > 0).
+	// (a *SizeError) instead of resizing it (ignored with Size > 0).
 	StrictSize bool
 	// MaskThreshold >= 0 overrides each entry's own rule: a mask pixel is
 	// anomalous when its value is greater. Negative keeps the entry's rule.
@@ -56,16 +56,27 @@ func Category(name string, entries []dataset.Entry, outs []backend.Output, opts 
 		panic("load: entries and outputs differ in length")
 	}
 	cat := &metric.Category{Name: name, Images: make([]metric.Image, len(entries))}
-	errs := make([]error, len(entries))
-	parallel.For(len(entries), opts.Workers, func(_, i int) {
-		cat.Images[i], errs[i] = Image(&entries[i], &outs[i], opts)
+	err := parallel.Do(len(entries), opts.Workers, func(_, i int) error {
+		var err error
+		cat.Images[i], err = Image(&entries[i], &outs[i], opts)
+		return err
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return cat, nil
+}
+
+// A SizeError is Image's error for a map whose size differs from its
+// mask's when Options.StrictSize forbids resizing it.
+type SizeError struct {
+	Map, Mask                                  string // the map's name (or its image's) and the mask's path
+	MapWidth, MapHeight, MaskWidth, MaskHeight int
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%s: score map is %dx%d but its mask %s is %dx%d, and strict size forbids resizing it",
+		e.Map, e.MapWidth, e.MapHeight, e.Mask, e.MaskWidth, e.MaskHeight)
 }
 
 // Image builds one image: the map, the binarised mask, the label and the
@@ -80,7 +91,7 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
 		return im, fmt.Errorf("%s: score map of %d values for %dx%d", src, len(out.Map), out.Width, out.Height)
 	}
-	if math.IsNaN(out.Score) || math.IsInf(out.Score, 0) {
+	if !finite.Float64(out.Score) {
 		return im, fmt.Errorf("%s: image score %v is not finite", src, out.Score)
 	}
 	if !e.PixelLabels {
@@ -102,8 +113,7 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 		}
 		if opts.Size == 0 && (mw != out.Width || mh != out.Height) {
 			if opts.StrictSize {
-				return im, fmt.Errorf("%s: score map is %dx%d but its mask %s is %dx%d (--strict-size)",
-					src, out.Width, out.Height, e.MaskPath, mw, mh)
+				return im, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: out.Width, MapHeight: out.Height, MaskWidth: mw, MaskHeight: mh}
 			}
 			im.Scores = resize.Bilinear(out.Map, out.Width, out.Height, mw, mh)
 			im.Width, im.Height = mw, mh

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -50,8 +51,16 @@ func TestImageResizesMapToMask(t *testing.T) {
 	}
 	strict := DefaultOptions
 	strict.StrictSize = true
-	if _, err := Image(&e, &out, strict); err == nil || !strings.Contains(err.Error(), "m.png") {
+	_, err = Image(&e, &out, strict)
+	if err == nil || !strings.Contains(err.Error(), "m.png") {
 		t.Errorf("strict size error %v, want one naming the mask", err)
+	}
+	var se *SizeError
+	if !errors.As(err, &se) || *se != (SizeError{Map: "a.npy", Mask: mask, MapWidth: 2, MapHeight: 2, MaskWidth: 4, MaskHeight: 4}) {
+		t.Errorf("strict size error %#v, want a *SizeError with both sizes", err)
+	}
+	if strings.Contains(err.Error(), "--") {
+		t.Errorf("strict size error %q names a flag", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/zsadbench/zsadbench/internal/bools"
+	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
@@ -96,7 +97,7 @@ func (im *Image) Validate() error {
 }
 
 // Finite reports whether v is neither NaN nor ±Inf.
-func Finite(v float32) bool { return math.Float32bits(v)&0x7f800000 != 0x7f800000 } // not all exponent bits set
+func Finite(v float32) bool { return finite.Is(v) }
 
 // ValidateSizes is Validate without the scores' check, for callers that
 // check them as they read them (calling Validate for the message when one
@@ -112,7 +113,7 @@ func (im *Image) ValidateSizes() error {
 	if im.Mask != nil && len(im.Mask) != n {
 		return fmt.Errorf("%s: mask has %d values, want %dx%d", im.Name, len(im.Mask), im.Width, im.Height)
 	}
-	if im.HasScore && (math.IsNaN(im.Score) || math.IsInf(im.Score, 0)) {
+	if im.HasScore && !finite.Float64(im.Score) {
 		return fmt.Errorf("%s: image score %v is not finite", im.Name, im.Score)
 	}
 	return nil
@@ -185,7 +186,7 @@ func ParseGrid(s string) (Grid, error) {
 // either is not finite.
 func StepThresholds(lo, hi float32, n int) []float32 {
 	l, h := float64(lo), float64(hi)
-	if !(h > l) || n < 1 || math.IsInf(h-l, 0) {
+	if !(h > l) || n < 1 || !finite.Float64(h-l) {
 		return nil
 	}
 	step := (h - l) / float64(n)

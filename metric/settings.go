@@ -2,10 +2,10 @@ package metric
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/finite"
 )
 
 // Settings say how every metric is computed. It is the one configuration of
@@ -54,7 +54,7 @@ func (s Settings) Validate() error {
 		return bad("fpr_limit", s.FPRLimit, "a value in (0, 1]")
 	case !(s.RCPROTau >= 0 && s.RCPROTau <= 1):
 		return bad("rcpro_tau", s.RCPROTau, "a value in [0, 1]")
-	case !(s.RCPRODelta > 0) || math.IsInf(s.RCPRODelta, 0):
+	case !(s.RCPRODelta > 0) || !finite.Float64(s.RCPRODelta):
 		return bad("rcpro_delta", s.RCPRODelta, "a positive value")
 	case !s.Connectivity.Valid():
 		return bad("connectivity", int(s.Connectivity), "4 or 8")

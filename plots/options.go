@@ -2,12 +2,13 @@ package plots
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 
-	"github.com/zsadbench/zsadbench/curve"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/finite"
 )
 
 // Figure widths of the common two-column paper templates (IEEE, CVF, ACM,
@@ -121,11 +122,10 @@ func (o Options) resolve(grid bool) (Options, error) {
 	if o.FPRLimit == 0 {
 		o.FPRLimit = 0.3
 	}
-	finite := func(l vg.Length) bool { return !math.IsNaN(float64(l)) && !math.IsInf(float64(l), 0) }
 	switch {
-	case !(o.Width > 0) || !finite(o.Width) || o.Width > 100*vg.Inch:
+	case !(o.Width > 0) || !finite.Float64(float64(o.Width)) || o.Width > 100*vg.Inch:
 		return o, fmt.Errorf("width %v: want more than 0 and at most 100 in", o.Width)
-	case o.Height < 0 || !finite(o.Height) || o.Height > 100*vg.Inch:
+	case o.Height < 0 || !finite.Float64(float64(o.Height)) || o.Height > 100*vg.Inch:
 		return o, fmt.Errorf("height %v: want 0 (automatic) or at most 100 in", o.Height)
 	case o.DPI < 0 || o.DPI > 2400:
 		return o, fmt.Errorf("dpi %d: want 1 to 2400", o.DPI)
@@ -190,7 +190,7 @@ func checkSeries(series []Series) ([]int, error) {
 				return nil, fmt.Errorf("series %q: point %d (%g, %g) is outside [0, 1]", s.Name, k, x, y)
 			}
 		}
-		if s.HasValue && (math.IsNaN(s.Value) || math.IsInf(s.Value, 0)) {
+		if s.HasValue && !finite.Float64(s.Value) {
 			return nil, fmt.Errorf("series %q: legend value %v is not finite", s.Name, s.Value)
 		}
 		switch {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/finite"
 )
 
 // thinLookahead bounds how many points Thin examines past the last point
@@ -72,15 +73,13 @@ func thinIndices(xs, ys []float64, sx, sy, tol float64) []int {
 	// Shrink the tolerance a hair so that rounding in the angle arithmetic
 	// cannot push a dropped point past tol.
 	tol *= 1 - 1e-9
-	finite := func(i int) bool {
-		return !math.IsNaN(xs[i]) && !math.IsInf(xs[i], 0) && !math.IsNaN(ys[i]) && !math.IsInf(ys[i], 0)
-	}
+	isFinite := func(i int) bool { return finite.Float64(xs[i]) && finite.Float64(ys[i]) }
 	keep := []int{0}
 	a := 0
 	for a < n-1 {
 		best := a + 1
-		if finite(a) {
-			best = extend(xs, ys, sx, sy, tol, a, finite)
+		if isFinite(a) {
+			best = extend(xs, ys, sx, sy, tol, a, isFinite)
 		}
 		keep = append(keep, best)
 		a = best

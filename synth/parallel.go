@@ -2,70 +2,27 @@ package synth
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
-// each computes the plan's images on up to GOMAXPROCS goroutines and hands
-// them to fn in order, from this goroutine.
+// each computes the plan's images on GOMAXPROCS goroutines, a batch at a
+// time, and hands them to fn in order, from this goroutine. The batch bounds
+// how many finished images wait for fn.
 func (p *plan) each(fn func(Image) error) error {
 	n := p.total()
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		var ws workspace
-		for k := range n {
-			if err := fn(p.image(k, &ws)); err != nil {
+	workers := runtime.GOMAXPROCS(0)
+	ws := make([]workspace, workers)
+	batch := make([]Image, min(n, 4*workers))
+	for start := 0; start < n; start += len(batch) {
+		part := batch[:min(len(batch), n-start)]
+		parallel.For(len(part), workers, func(w, i int) { part[i] = p.image(start+i, &ws[w]) })
+		for i := range part {
+			if err := fn(part[i]); err != nil {
 				return err
 			}
-		}
-		return nil
-	}
-
-	// The producer starts image k once a worker slot is free and queues its
-	// result channel in order; the consumer (this goroutine) receives from
-	// the channels in queue order. The queue's capacity bounds how many
-	// finished images wait for fn.
-	queue := make(chan chan Image, 2*workers)
-	done := make(chan struct{})
-	slots := make(chan *workspace, workers)
-	for range workers {
-		slots <- new(workspace)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(queue)
-		for k := range n {
-			var ws *workspace
-			select {
-			case ws = <-slots:
-			case <-done:
-				return
-			}
-			c := make(chan Image, 1)
-			select {
-			case queue <- c:
-			case <-done:
-				slots <- ws
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				img := p.image(k, ws)
-				slots <- ws
-				c <- img
-			}()
-		}
-	}()
-
-	var err error
-	for c := range queue {
-		if err = fn(<-c); err != nil {
-			break
+			part[i] = Image{} // fn may keep the image; this batch no longer does
 		}
 	}
-	close(done)
-	wg.Wait()
-	return err
+	return nil
 }

@@ -12,10 +12,9 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"github.com/zsadbench/zsadbench/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // WriteMVTec writes the data set described by opts under dir in the MVTec AD
@@ -33,8 +32,9 @@ import (
 // temporary file in its folder and renamed into place, so a reader never sees
 // a partly written file (the files are not fsynced). Folders are created as
 // needed; existing files with the same names are replaced, and other files
-// are left alone. On error WriteMVTec stops early and returns the first error
-// seen, naming the file; files already written stay.
+// are left alone. On error WriteMVTec stops early and returns the error of the
+// lowest-numbered image that failed, naming the file; files already
+// written stay.
 func WriteMVTec(dir string, opts Options) error {
 	p, err := newPlan(opts)
 	if err != nil {
@@ -60,33 +60,13 @@ func WriteMVTec(dir string, opts Options) error {
 		}
 	}
 
-	n := p.total()
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var (
-		next     atomic.Int64
-		failed   atomic.Bool
-		errOnce  sync.Once
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for range workers {
-		wg.Go(func() {
-			w := newFileWriter(p.size)
-			for !failed.Load() {
-				k := int(next.Add(1) - 1)
-				if k >= n {
-					return
-				}
-				if err := w.write(dir, p, k); err != nil {
-					errOnce.Do(func() { firstErr = err })
-					failed.Store(true)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return firstErr
+	writers := make([]*fileWriter, runtime.GOMAXPROCS(0))
+	return parallel.Do(p.total(), len(writers), func(w, k int) error {
+		if writers[w] == nil {
+			writers[w] = newFileWriter(p.size)
+		}
+		return writers[w].write(dir, p, k)
+	})
 }
 
 // fileWriter holds one goroutine's reusable buffers.

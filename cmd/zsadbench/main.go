@@ -114,7 +114,7 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "zsadbench: %v\n", err)
+	fmt.Fprintf(stderr, "zsadbench: %v\n", inFlagTerms(err))
 	var ie internalError
 	if errors.As(err, &ie) {
 		return 2

@@ -40,3 +40,31 @@ func For(n, workers int, f func(w, i int)) {
 		}
 	})
 }
+
+// Do is For with errors: it returns the error of the lowest index i whose
+// f(w, i) failed, or nil. Once a call has failed, indices above it are no
+// longer started; every index below the lowest failure still runs. So the
+// error returned, and which calls ran below it, depend neither on workers
+// nor on timing: a message naming a file names the same file on every run.
+func Do(n, workers int, f func(w, i int) error) error {
+	var (
+		mu    sync.Mutex
+		first error
+		bound atomic.Int64 // the lowest failed index so far; n when none
+	)
+	bound.Store(int64(n))
+	For(n, workers, func(w, i int) {
+		if int64(i) > bound.Load() {
+			return
+		}
+		if err := f(w, i); err != nil {
+			mu.Lock()
+			if int64(i) < bound.Load() {
+				first = err
+				bound.Store(int64(i))
+			}
+			mu.Unlock()
+		}
+	})
+	return first
+}

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/zsadbench/zsadbench/load"
+)
+
+// inFlagTerms adds to a library error the flag behind it, where one is: the
+// library speaks of its options, the user of the command line.
+func inFlagTerms(err error) error {
+	var size *load.SizeError
+	if errors.As(err, &size) {
+		return fmt.Errorf("%w (--strict-size)", err)
+	}
+	return err
+}
