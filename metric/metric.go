@@ -89,15 +89,12 @@ func (im *Image) Validate() error {
 		return err
 	}
 	for i, v := range im.Scores {
-		if !Finite(v) {
+		if !finite.Is(v) {
 			return fmt.Errorf("%s: score %v at row %d, column %d is not finite", im.Name, v, i/im.Width, i%im.Width)
 		}
 	}
 	return nil
 }
-
-// Finite reports whether v is neither NaN nor ±Inf.
-func Finite(v float32) bool { return finite.Is(v) }
 
 // ValidateSizes is Validate without the scores' check, for callers that
 // check them as they read them (calling Validate for the message when one
@@ -273,7 +270,7 @@ func (e *Extent) Include(images []Image) {
 		im := &images[i]
 		scores := im.Scores
 		if !e.scored {
-			for len(scores) > 0 && !Finite(scores[0]) {
+			for len(scores) > 0 && !finite.Is(scores[0]) {
 				scores = scores[1:]
 			}
 			if len(scores) > 0 {
@@ -283,10 +280,10 @@ func (e *Extent) Include(images []Image) {
 		lo, hi := e.Lo, e.Hi
 		for _, v := range scores {
 			// NaN compares false; ±Inf is tested only when it would count.
-			if v < lo && Finite(v) {
+			if v < lo && finite.Is(v) {
 				lo = v
 			}
-			if v > hi && Finite(v) {
+			if v > hi && finite.Is(v) {
 				hi = v
 			}
 		}

@@ -33,12 +33,7 @@ const (
 
 // rename is a flag renamed in this release: the old spelling still works
 // for one release, with a warning on stderr.
-type rename struct {
-	old, new string
-	// meaning, when set, says what the old flag meant where it differs
-	// from the new one's help.
-	meaning string
-}
+type rename struct{ old, new string }
 
 // hidden returns the old spellings as hidden flags of the same type as the
 // new ones in flags.

@@ -68,3 +68,15 @@ func Do(n, workers int, f func(w, i int) error) error {
 	})
 	return first
 }
+
+// FirstError returns the error of the lowest index in errs, or nil: for
+// loops that run their indices in an order of their own and report errors
+// in index order.
+func FirstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -247,16 +247,6 @@ func reuse[T any](buf *[]T, n int) []T {
 	return (*buf)[:n]
 }
 
-// firstError returns the first error in image order, whatever the timing.
-func firstError(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // chunk returns worker w's share [lo, hi) of n items.
 func chunk(n, workers, w int) (lo, hi int) {
 	return n * w / workers, n * (w + 1) / workers
@@ -380,16 +370,17 @@ func (ex *exact) regions() (positives int64, err error) {
 	// are ever touched.
 	changes := reuse(&ex.bufs.changes, len(ex.keys))
 	gtRegions := make([]int, len(images))
-	errs := make([]error, len(images))
-	parallel.For(len(images), workers, func(w, i int) {
+	err = parallel.Do(len(images), workers, func(w, i int) error {
 		if per[w] == nil {
 			per[w] = make([]curveState, stretches)
 		}
 		ss := stretchSums{totals: per[w], from: bn.from, next: uint64(bn.from[1]) << 32}
 		lo, hi := ex.base[i], ex.base[i+1]
-		gtRegions[i], errs[i] = ex.st.sweeps[w].sweepImage(&images[i], ex.keys[lo:hi], changes, uint64(lo), &ss)
+		var err error
+		gtRegions[i], err = ex.st.sweeps[w].sweepImage(&images[i], ex.keys[lo:hi], changes, uint64(lo), &ss)
+		return err
 	})
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return 0, err
 	}
 	for _, g := range gtRegions {
@@ -528,8 +519,7 @@ func (ex *exact) labels() (positives int64, err error) {
 // orderKey(score)<<32 | the pixel's ground-truth region numbered across the
 // category (gtLabels and gtBase from overlaps), or its label (gtLabels nil).
 func (ex *exact) labelKeys(gtLabels [][]int32, gtBase []int64) error {
-	errs := make([]error, len(ex.images))
-	parallel.For(len(ex.images), ex.workers(), func(_, i int) {
+	return parallel.Do(len(ex.images), ex.workers(), func(_, i int) error {
 		im := &ex.images[i]
 		out := ex.keys[ex.base[i]:ex.base[i+1]]
 		var bad uint32
@@ -547,10 +537,10 @@ func (ex *exact) labelKeys(gtLabels [][]int32, gtBase []int64) error {
 			out[p] = uint64(orderKey(v))<<32 | low
 		}
 		if bad != 0 {
-			errs[i] = im.Validate()
+			return im.Validate()
 		}
+		return nil
 	})
-	return firstError(errs)
 }
 
 // sortLSD sorts the keys with parallelRadixSort and cuts them into one

@@ -330,7 +330,7 @@ func (s *imageSweep) runSteps(im *metric.Image) (positives, negatives int64, gtR
 	clear(s.count)
 	s.bucket = growInt32(s.bucket, len(im.Scores))
 	for i, v := range im.Scores {
-		if !metric.Finite(v) {
+		if !finite.Is(v) {
 			return 0, 0, 0, im.Validate()
 		}
 		b := s.bucketOf(v)

@@ -66,8 +66,7 @@ func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []i
 	// halves, for radixSort); their order does not matter.
 	workers = max(1, workers)
 	per := make([][]uint64, workers)
-	errs := make([]error, len(images))
-	parallel.For(len(images), workers, func(w, i int) {
+	err = parallel.Do(len(images), workers, func(w, i int) error {
 		im := &images[i]
 		out := per[w]
 		var bad uint32
@@ -78,10 +77,11 @@ func anomalousKeys(images []metric.Image, workers int) (keys []uint32, count []i
 		}
 		per[w] = out
 		if bad != 0 {
-			errs[i] = im.Validate()
+			return im.Validate()
 		}
+		return nil
 	})
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
 	all := slices.Concat(per...)
@@ -184,7 +184,8 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		}
 		gtRegions[i], errs[i] = st.sweeps[w].sweepSparse(&images[i], bounds, full, per[w])
 	})
-	if err := firstError(errs); err != nil {
+	// The first error in image order (the images were swept in another).
+	if err := parallel.FirstError(errs); err != nil {
 		return false, err
 	}
 	for _, g := range gtRegions {

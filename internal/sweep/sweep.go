@@ -261,17 +261,19 @@ func (st *Stream) exactFull() bool {
 // of Finish when the image is kept for the exact grid (the scores are
 // checked as the sweep reads them).
 func (st *Stream) Add(images []metric.Image) error {
-	errs := make([]error, len(images))
-	parallel.For(len(images), len(st.sweeps), func(_, i int) {
+	err := parallel.Do(len(images), len(st.sweeps), func(_, i int) error {
 		im := &images[i]
 		// The scores are checked as they are read: by runSteps, or by
 		// finishExact.
-		errs[i] = im.ValidateSizes()
-		if n := im.Width * im.Height; errs[i] == nil && n > st.maxPixels {
-			errs[i] = fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
+		if err := im.ValidateSizes(); err != nil {
+			return err
 		}
+		if n := im.Width * im.Height; n > st.maxPixels {
+			return fmt.Errorf("%s: %d pixels, more than the %d the sweep was set up for", im.Name, n, st.maxPixels)
+		}
+		return nil
 	})
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return err
 	}
 	if st.opts.Need&NeedROC != 0 || st.exactFull() {
@@ -290,14 +292,14 @@ func (st *Stream) Add(images []metric.Image) error {
 	}
 	type counts struct{ pos, neg, gt int64 }
 	per := make([]counts, len(st.sweeps))
-	parallel.For(len(images), len(st.sweeps), func(w, i int) {
+	err = parallel.Do(len(images), len(st.sweeps), func(w, i int) error {
 		pos, neg, gt, err := st.sweeps[w].runSteps(&images[i])
-		errs[i] = err
 		per[w].pos += pos
 		per[w].neg += neg
 		per[w].gt += int64(gt)
+		return err
 	})
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return err
 	}
 	for _, c := range per {

@@ -8,42 +8,6 @@ import (
 	"testing"
 )
 
-// floodLabel is a plain breadth-first reference labelling.
-func floodLabel(on []bool, w, h int, c connected.Connectivity) ([]int32, int) {
-	labels := make([]int32, len(on))
-	n := 0
-	for start := range on {
-		if !on[start] || labels[start] != 0 {
-			continue
-		}
-		n++
-		labels[start] = int32(n)
-		queue := []int{start}
-		for len(queue) > 0 {
-			p := queue[0]
-			queue = queue[1:]
-			x, y := p%w, p/w
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					if (dx == 0 && dy == 0) || (c == connected.Four && dx != 0 && dy != 0) {
-						continue
-					}
-					nx, ny := x+dx, y+dy
-					if nx < 0 || ny < 0 || nx >= w || ny >= h {
-						continue
-					}
-					q := ny*w + nx
-					if on[q] && labels[q] == 0 {
-						labels[q] = int32(n)
-						queue = append(queue, q)
-					}
-				}
-			}
-		}
-	}
-	return labels, n
-}
-
 func randomGrid(rng *rand.Rand) ([]bool, int, int) {
 	w, h := 1+rng.IntN(15), 1+rng.IntN(15)
 	on := make([]bool, w*h)
