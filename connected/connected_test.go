@@ -2,6 +2,7 @@ package connected
 
 import (
 	"fmt"
+	"github.com/zsadbench/zsadbench/internal/maskgen"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -43,20 +44,10 @@ func floodLabel(on []bool, w, h int, c Connectivity) ([]int32, int) {
 	return labels, n
 }
 
-func randomGrid(rng *rand.Rand) ([]bool, int, int) {
-	w, h := 1+rng.IntN(15), 1+rng.IntN(15)
-	on := make([]bool, w*h)
-	density := rng.Float64()
-	for i := range on {
-		on[i] = rng.Float64() < density
-	}
-	return on, w, h
-}
-
 func TestLabelMatchesFloodFill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for trial := 0; trial < 3000; trial++ {
-		on, w, h := randomGrid(rng)
+		on, w, h := maskgen.Grid(rng)
 		for _, c := range []Connectivity{Eight, Four} {
 			got, gn := Label(on, w, h, c)
 			want, wn := floodLabel(on, w, h, c)
@@ -100,27 +91,9 @@ func ExampleLabel() {
 	// 3 [1 0 0 2 0 3 0 2 0 0 0 0]
 }
 
-func benchMasks(b *testing.B) [][]bool {
-	rng := rand.New(rand.NewPCG(9, 9))
-	masks := make([][]bool, 100)
-	for i := range masks {
-		m := make([]bool, 256*256)
-		for k := 0; k < 20; k++ {
-			cx, cy, r := rng.IntN(256), rng.IntN(256), 2+rng.IntN(20)
-			for y := max(0, cy-r); y < min(256, cy+r); y++ {
-				for x := max(0, cx-r); x < min(256, cx+r); x++ {
-					m[y*256+x] = true
-				}
-			}
-		}
-		masks[i] = m
-	}
-	return masks
-}
-
 // Labelling 100 masks of 256x256.
 func BenchmarkLabel100x256(b *testing.B) {
-	masks := benchMasks(b)
+	masks := maskgen.Squares(100, 256)
 	b.ResetTimer()
 	for range b.N {
 		for _, m := range masks {
@@ -135,7 +108,7 @@ func TestLabelerReuse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	var lb Labeler
 	for trial := range 300 {
-		mask, w, h := randomGrid(rng)
+		mask, w, h := maskgen.Grid(rng)
 		c := []Connectivity{Eight, Four}[rng.IntN(2)]
 		want, wn := Label(mask, w, h, c)
 		got, n := lb.Label(mask, w, h, c)

@@ -2,21 +2,12 @@ package tracker
 
 import (
 	"github.com/zsadbench/zsadbench/connected"
+	"github.com/zsadbench/zsadbench/internal/maskgen"
 
 	"fmt"
 	"math/rand/v2"
 	"testing"
 )
-
-func randomGrid(rng *rand.Rand) ([]bool, int, int) {
-	w, h := 1+rng.IntN(15), 1+rng.IntN(15)
-	on := make([]bool, w*h)
-	density := rng.Float64()
-	for i := range on {
-		on[i] = rng.Float64() < density
-	}
-	return on, w, h
-}
 
 // TestTrackerMatchesLabel switches pixels on in random order and compares
 // every region's area and best match with a labelling from scratch.
@@ -24,7 +15,7 @@ func TestTrackerMatchesLabel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	var tr Tracker
 	for trial := 0; trial < 500; trial++ {
-		mask, w, h := randomGrid(rng)
+		mask, w, h := maskgen.Grid(rng)
 		c := []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)]
 		gt, _ := connected.Label(mask, w, h, c)
 		tr.Reset(w, h, c, gt)
@@ -86,7 +77,7 @@ func TestAddCountMatchesLabel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	var tr Tracker
 	for trial := 0; trial < 500; trial++ {
-		_, w, h := randomGrid(rng)
+		_, w, h := maskgen.Grid(rng)
 		c := []connected.Connectivity{connected.Eight, connected.Four}[rng.IntN(2)]
 		tr.Reset(w, h, c, nil)
 		on := make([]bool, w*h)
@@ -159,27 +150,9 @@ func ExampleTracker() {
 	// 2 0
 }
 
-func benchMasks(b *testing.B) [][]bool {
-	rng := rand.New(rand.NewPCG(9, 9))
-	masks := make([][]bool, 100)
-	for i := range masks {
-		m := make([]bool, 256*256)
-		for k := 0; k < 20; k++ {
-			cx, cy, r := rng.IntN(256), rng.IntN(256), 2+rng.IntN(20)
-			for y := max(0, cy-r); y < min(256, cy+r); y++ {
-				for x := max(0, cx-r); x < min(256, cx+r); x++ {
-					m[y*256+x] = true
-				}
-			}
-		}
-		masks[i] = m
-	}
-	return masks
-}
-
 // Switching on every pixel of 100 images of 256x256 in random order.
 func BenchmarkTracker100x256(b *testing.B) {
-	masks := benchMasks(b)
+	masks := maskgen.Squares(100, 256)
 	order := rand.New(rand.NewPCG(1, 1)).Perm(256 * 256)
 	var tr Tracker
 	b.ResetTimer()
