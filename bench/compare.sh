@@ -94,8 +94,8 @@ if [ ! -f "$DATA.complete" ]; then
 		"$PY" "$HERE/peers.py" synth --out "$DATA" --categories "$CATEGORIES" \
 			--images "$IMAGES" --size "$SIZE" --seed "$SEED"
 	else
-		"$ZSAD" synth --out "$DATA" --categories "$CATEGORIES" \
-			--images "$IMAGES" --size "$SIZE" --seed "$SEED"
+		"$ZSAD" synth --data "$DATA" --num-categories "$CATEGORIES" \
+			--images-per-category "$IMAGES" --image-size "$SIZE" --seed "$SEED"
 	fi
 	touch "$DATA.complete"
 fi
@@ -114,9 +114,9 @@ wflag=()
 tools=()
 if [ "$PONLY" = 0 ]; then
 	tools+=(
-		"zsadbench exact|$ZSAD score --pred $DATA --gt $DATA --format json ${wflag[*]:-}"
-		"zsadbench exact aupro-only|$ZSAD score --pred $DATA --gt $DATA --format json --metrics aupro ${wflag[*]:-}"
-		"zsadbench steps:200|$ZSAD score --pred $DATA --gt $DATA --format json --thresholds steps:200 ${wflag[*]:-}"
+		"zsadbench exact|$ZSAD score --maps $DATA --data $DATA --format json ${wflag[*]:-}"
+		"zsadbench exact aupro-only|$ZSAD score --maps $DATA --data $DATA --format json --metrics aupro ${wflag[*]:-}"
+		"zsadbench steps:200|$ZSAD score --maps $DATA --data $DATA --format json --thresholds steps:200 ${wflag[*]:-}"
 	)
 fi
 if [ "$ZONLY" = 0 ]; then

@@ -15,14 +15,14 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 bin="$tmp/zsadbench"
 go build -pgo=off -o "$bin" ./cmd/zsadbench
-"$bin" synth --out "$tmp/s256" --categories 1 --images 100 --size 256 --seed 1
-"$bin" synth --out "$tmp/s512" --categories 2 --images 115 --size 512 --seed 1
+"$bin" synth --data "$tmp/s256" --num-categories 1 --images-per-category 100 --image-size 256 --seed 1
+"$bin" synth --data "$tmp/s512" --num-categories 2 --images-per-category 115 --image-size 512 --seed 1
 
 profiles=()
 run() { # run NAME DATA ARGS...: one profiled score run
 	local name="$1" data="$2"
 	shift 2
-	"$bin" --cpuprofile "$tmp/$name.prof" score --pred "$data" --gt "$data" --format json "$@" >/dev/null
+	"$bin" --cpuprofile "$tmp/$name.prof" score --maps "$data" --data "$data" --format json "$@" >/dev/null
 	profiles+=("$tmp/$name.prof")
 }
 for i in 1 2 3 4 5 6 7 8; do
