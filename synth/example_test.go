@@ -48,7 +48,7 @@ func count(mask []bool) int {
 }
 
 // WriteMVTec writes maps and masks in the MVTec AD layout, ready for
-// `zsadbench score --pred DIR --gt DIR`.
+// `zsadbench score --maps DIR --data DIR`.
 func ExampleWriteMVTec() {
 	dir, err := os.MkdirTemp("", "synth")
 	if err != nil {
