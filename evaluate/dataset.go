@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/zsadbench/zsadbench/internal/sweep"
+	"github.com/zsadbench/zsadbench/internal/version"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -56,6 +57,9 @@ type SourceInfo struct {
 // Settings echo what a report's numbers were computed with: JSON's
 // "settings".
 type Settings struct {
+	// Version is the zsadbench build that computed them ("v0.2.0", or
+	// "(devel)" and the revision for a build from a clone).
+	Version string `json:"version"`
 	metric.Settings
 	SourceInfo
 }
@@ -107,7 +111,7 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 		o.HoldPixels = DefaultHoldPixels
 	}
 	info := src.Info()
-	rep := &Report{Settings: Settings{Settings: s, SourceInfo: info}}
+	rep := &Report{Settings: Settings{Version: version.Get().String(), Settings: s, SourceInfo: info}}
 	rep.Warnings = append(rep.Warnings, info.Warnings...)
 	o.buffers = new(sweep.Buffers) // one category at a time
 	d := &datasetRun{ctx: ctx, src: src, o: o, cats: src.Categories()}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +98,14 @@ func TestHelpAndVersion(t *testing.T) {
 	r := mustRun(t, "--version")
 	if want := "zsadbench version " + version.Get().String() + "\n"; r.stdout != want {
 		t.Errorf("--version printed %q, want %q", r.stdout, want)
+	}
+	// The results say which build made them.
+	r = mustRun(t, "score", "--maps", "../../testdata/example", "--data", "../../testdata/example", "--format", "json")
+	var rep struct{ Settings struct{ Version string } }
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Settings.Version != version.Get().String() || rep.Settings.Version == "" {
+		t.Errorf("settings.version %q, want %q", rep.Settings.Version, version.Get().String())
 	}
 }
