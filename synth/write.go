@@ -100,14 +100,19 @@ func (w *fileWriter) write(dir string, p *plan, k int) error {
 	if img.Defect == defectNames[kindGood] {
 		return nil
 	}
-	for i, m := range img.Mask {
+	return w.writeMask(filepath.Join(dir, img.Category, "ground_truth", img.Defect, img.ID+"_mask.png"), img.Mask)
+}
+
+// writeMask writes mask (Size*Size values) as an 8-bit greyscale PNG, 255 =
+// anomalous.
+func (w *fileWriter) writeMask(path string, mask []bool) error {
+	for i, m := range mask {
 		w.gray.Pix[i] = 0
 		if m {
 			w.gray.Pix[i] = 255
 		}
 	}
 	w.pbuf.Reset()
-	path = filepath.Join(dir, img.Category, "ground_truth", img.Defect, img.ID+"_mask.png")
 	if err := w.enc.Encode(&w.pbuf, w.gray); err != nil {
 		return fmt.Errorf("synth: encode %s: %w", path, err)
 	}

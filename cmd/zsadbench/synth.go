@@ -24,31 +24,59 @@ func synthCommand() *cli.Command {
 		&cli.IntFlag{Name: "image-size", Category: catInput, Value: d.Size, Usage: "side of every square map and mask, `PIXELS`"},
 		&cli.Int64Flag{Name: "seed", Category: catInput, Value: d.Seed, Usage: "`SEED`; equal flags give identical files"},
 		&cli.Float64Flag{Name: "anomalous", Category: catInput, Value: synth.DefaultAnomalousFraction, Usage: "`FRACTION` of anomalous images per category"},
+		presetFlag(),
 	}
 	return &cli.Command{
 		Name:      "synth",
 		Before:    before(synthRenames, flagData),
 		Usage:     "write deterministic synthetic score maps and masks in MVTec layout (for benchmarks, demos and tests)",
-		UsageText: "zsadbench synth --data DIR [flags]",
+		UsageText: "zsadbench synth --data DIR [flags]\nzsadbench synth --preset rcpro-demo --data DIR [flags]",
 		Description: "Example:\n" +
 			"   zsadbench synth --data /tmp/demo --num-categories 2 --images-per-category 20 --image-size 128\n" +
 			"   zsadbench score --maps /tmp/demo --data /tmp/demo",
 		Flags: append(flags, synthRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
-			opts := synth.Options{Categories: c.Int("num-categories"), Images: c.Int("images-per-category"), Size: c.Int("image-size"), Seed: c.Int64("seed"), AnomalousFraction: c.Float64("anomalous")}
-			if cats := c.String("categories"); cats != "" {
-				if n, err := strconv.Atoi(cats); err == nil {
-					// --categories N was a count before this release.
-					fmt.Fprintf(c.App.ErrWriter, "warning: --categories %d as a number of categories is deprecated and will be removed in the next release; use --num-categories %d\n", n, n)
-					opts.Categories = n
-				} else {
-					opts.Names, opts.Categories = splitList(cats), 0
-				}
+			if c.IsSet("preset") {
+				return writePreset(c)
 			}
-			if opts.AnomalousFraction <= 0 || opts.AnomalousFraction > 1 {
-				return fmt.Errorf("--anomalous %v: want a fraction in (0, 1]", opts.AnomalousFraction)
+			opts, err := synthOptions(c, d)
+			if err != nil {
+				return err
 			}
 			return synth.WriteMVTec(c.String(flagData), opts)
 		},
 	}
+}
+
+// synthOptions returns base with the values of the flags the user set.
+func synthOptions(c *cli.Context, base synth.Options) (synth.Options, error) {
+	opts := base
+	if c.IsSet("num-categories") {
+		opts.Categories, opts.Names = c.Int("num-categories"), nil
+	}
+	if cats := c.String("categories"); cats != "" {
+		if n, err := strconv.Atoi(cats); err == nil {
+			// --categories N was a count before this release.
+			fmt.Fprintf(c.App.ErrWriter, "warning: --categories %d as a number of categories is deprecated and will be removed in the next release; use --num-categories %d\n", n, n)
+			opts.Categories, opts.Names = n, nil
+		} else {
+			opts.Names, opts.Categories = splitList(cats), 0
+		}
+	}
+	if c.IsSet("images-per-category") {
+		opts.Images = c.Int("images-per-category")
+	}
+	if c.IsSet("image-size") {
+		opts.Size = c.Int("image-size")
+	}
+	if c.IsSet("seed") {
+		opts.Seed = c.Int64("seed")
+	}
+	if c.IsSet("anomalous") {
+		opts.AnomalousFraction = c.Float64("anomalous")
+	}
+	if opts.AnomalousFraction <= 0 || opts.AnomalousFraction > 1 {
+		return opts, fmt.Errorf("--anomalous %v: want a fraction in (0, 1]", opts.AnomalousFraction)
+	}
+	return opts, nil
 }
