@@ -14,6 +14,10 @@
 //
 // Predicted regions are tracked incrementally with union-find as thresholds
 // fall, so the exact grid costs one sort and near-linear work per image.
+//
+// README's "Why RCPRO" demonstrates what RCPRO sees and AUPRO does not, on
+// maps of known behaviour (synth.RCPRODemo; zsadbench synth --preset
+// rcpro-demo; scripts/rcpro-demo.sh).
 package rcpro
 
 import (

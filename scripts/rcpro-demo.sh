@@ -2,10 +2,11 @@
 # rcpro-demo.sh prints README's "Why RCPRO" table: it writes the rcpro-demo
 # preset (one ground truth, one maps folder per detector behaviour) with
 # zsadbench synth, scores each folder with zsadbench score, and prints pixel
-# AUROC, AUPRO and RCPRO as a Markdown table. With --plot FILE it also draws
-# every behaviour's PRO-vs-RC curve in one figure with zsadbench plot
-# (README's is docs/rcpro-demo.png). --seed K writes another draw of the
-# same behaviours.
+# AUROC, pixel AP, AUPRO and RCPRO (in %) as a Markdown table. With
+# --plot FILE it also draws every behaviour's PRO-vs-RC curve in one figure
+# with zsadbench plot (README's is docs/rcpro-demo.png; the exact curves take
+# about 1 GB of temporary files and a minute). --seed K draws another
+# demonstration with the same behaviours.
 #
 #	./scripts/rcpro-demo.sh [--seed K] [--plot FILE]
 set -euo pipefail
@@ -26,24 +27,24 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/zsadbench" ./cmd/zsadbench
 zsadbench="$tmp/zsadbench"
 "$zsadbench" synth --preset rcpro-demo --seed "$seed" --out "$tmp/demo"
+behaviours=(tight over-segmenting false-positives fragmented blurred)
 
-echo "| maps | pixel AUROC | AUPRO | RCPRO |"
-echo "|---|---:|---:|---:|"
-runs=()
-for maps in tight over-segmenting false-positives fragmented blurred; do
-	curves=()
-	if [[ -n "$plot" ]]; then
-		curves=(--curves "$tmp/curves/$maps")
-		runs+=(--run "$maps=$tmp/curves/$maps")
-	fi
-	"$zsadbench" score --pred "$tmp/demo/$maps" --gt "$tmp/demo/gt" --metrics pixel,aupro,rcpro \
-		--format csv "${curves[@]}" |
+echo "| maps | pixel AUROC | pixel AP | AUPRO | RCPRO |"
+echo "|---|---:|---:|---:|---:|"
+for maps in "${behaviours[@]}"; do
+	"$zsadbench" score --pred "$tmp/demo/$maps" --gt "$tmp/demo/gt" --metrics pixel,aupro,rcpro --format csv |
 		awk -F, -v maps="$maps" '
 			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-			NR == 2 { printf "| %s | %.1f | %.1f | %.1f |\n", maps,
-				100 * $col["pixel_auroc"], 100 * $col["pixel_aupro"], 100 * $col["pixel_rcpro"] }'
+			NR == 2 { printf "| %s | %.1f | %.1f | %.1f | %.1f |\n", maps, 100 * $col["pixel_auroc"],
+				100 * $col["pixel_ap"], 100 * $col["pixel_aupro"], 100 * $col["pixel_rcpro"] }'
 done
 
 if [[ -n "$plot" ]]; then
-	"$zsadbench" plot "${runs[@]}" --kind pro-rc --percent --out "$plot"
+	runs=()
+	for maps in "${behaviours[@]}"; do
+		"$zsadbench" score --pred "$tmp/demo/$maps" --gt "$tmp/demo/gt" --metrics rcpro \
+			--curves "$tmp/curves/$maps" --out "$tmp/curves/$maps.csv" --format csv
+		runs+=(--run "$maps=$tmp/curves/$maps")
+	done
+	"$zsadbench" plot "${runs[@]}" --kind pro-rc --percent --dpi 150 --out "$plot"
 fi

@@ -33,6 +33,14 @@
 // are not clipped, so a few may fall slightly outside) and are tied only by
 // chance. Each category has its own detection quality and noise levels, so
 // per-category metrics differ.
+//
+// RCPRODemo (the rcpro-demo preset of zsadbench synth) draws, on the masks
+// Generate makes, one score map per Behaviour instead: tight, over-segmenting,
+// false positives on normal images, fragmented, blurred. They show what RCPRO
+// penalises and AUPRO does not (README, "Why RCPRO"). Its halos need each
+// pixel's nearest defect, from an exact Euclidean distance transform
+// (Felzenszwalb and Huttenlocher's), written here because neither the
+// standard library nor gonum has one.
 package synth
 
 //go:generate go run ./internal/mkexample -out ../testdata/example

@@ -1,7 +1,9 @@
 package synth_test
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/zsadbench/zsadbench/synth"
@@ -60,4 +62,52 @@ func containsAny(s, chars string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzGenerateRCPRODemo checks that GenerateRCPRODemo never panics, rejects
+// what Generate rejects, and otherwise gives Generate's masks and one finite
+// map per behaviour.
+func FuzzGenerateRCPRODemo(f *testing.F) {
+	f.Add(int64(1), 16, 3, 0.5)
+	f.Add(int64(-2), 8, 1, 1.0)
+	f.Add(int64(9), 40, 2, 0.0)
+	f.Add(int64(3), synth.MaxRCPRODemoSize+1, 1, 0.5)
+	f.Fuzz(func(t *testing.T, seed int64, size, images int, frac float64) {
+		if (size > 64 && size != synth.MaxRCPRODemoSize+1) || images > 6 {
+			t.Skip() // keep each run small
+		}
+		opts := synth.Options{Names: []string{"c"}, Images: images, Size: size, Seed: seed, AnomalousFraction: frac}
+		var masks [][]bool
+		genErr := synth.Generate(opts, func(img synth.Image) error {
+			masks = append(masks, img.Mask)
+			return nil
+		})
+		n := 0
+		err := synth.GenerateRCPRODemo(opts, func(im synth.DemoImage) error {
+			if !slices.Equal(im.Mask, masks[n]) {
+				t.Fatalf("image %d: mask differs from Generate's", n)
+			}
+			n++
+			if len(im.Maps) != len(synth.Behaviours()) {
+				t.Fatalf("%d maps", len(im.Maps))
+			}
+			for b, scores := range im.Maps {
+				if len(scores) != size*size {
+					t.Fatalf("%v: %d values", synth.Behaviour(b), len(scores))
+				}
+				for _, s := range scores {
+					if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+						t.Fatalf("%v: score %v", synth.Behaviour(b), s)
+					}
+				}
+			}
+			return nil
+		})
+		if size > synth.MaxRCPRODemoSize && genErr == nil {
+			genErr = errors.New("too large for the demonstration")
+		}
+		if (err == nil) != (genErr == nil) || (err == nil && n != len(masks)) {
+			t.Fatalf("options %+v: error %v (Generate: %v), %d images", opts, err, genErr, n)
+		}
+	})
 }

@@ -18,20 +18,21 @@ type Behaviour int
 // the image's background, noise, and the gain of each defect (its score
 // level); they differ only in where, and with what texture, they light up.
 const (
-	// Tight lights each defect exactly, with a smooth texture (scores vary
-	// by a quarter of the defect's level over a few pixels).
+	// Tight lights each defect exactly, with a smooth texture: scores vary
+	// between 75% and 100% of the defect's level over about Size/24 pixels.
 	Tight Behaviour = iota
 	// OverSegmenting lights each defect together with a halo HaloFactor
-	// times its area, at the defect's own score and with the same texture:
-	// the halo switches on together with the defect.
+	// times its area, at the defect's own level and with the same texture:
+	// halo and defect switch on together.
 	OverSegmenting
 	// FalsePositives is Tight plus one to three blobs, each 0.2% to 1.2% of
-	// the image, at defect-like scores, on every normal image.
+	// the image, at defect-like levels, on every normal image.
 	FalsePositives
-	// Fragmented lights each defect with a fine, deep texture: at high
-	// thresholds a defect is many small peaks, each under 5% of it.
+	// Fragmented lights each defect with a fine, deep texture (40% to 100%
+	// of its level, over a pixel or two): at high thresholds a defect is
+	// many small peaks, most under 5% of its area.
 	Fragmented
-	// Blurred is Tight blurred by a Gaussian of sigma Size/32, as a
+	// Blurred is Tight blurred by a Gaussian of sigma about Size/48, as a
 	// detector's upsampled patch map is: edges spread into the background
 	// and thin defects fade.
 	Blurred
@@ -62,8 +63,8 @@ func Behaviours() []Behaviour {
 	return bs
 }
 
-// RCPRODemoOptions returns the rcpro-demo preset: one category "demo" of 60
-// images of 256x256, half of them anomalous, seed 1.
+// RCPRODemoOptions returns the rcpro-demo preset: one category "demo" of 100
+// images of 256x256, 30 of them anomalous, seed 1.
 func RCPRODemoOptions() Options {
 	return Options{Names: []string{"demo"}, Images: 100, Size: 256, Seed: 1, AnomalousFraction: 0.3}
 }
@@ -87,15 +88,23 @@ type DemoRun struct {
 	Categories []metric.Category
 }
 
+// MaxRCPRODemoSize is the largest Size of the RCPRO demonstration: each of
+// its goroutines holds about 60 bytes a pixel (five maps, distances, textures).
+const MaxRCPRODemoSize = 1024
+
 // GenerateRCPRODemo calls fn for each image of the RCPRO demonstration, in
 // Generate's order: the ground truth is Generate's for the same Options, and
 // each behaviour's map is drawn on it. Like Generate, the images depend only
 // on opts, are computed in parallel, and are handed to fn one at a time; each
-// DemoImage owns its slices.
+// DemoImage owns its slices. Options are as for Generate, except that Size
+// must be at most MaxRCPRODemoSize.
 func GenerateRCPRODemo(opts Options, fn func(DemoImage) error) error {
 	p, err := newPlan(opts)
 	if err != nil {
 		return err
+	}
+	if opts.Size > MaxRCPRODemoSize {
+		return fmt.Errorf("synth: Size %d out of range [%d, %d] for the RCPRO demonstration", opts.Size, MinSize, MaxRCPRODemoSize)
 	}
 	return inOrder(p.total(), p.demoImage, fn)
 }
