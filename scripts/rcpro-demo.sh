@@ -26,13 +26,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/zsadbench" ./cmd/zsadbench
 zsadbench="$tmp/zsadbench"
-"$zsadbench" synth --preset rcpro-demo --seed "$seed" --out "$tmp/demo"
+"$zsadbench" synth --preset rcpro-demo --seed "$seed" --data "$tmp/demo"
 behaviours=(tight over-segmenting false-positives fragmented blurred)
 
 echo "| maps | pixel AUROC | pixel AP | AUPRO | RCPRO |"
 echo "|---|---:|---:|---:|---:|"
 for maps in "${behaviours[@]}"; do
-	"$zsadbench" score --pred "$tmp/demo/$maps" --gt "$tmp/demo/gt" --metrics pixel,aupro,rcpro --format csv |
+	"$zsadbench" score --maps "$tmp/demo/$maps" --data "$tmp/demo/gt" --metrics pixel,aupro,rcpro --format csv |
 		awk -F, -v maps="$maps" '
 			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 			NR == 2 { printf "| %s | %.1f | %.1f | %.1f | %.1f |\n", maps, 100 * $col["pixel_auroc"],
@@ -42,7 +42,7 @@ done
 if [[ -n "$plot" ]]; then
 	runs=()
 	for maps in "${behaviours[@]}"; do
-		"$zsadbench" score --pred "$tmp/demo/$maps" --gt "$tmp/demo/gt" --metrics rcpro \
+		"$zsadbench" score --maps "$tmp/demo/$maps" --data "$tmp/demo/gt" --metrics rcpro \
 			--curves "$tmp/curves/$maps" --out "$tmp/curves/$maps.csv" --format csv
 		runs+=(--run "$maps=$tmp/curves/$maps")
 	done

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/synth"
 )
 
@@ -94,7 +95,7 @@ func ExampleRCPRODemo() {
 		log.Fatal(err)
 	}
 	for _, r := range runs {
-		rep, err := evaluate.Category(&r.Categories[0], evaluate.DefaultSettings)
+		rep, err := evaluate.Category(&r.Categories[0], metric.DefaultSettings, evaluate.Options{})
 		if err != nil {
 			log.Fatal(err)
 		}

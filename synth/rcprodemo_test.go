@@ -11,6 +11,7 @@ import (
 	"codeberg.org/sbinet/npyio"
 
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/synth"
 )
 
@@ -22,14 +23,14 @@ func demoReports(t *testing.T, opts synth.Options) []*evaluate.CategoryReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := evaluate.DefaultSettings
-	s.Metrics = evaluate.Pixel | evaluate.AUPRO | evaluate.RCPRO
+	s := metric.DefaultSettings
+	s.Metrics = metric.SelectPixel | metric.SelectAUPRO | metric.SelectRCPRO
 	reps := make([]*evaluate.CategoryReport, len(runs))
 	for i, r := range runs {
 		if r.Behaviour != synth.Behaviour(i) || len(r.Categories) != 1 {
 			t.Fatalf("run %d is %v with %d categories", i, r.Behaviour, len(r.Categories))
 		}
-		if reps[i], err = evaluate.Category(&r.Categories[0], s); err != nil {
+		if reps[i], err = evaluate.Category(&r.Categories[0], s, evaluate.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}

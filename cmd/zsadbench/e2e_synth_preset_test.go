@@ -16,7 +16,10 @@ import (
 // the preset replacing its own values.
 func TestSynthPresetRCPRODemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	mustRun(t, "synth", "--preset", "rcpro-demo", "--out", dir, "--images", "24", "--size", "96", "--seed", "3")
+	r := mustRun(t, "synth", "--preset", "rcpro-demo", "--data", dir, "--images-per-category", "24", "--image-size", "96", "--seed", "3")
+	if r.stdout != "" || r.stderr != "" {
+		t.Errorf("synth --preset printed %v", r)
+	}
 	opts := synth.RCPRODemoOptions()
 	opts.Images, opts.Size, opts.Seed = 24, 96, 3
 	runs, err := synth.RCPRODemo(opts)
@@ -26,8 +29,8 @@ func TestSynthPresetRCPRODemo(t *testing.T) {
 	values := map[synth.Behaviour][2]float64{}
 	for _, r := range runs {
 		maps := filepath.Join(dir, r.Behaviour.String())
-		rep := parseReport(t, mustRun(t, "score", "--pred", maps, "--gt", filepath.Join(dir, synth.RCPRODemoTruth), "--format", "json").stdout)
-		lib, err := evaluate.Category(&r.Categories[0], evaluate.DefaultSettings)
+		rep := parseReport(t, mustRun(t, "score", "--maps", maps, "--data", filepath.Join(dir, synth.RCPRODemoTruth), "--format", "json").stdout)
+		lib, err := evaluate.Category(&r.Categories[0], metric.DefaultSettings, evaluate.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,9 +54,10 @@ func TestSynthPresetRCPRODemo(t *testing.T) {
 	}
 
 	for _, args := range [][]string{
-		{"--preset", "rcpro", "--out", dir},
-		{"--preset", "rcpro-demo", "--out", dir, "--anomalous", "2"},
-		{"--preset", "rcpro-demo", "--out", dir, "--size", "4"},
+		{"--preset", "rcpro", "--data", dir},
+		{"--preset", "rcpro-demo", "--data", dir, "--anomalous", "2"},
+		{"--preset", "rcpro-demo", "--data", dir, "--image-size", "4"},
+		{"--preset", "rcpro-demo", "--data", dir, "--image-size", "2000"},
 	} {
 		r := zsadbench(append([]string{"synth"}, args...)...)
 		if r.code != 1 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || r.stdout != "" {
