@@ -18,8 +18,9 @@ type Behaviour int
 // the image's background, noise, and the gain of each defect (its score
 // level); they differ only in where, and with what texture, they light up.
 const (
-	// Tight lights each defect exactly, with a smooth texture: scores vary
-	// between 75% and 100% of the defect's level over about Size/24 pixels.
+	// Tight lights each defect exactly, with a smooth texture: the response
+	// varies between 75% and 100% of the defect's level over about Size/24
+	// pixels.
 	Tight Behaviour = iota
 	// OverSegmenting lights each defect together with a halo HaloFactor
 	// times its area, at the defect's own level and with the same texture:
@@ -147,10 +148,10 @@ const RCPRODemoTruth = "gt"
 //	dir/gt/<category>/ground_truth/<defect>/<id>_mask.png     masks, anomalous images
 //	dir/<behaviour>/<category>/test/<defect>/<id>.npy         maps, every image
 //
-// so that `zsadbench score --pred dir/tight --gt dir/gt` scores the tight
-// maps. Files are as WriteMVTec writes them (and, like its, replace files of
-// the same names and leave other files alone); their bytes depend only on
-// opts. On error WriteRCPRODemo stops and returns the error, naming the file;
+// so that `zsadbench score --maps dir/tight --data dir/gt` scores the tight
+// maps. Files are as WriteMVTec writes them (and, like it, WriteRCPRODemo
+// replaces files of the same names and leaves other files alone); their bytes
+// depend only on opts. On error WriteRCPRODemo stops and returns the error, naming the file;
 // files already written stay.
 func WriteRCPRODemo(dir string, opts Options) error {
 	var w *fileWriter
@@ -190,7 +191,8 @@ func WriteRCPRODemo(dir string, opts Options) error {
 	})
 }
 
-// Demonstration constants, for Size 256 and scaled with Size.
+// Demonstration constants; lengths and areas are fractions of Size and of the
+// image, so the maps look alike at every Size.
 const (
 	// demoTexture is how far a lit pixel's score falls below its defect's
 	// level at the trough of the texture, as a fraction of the level.
