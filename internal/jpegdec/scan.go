@@ -1,0 +1,395 @@
+package jpegdec
+
+import "fmt"
+
+// scan is one SOS segment's parameters.
+type scan struct {
+	comps          []*component
+	ss, se, ah, al int
+}
+
+// decodeScan parses an SOS payload and decodes the entropy-coded data that
+// follows it, leaving d.pos at the marker after the data.
+func (d *decoder) decodeScan(p []byte) error {
+	if len(p) < 1 {
+		return FormatError("bad SOS marker length")
+	}
+	n := int(p[0])
+	if n < 1 || n > 4 || len(p) != 4+2*n {
+		return FormatError("bad SOS marker length")
+	}
+	var s scan
+	blocks := 0
+	for i := 0; i < n; i++ {
+		id, tables := p[1+2*i], p[2+2*i]
+		var c *component
+		for j := range d.comps {
+			if d.comps[j].id == id {
+				c = &d.comps[j]
+			}
+		}
+		if c == nil {
+			return FormatError(fmt.Sprintf("scan names unknown component %d", id))
+		}
+		for _, o := range s.comps {
+			if o == c {
+				return FormatError(fmt.Sprintf("scan names component %d twice", id))
+			}
+		}
+		c.td, c.ta = int(tables>>4), int(tables&15)
+		s.comps = append(s.comps, c)
+		blocks += c.h * c.v
+	}
+	if n > 1 && blocks > 10 {
+		return FormatError("too many blocks in an MCU")
+	}
+	q := p[1+2*n:]
+	s.ss, s.se, s.ah, s.al = int(q[0]), int(q[1]), int(q[2]>>4), int(q[2]&15)
+	// Quantisation tables are latched at a component's first scan.
+	for _, c := range s.comps {
+		if !c.qSet {
+			if !d.quantSet[c.tq] {
+				return FormatError(fmt.Sprintf("quantisation table %d is not defined", c.tq))
+			}
+			for k, v := range d.quant[c.tq] {
+				c.q[k] = int32(int16(v))
+			}
+			c.qSet = true
+		}
+	}
+	if err := d.checkTables(&s); err != nil {
+		return err
+	}
+	for _, c := range s.comps {
+		c.dcPred = 0
+	}
+	d.eobrun = 0
+	d.br.reset(d.data, d.pos)
+	err := d.decodeMCUs(&s)
+	if err != nil {
+		return err
+	}
+	if d.br.eof {
+		return errTruncated
+	}
+	if m := d.br.alignToMarker(); m >= 0 {
+		d.pos = m
+	} else {
+		d.pos = len(d.data)
+	}
+	return nil
+}
+
+// checkTables validates the scan's parameters and that the Huffman tables it
+// needs exist, as libjpeg's start_pass_huff_decoder and
+// start_pass_phuff_decoder do.
+func (d *decoder) checkTables(s *scan) error {
+	needDC, needAC := true, true
+	if d.progressive {
+		bad := false
+		if s.ss == 0 {
+			bad = s.se != 0
+			needAC = false
+			needDC = s.ah == 0
+		} else {
+			bad = s.ss > s.se || s.se > 63 || len(s.comps) != 1
+			needDC = false
+		}
+		if s.ah != 0 && s.al != s.ah-1 {
+			bad = true
+		}
+		if s.al > 13 {
+			bad = true
+		}
+		if bad {
+			return FormatError(fmt.Sprintf("bad progressive scan (Ss=%d Se=%d Ah=%d Al=%d)", s.ss, s.se, s.ah, s.al))
+		}
+	}
+	for _, c := range s.comps {
+		if needDC {
+			if c.td > 3 {
+				return FormatError(fmt.Sprintf("bad Huffman table number %d", c.td))
+			}
+			if !d.dc[c.td].defined {
+				if d.progressive {
+					return FormatError(fmt.Sprintf("DC Huffman table %d is not defined", c.td))
+				}
+				d.dc[c.td] = stdTable(0, c.td)
+				if !d.dc[c.td].defined {
+					return FormatError(fmt.Sprintf("DC Huffman table %d is not defined", c.td))
+				}
+			}
+		}
+		if needAC {
+			if c.ta > 3 {
+				return FormatError(fmt.Sprintf("bad Huffman table number %d", c.ta))
+			}
+			if !d.ac[c.ta].defined {
+				if d.progressive {
+					return FormatError(fmt.Sprintf("AC Huffman table %d is not defined", c.ta))
+				}
+				d.ac[c.ta] = stdTable(1, c.ta)
+				if !d.ac[c.ta].defined {
+					return FormatError(fmt.Sprintf("AC Huffman table %d is not defined", c.ta))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// decodeMCUs walks the scan's MCUs in order, handling restart intervals.
+// An interleaved scan's MCU holds h x v blocks of each component; a
+// single-component scan's MCU is one block, over the blocks that hold
+// image samples (not the MCU padding).
+func (d *decoder) decodeMCUs(s *scan) error {
+	var mx, my int
+	if len(s.comps) == 1 {
+		c := s.comps[0]
+		mx, my = ceilDiv(c.cw, 8), ceilDiv(c.ch, 8)
+	} else {
+		mx, my = d.mcusX, d.mcusY
+	}
+	total := mx * my
+	nextRST := 0
+	for m := 0; m < total; m++ {
+		if d.restart > 0 && m > 0 && m%d.restart == 0 {
+			if err := d.processRestart(nextRST); err != nil {
+				return err
+			}
+			nextRST = (nextRST + 1) & 7
+			for _, c := range s.comps {
+				c.dcPred = 0
+			}
+			d.eobrun = 0
+		}
+		x, y := m%mx, m/mx
+		if len(s.comps) == 1 {
+			if err := d.decodeBlock(s, s.comps[0], x, y); err != nil {
+				return err
+			}
+		} else {
+			for _, c := range s.comps {
+				for v := 0; v < c.v; v++ {
+					for h := 0; h < c.h; h++ {
+						if err := d.decodeBlock(s, c, x*c.h+h, y*c.v+v); err != nil {
+							return err
+						}
+					}
+				}
+			}
+		}
+		if x == mx-1 && d.br.eof {
+			return errTruncated
+		}
+	}
+	return nil
+}
+
+// processRestart expects RSTn at the end of the current interval.
+func (d *decoder) processRestart(n int) error {
+	if d.br.eof {
+		return errTruncated
+	}
+	p := d.br.alignToMarker()
+	if p < 0 {
+		return errTruncated
+	}
+	if d.data[p+1] != mRST0+byte(n) {
+		return FormatError(fmt.Sprintf("corrupt data: expected restart marker RST%d, found marker 0x%02X", n, d.data[p+1]))
+	}
+	d.br.reset(d.data, p+2)
+	return nil
+}
+
+// decodeBlock decodes block (bx, by) of component c: a sequential block is
+// transformed to samples at once, a progressive one updates c.coefs.
+func (d *decoder) decodeBlock(s *scan, c *component, bx, by int) error {
+	if !d.progressive {
+		blk := &d.blk
+		*blk = [64]int32{}
+		if err := d.decodeSequential(c, blk); err != nil {
+			return err
+		}
+		stride := 8 * c.bw
+		idct(blk, &c.q, c.plane[8*by*stride+8*bx:], stride)
+		return nil
+	}
+	i := 64 * (by*c.bw + bx)
+	b := (*[64]int16)(c.coefs[i : i+64])
+	switch {
+	case s.ss == 0 && s.ah == 0:
+		return d.dcFirst(s, c, b)
+	case s.ss == 0:
+		if d.br.bit() {
+			b[0] |= 1 << s.al
+		}
+		return nil
+	case s.ah == 0:
+		return d.acFirst(s, c, b)
+	default:
+		return d.acRefine(s, c, b)
+	}
+}
+
+// decodeSequential reads one block of a baseline or extended sequential
+// scan (jdhuff.c decode_mcu) into natural order.
+func (d *decoder) decodeSequential(c *component, blk *[64]int32) error {
+	br := &d.br
+	t, err := br.decode(&d.dc[c.td])
+	if err != nil {
+		return err
+	}
+	c.dcPred += br.receiveExtend(t)
+	blk[0] = int32(int16(c.dcPred))
+	ac := &d.ac[c.ta]
+	for k := 1; k < 64; k++ {
+		rs, err := br.decode(ac)
+		if err != nil {
+			return err
+		}
+		r, sz := int(rs>>4), rs&15
+		if sz != 0 {
+			k += r
+			blk[zigzag[k]] = int32(int16(br.receiveExtend(sz)))
+		} else {
+			if r != 15 {
+				break
+			}
+			k += 15
+		}
+	}
+	return nil
+}
+
+// dcFirst: the first scan of the DC coefficients (jdphuff.c decode_mcu_DC_first).
+func (d *decoder) dcFirst(s *scan, c *component, b *[64]int16) error {
+	t, err := d.br.decode(&d.dc[c.td])
+	if err != nil {
+		return err
+	}
+	c.dcPred += d.br.receiveExtend(t)
+	b[0] = int16(c.dcPred << s.al)
+	return nil
+}
+
+// acFirst: the first scan of a band of AC coefficients (decode_mcu_AC_first).
+func (d *decoder) acFirst(s *scan, c *component, b *[64]int16) error {
+	if d.eobrun > 0 {
+		d.eobrun--
+		return nil
+	}
+	br := &d.br
+	ac := &d.ac[c.ta]
+	for k := s.ss; k <= s.se; k++ {
+		rs, err := br.decode(ac)
+		if err != nil {
+			return err
+		}
+		r, sz := int(rs>>4), rs&15
+		if sz != 0 {
+			k += r
+			b[zigzag[k]] = int16(br.receiveExtend(sz) << s.al)
+		} else {
+			if r != 15 {
+				d.eobrun = 1 << r
+				if r != 0 {
+					d.eobrun += br.bits(uint(r))
+				}
+				d.eobrun--
+				break
+			}
+			k += 15
+		}
+	}
+	return nil
+}
+
+// acRefine: a successive-approximation refinement scan of an AC band
+// (decode_mcu_AC_refine): one correction bit for each coefficient already
+// non-zero, and new coefficients of magnitude 1 << Al.
+func (d *decoder) acRefine(s *scan, c *component, b *[64]int16) error {
+	br := &d.br
+	p1 := int16(1) << s.al
+	m1 := int16(-1) << s.al
+	k := s.ss
+	if d.eobrun == 0 {
+		ac := &d.ac[c.ta]
+		for ; k <= s.se; k++ {
+			rs, err := br.decode(ac)
+			if err != nil {
+				return err
+			}
+			r, sz := int(rs>>4), rs&15
+			var val int16
+			if sz != 0 {
+				// sz should be 1; libjpeg warns and goes on otherwise.
+				if br.bit() {
+					val = p1
+				} else {
+					val = m1
+				}
+			} else if r != 15 {
+				d.eobrun = 1 << r
+				if r != 0 {
+					d.eobrun += br.bits(uint(r))
+				}
+				break
+			}
+			// Skip r zero coefficients (refining the non-zero ones passed),
+			// then place val at the next zero coefficient.
+			for k <= s.se {
+				coef := &b[zigzag[k]]
+				if *coef != 0 {
+					refine(br, coef, p1, m1)
+				} else {
+					r--
+					if r < 0 {
+						break
+					}
+				}
+				k++
+			}
+			if val != 0 {
+				b[zigzag[k]] = val // k may be Se+1 on corrupt data, as in libjpeg
+			}
+		}
+	}
+	if d.eobrun > 0 {
+		// The rest of the band is in an end-of-band run: refine its
+		// non-zero coefficients only.
+		for ; k <= s.se; k++ {
+			if coef := &b[zigzag[k]]; *coef != 0 {
+				refine(br, coef, p1, m1)
+			}
+		}
+		d.eobrun--
+	}
+	return nil
+}
+
+func refine(br *bitReader, coef *int16, p1, m1 int16) {
+	if br.bit() && *coef&p1 == 0 {
+		if *coef >= 0 {
+			*coef += p1
+		} else {
+			*coef += m1
+		}
+	}
+}
+
+// idctAll transforms a progressive component's coefficients to samples.
+func (d *decoder) idctAll(c *component) {
+	stride := 8 * c.bw
+	blk := &d.blk
+	for by := 0; by < c.bh; by++ {
+		for bx := 0; bx < c.bw; bx++ {
+			i := 64 * (by*c.bw + bx)
+			for k, v := range c.coefs[i : i+64] {
+				blk[k] = int32(v)
+			}
+			idct(blk, &c.q, c.plane[8*by*stride+8*bx:], stride)
+		}
+	}
+	c.coefs = nil
+}
