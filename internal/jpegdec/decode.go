@@ -64,6 +64,11 @@ func (e FormatError) Error() string { return "jpeg: " + string(e) }
 
 var errTruncated = FormatError("file is truncated")
 
+// maxScans bounds the work a small hostile file can ask for: each scan may
+// cost a pass over the whole image even when its data is empty. Encoders
+// write at most a few dozen (libjpeg's progressive script has 10).
+const maxScans = 1000
+
 type component struct {
 	id     uint8
 	h, v   int // sampling factors
@@ -263,6 +268,9 @@ func (d *decoder) readHeaders(configOnly bool) error {
 		case m == mSOS:
 			if !sawSOF {
 				return FormatError("scan (SOS) before the frame header (SOF)")
+			}
+			if d.scans == maxScans {
+				return FormatError(fmt.Sprintf("more than %d scans", maxScans))
 			}
 			p, err := d.segment("SOS")
 			if err != nil {
