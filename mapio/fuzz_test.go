@@ -105,6 +105,11 @@ func FuzzDecodePNG(f *testing.F) {
 
 func FuzzDecodeMask(f *testing.F) {
 	addFixtures(f, "mask", "png")
+	for _, name := range []string{"420_tiny_17x9.jpg", "422_tiny_progressive_5x3.jpg", "mask_grey_75x51.jpg"} {
+		if data, err := os.ReadFile(filepath.Join("../testdata/jpeg", name)); err == nil {
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := DecodeMask(bytes.NewReader(data))
 		bin, w, h, berr := decodeBinaryMask(data, 127.5)

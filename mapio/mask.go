@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"image/png"
 	"io"
 
+	"github.com/zsadbench/zsadbench/internal/jpegdec"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 )
@@ -26,8 +26,9 @@ import (
 //     (alpha is ignored: non-premultiplied values are used as stored);
 //   - palette images: the largest channel of the pixel's palette colour
 //     (not the palette index); an index beyond the palette gives 0;
-//   - JPEG colour (YCbCr, CMYK): the largest channel after Go's standard
-//     conversion to 8-bit RGB;
+//   - JPEG: decoded to the pixels PIL gives (libjpeg-turbo's decoding, see
+//     package internal/jpegdec): grey files their grey value, colour files
+//     (YCbCr, RGB, CMYK) the largest channel of PIL's convert("RGB");
 //   - float TIFFs (SampleFormat 3, one sample): the stored values, read as
 //     by [DecodeTIFF] (float64 rounded to float32). Integer TIFFs are
 //     decoded by golang.org/x/image/tiff.
@@ -134,7 +135,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		}
 		img, err = bmp.Decode(bytes.NewReader(data))
 	case bytes.HasPrefix(data, []byte{0xFF, 0xD8}):
-		cfg, cerr := jpeg.DecodeConfig(bytes.NewReader(data))
+		cfg, cerr := jpegdec.DecodeConfig(data)
 		if cerr != nil {
 			return nil, Map{}, cerr
 		}
@@ -145,7 +146,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if uint64(cfg.Width)*uint64(cfg.Height) > 2048*uint64(len(data)) {
 			return nil, Map{}, fmt.Errorf("jpeg: %dx%d image cannot fit in a %d-byte file", cfg.Width, cfg.Height, len(data))
 		}
-		img, err = jpeg.Decode(bytes.NewReader(data))
+		img, err = jpegdec.Decode(data, MaxPixels)
 	default:
 		return nil, Map{}, errors.New("mask: unrecognised image format (want PNG, BMP, JPEG or TIFF)")
 	}
