@@ -2,15 +2,17 @@
 // as libjpeg-turbo's default decompression, which is what
 // PIL.Image.open(p).convert("RGB") (or "L") returns.
 //
-// Go's image/jpeg differs from libjpeg-turbo by a few levels: it upsamples
-// subsampled chroma by replication where libjpeg interpolates ("fancy"
-// upsampling), and its IDCT and YCbCr conversion round differently. Models
+// Go's image/jpeg does not: it upsamples subsampled chroma by replication
+// where libjpeg interpolates ("fancy" upsampling), and its IDCT and YCbCr
+// conversion round differently, so most samples of a 4:2:0 photo differ,
+// by up to a hundred levels at saturated colour edges (testdata/jpeg). Models
 // trained and evaluated through PIL see libjpeg's pixels, so an evaluation
 // that decodes JPEG inputs or masks must see them too. No Go library decodes
 // exactly as libjpeg does, and binding libjpeg-turbo through cgo would break
 // `go install` on machines without a C toolchain and the library, so this
-// package reimplements libjpeg-turbo's documented algorithms (version 2.1,
-// the one Debian's and the Pillow wheels' PIL use):
+// package reimplements libjpeg-turbo's documented algorithms. The references
+// (testdata/jpeg) come from Debian 12's PIL with libjpeg-turbo 2.1.5; the
+// algorithms below are unchanged in 3.x, which recent Pillow wheels bundle:
 //
 //   - entropy decoding of baseline, extended sequential and progressive
 //     Huffman JPEGs (interleaved or not, with restart markers), as jdhuff.c
@@ -26,23 +28,29 @@
 //   - colour conversion as jdcolor.c: YCbCr to RGB through its 16-bit
 //     fixed-point tables, RGB JPEGs (Adobe transform 0) copied, CMYK and
 //     YCCK (Adobe) converted as PIL does ("CMYK;I" raw mode, then PIL's
-//     CMYK to RGB).
+//     CMYK to RGB);
+//   - block smoothing (jdcoefct.c, do_block_smoothing, on by default) of
+//     progressive files whose first AC coefficients are incomplete, as
+//     libjpeg-turbo 2.1.5 does it (3.0 changed its edge handling): see
+//     smooth.go. Complete files are never smoothed.
 //
 // Which colour space a 3- or 4-component file is in follows libjpeg's rules
 // (JFIF marker, Adobe transform, component IDs 'R','G','B').
 //
-// Not supported (an error): arithmetic coding, lossless and hierarchical
-// JPEG, 12-bit samples, 2-component files, fractional sampling ratios (none
-// of which PIL decodes either), and DNL markers. One known difference: a
-// progressive file whose scans never complete the first AC coefficients
-// makes libjpeg smooth the blocks (do_block_smoothing); this package does
-// not. Complete files, which every encoder writes, are not affected.
+// Damaged files are decoded the way libjpeg decodes them, where PIL accepts
+// them: stray bytes before a marker are skipped; when a scan's data ends
+// early (a marker where data should be) the MCU in progress reads zero bits
+// and the rest of the segment is left unread; misnumbered or lost restart
+// markers are resynchronised as jpeg_resync_to_restart does; a Huffman code
+// that does not exist reads as symbol 0. A file that ends before its EOI
+// marker is an error, as PIL's "image file is truncated".
 //
-// Corrupt data is handled the way libjpeg handles the common cases: stray
-// bytes before a marker are skipped, and a scan that ends early at a marker
-// is finished with zero bits. A file that ends inside a scan is an error,
-// as PIL's "image file is truncated". Decode never panics and refuses an
-// image larger than its caller's pixel limit before allocating for it.
+// Not supported (an error): arithmetic coding (which PIL decodes; it is
+// rare), lossless and hierarchical JPEG, 12-bit samples, 2-component files,
+// fractional sampling ratios (none of which PIL decodes either), and DNL
+// markers. Decode never panics, refuses an image larger than its caller's
+// pixel limit before allocating for it, and refuses files of more than
+// maxScans scans.
 package jpegdec
 
 import (
@@ -74,6 +82,7 @@ type component struct {
 	h, v   int // sampling factors
 	tq     int // quantisation table selector
 	q      [64]int32
+	qRaw   [64]uint16
 	qSet   bool // q latched (at the component's first scan, as libjpeg does)
 	bw, bh int  // blocks per row and column of the MCU-padded plane
 	cw, ch int  // samples actually in the image (libjpeg's downsampled size)
@@ -81,6 +90,8 @@ type component struct {
 	coefs  []int16 // progressive: 64 natural-order coefficients per block
 	dcPred int32
 	td, ta int // Huffman table selectors of the current scan
+	// Progression of the first coefficients, for block smoothing (smooth.go).
+	coefBits, prevBits, prevLatch [smoothedCoefs]int
 }
 
 type decoder struct {
@@ -102,6 +113,7 @@ type decoder struct {
 	br            bitReader
 	blk           [64]int32
 	scans         int
+	lastGood      int // last iMCU row reached with data, in the last scan
 }
 
 // DecodeConfig parses the markers up to the frame header.
@@ -130,9 +142,18 @@ func Decode(data []byte, maxPixels int) (img image.Image, err error) {
 		return nil, err
 	}
 	if d.progressive {
+		smooth := d.smoothingOK()
 		for i := range d.comps {
 			c := &d.comps[i]
-			if c.coefs != nil {
+			for k := range c.prevLatch {
+				c.prevLatch[k] = -1
+				if d.scans > 1 {
+					c.prevLatch[k] = c.prevBits[k]
+				}
+			}
+			if smooth {
+				d.idctSmoothed(c)
+			} else {
 				d.idctAll(c)
 			}
 		}
@@ -210,12 +231,7 @@ func (d *decoder) readHeaders(configOnly bool) error {
 		m := d.nextMarker()
 		switch {
 		case m == 0:
-			if sawSOF && d.scans > 0 && !configOnly {
-				// A file that ends after its last complete scan without
-				// EOI: libjpeg warns and has every coefficient.
-				return nil
-			}
-			return errTruncated
+			return errTruncated // no EOI: PIL reports a truncated file too
 		case m == mSOF0 || m == mSOF1 || m == mSOF2:
 			if sawSOF {
 				return FormatError("more than one frame (SOF) marker")
@@ -348,6 +364,9 @@ func (d *decoder) parseSOF(p []byte, progressive bool) error {
 		c := &d.comps[i]
 		b := p[6+3*i:]
 		c.id, c.h, c.v, c.tq = b[0], int(b[1]>>4), int(b[1]&15), int(b[2])
+		for k := range c.coefBits {
+			c.coefBits[k], c.prevBits[k] = -1, -1
+		}
 		if c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 {
 			return FormatError(fmt.Sprintf("bad sampling factors %dx%d", c.h, c.v))
 		}

@@ -82,51 +82,53 @@ func (t *huffTable) build(counts [16]uint8, symbols []uint8, isDC bool) error {
 }
 
 // bitReader reads the entropy-coded data of one scan. Bits are kept
-// left-aligned in acc. Like libjpeg's fill_bit_buffer, a 0xFF 0x00 pair is a
-// data byte 0xFF, 0xFF fill bytes are skipped, and at a marker the reader
-// stops and supplies zero bits from then on (libjpeg warns "premature end of
-// data segment" and goes on the same way). Running off the end of the file
-// sets eof: the caller reports a truncated file.
+// left-aligned in acc, with zeros below the n valid ones. Like libjpeg's
+// fill_bit_buffer, a 0xFF 0x00 pair is a data byte 0xFF, 0xFF fill bytes are
+// skipped, and the reader stops at a marker. A read that needs bits past the
+// marker gets zero bits and sets insufficient: libjpeg then warns
+// ("premature end of data segment") and leaves every later MCU of the
+// segment unread (zero coefficients), which decodeMCUs reproduces. Running
+// off the end of the file sets eof: the caller reports a truncated file, as
+// PIL does.
 type bitReader struct {
-	data   []byte
-	pos    int // next byte to read
-	acc    uint64
-	n      uint // valid bits in acc
-	marker bool // stopped at a marker; pos is at its 0xFF
-	eof    bool
+	data         []byte
+	pos          int // next byte to read
+	acc          uint64
+	n            uint // valid bits in acc
+	marker       bool // stopped at a marker; pos is at its 0xFF
+	eof          bool
+	insufficient bool // a read went past the marker
 }
 
 func (b *bitReader) reset(data []byte, pos int) {
 	*b = bitReader{data: data, pos: pos}
 }
 
-// fill tops acc up to at least 57 bits.
+// fill tops acc up to at least 57 bits, or to the marker.
 func (b *bitReader) fill() {
-	for b.n <= 56 {
-		var c byte
-		if !b.marker {
-			if b.pos >= len(b.data) {
-				b.eof = true
+	for b.n <= 56 && !b.marker {
+		if b.pos >= len(b.data) {
+			b.eof, b.marker = true, true
+			return
+		}
+		c := b.data[b.pos]
+		if c != 0xFF {
+			b.pos++
+		} else {
+			q := b.pos + 1
+			for q < len(b.data) && b.data[q] == 0xFF {
+				q++
+			}
+			switch {
+			case q >= len(b.data):
+				b.eof, b.marker = true, true
+				return
+			case b.data[q] == 0:
+				b.pos = q + 1 // stuffed 0xFF
+			default:
+				b.pos = q - 1 // leave the marker (its last 0xFF) to the caller
 				b.marker = true
-			} else {
-				c = b.data[b.pos]
-				if c != 0xFF {
-					b.pos++
-				} else {
-					q := b.pos + 1
-					for q < len(b.data) && b.data[q] == 0xFF {
-						q++
-					}
-					switch {
-					case q >= len(b.data):
-						b.eof, b.marker, c = true, true, 0
-					case b.data[q] == 0:
-						b.pos = q + 1 // stuffed 0xFF
-					default:
-						b.pos = q - 1 // leave the marker (its last 0xFF) to the caller
-						b.marker, c = true, 0
-					}
-				}
+				return
 			}
 		}
 		b.acc |= uint64(c) << (56 - b.n)
@@ -134,25 +136,29 @@ func (b *bitReader) fill() {
 	}
 }
 
-// bits returns the next n (1..16) bits as an unsigned value.
+// consume drops n bits that have been looked at.
+func (b *bitReader) consume(n uint) {
+	if n > b.n {
+		b.insufficient = true
+		b.acc, b.n = 0, 0
+		return
+	}
+	b.acc <<= n
+	b.n -= n
+}
+
+// bits returns the next n (0..16) bits as an unsigned value.
 func (b *bitReader) bits(n uint) int32 {
 	if b.n < n {
 		b.fill()
 	}
 	v := int32(b.acc >> (64 - n))
-	b.acc <<= n
-	b.n -= n
+	b.consume(n)
 	return v
 }
 
 func (b *bitReader) bit() bool {
-	if b.n == 0 {
-		b.fill()
-	}
-	v := b.acc>>63 != 0
-	b.acc <<= 1
-	b.n--
-	return v
+	return b.bits(1) != 0
 }
 
 // receiveExtend reads an s-bit magnitude category value and sign-extends it
@@ -168,28 +174,26 @@ func (b *bitReader) receiveExtend(s uint8) int32 {
 	return v
 }
 
-var errBadCode = errors.New("jpeg: corrupt entropy-coded data (bad Huffman code)")
-
-// decode reads one Huffman-coded symbol.
-func (b *bitReader) decode(t *huffTable) (uint8, error) {
+// decode reads one Huffman-coded symbol. A bit pattern that is no code
+// (corrupt data) gives symbol 0 after 17 bits, as libjpeg's jpeg_huff_decode
+// does (with a warning).
+func (b *bitReader) decode(t *huffTable) uint8 {
 	if b.n < 16 {
 		b.fill()
 	}
 	if v := t.lookup[b.acc>>(64-lookaheadBits)]; v != 0 {
-		l := uint(v >> 8)
-		b.acc <<= l
-		b.n -= l
-		return uint8(v), nil
+		b.consume(uint(v >> 8))
+		return uint8(v)
 	}
 	for l := uint(lookaheadBits + 1); l <= 16; l++ {
 		code := int32(b.acc >> (64 - l))
 		if code <= t.maxcode[l] {
-			b.acc <<= l
-			b.n -= l
-			return t.vals[uint8(code+t.valoffset[l])], nil
+			b.consume(l)
+			return t.vals[uint8(code+t.valoffset[l])]
 		}
 	}
-	return 0, errBadCode
+	b.consume(17)
+	return 0
 }
 
 // alignToMarker drops the bits left in the current byte and returns the

@@ -51,7 +51,8 @@ func (d *decoder) decodeScan(p []byte) error {
 			if !d.quantSet[c.tq] {
 				return FormatError(fmt.Sprintf("quantisation table %d is not defined", c.tq))
 			}
-			for k, v := range d.quant[c.tq] {
+			c.qRaw = d.quant[c.tq]
+			for k, v := range c.qRaw {
 				c.q[k] = int32(int16(v))
 			}
 			c.qSet = true
@@ -60,13 +61,15 @@ func (d *decoder) decodeScan(p []byte) error {
 	if err := d.checkTables(&s); err != nil {
 		return err
 	}
+	if d.progressive {
+		d.startProgressiveScan(&s)
+	}
 	for _, c := range s.comps {
 		c.dcPred = 0
 	}
 	d.eobrun = 0
 	d.br.reset(d.data, d.pos)
-	err := d.decodeMCUs(&s)
-	if err != nil {
+	if err := d.decodeMCUs(&s); err != nil {
 		return err
 	}
 	if d.br.eof {
@@ -164,17 +167,22 @@ func (d *decoder) decodeMCUs(s *scan) error {
 			d.eobrun = 0
 		}
 		x, y := m%mx, m/mx
-		if len(s.comps) == 1 {
-			if err := d.decodeBlock(s, s.comps[0], x, y); err != nil {
-				return err
+		// Once a segment's data has run out, libjpeg leaves its later
+		// MCUs unread (the MCU where it ran out reads zero bits to its end).
+		skip := d.br.insufficient
+		if !skip {
+			d.lastGood = y
+			if len(s.comps) == 1 {
+				d.lastGood = y / s.comps[0].v
 			}
+		}
+		if len(s.comps) == 1 {
+			d.decodeBlock(s, s.comps[0], x, y, skip)
 		} else {
 			for _, c := range s.comps {
 				for v := 0; v < c.v; v++ {
 					for h := 0; h < c.h; h++ {
-						if err := d.decodeBlock(s, c, x*c.h+h, y*c.v+v); err != nil {
-							return err
-						}
+						d.decodeBlock(s, c, x*c.h+h, y*c.v+v, skip)
 					}
 				}
 			}
@@ -186,68 +194,93 @@ func (d *decoder) decodeMCUs(s *scan) error {
 	return nil
 }
 
-// processRestart expects RSTn at the end of the current interval.
+// processRestart expects RSTn at the end of the current interval. A
+// different marker is handled as libjpeg's jpeg_resync_to_restart does: a
+// restart marker of the wrong number is skipped or honoured by how far it
+// is from n, and any other marker leaves the rest of the scan unread.
 func (d *decoder) processRestart(n int) error {
 	if d.br.eof {
 		return errTruncated
 	}
 	p := d.br.alignToMarker()
-	if p < 0 {
-		return errTruncated
+	for {
+		if p < 0 {
+			return errTruncated
+		}
+		m := int(d.data[p+1])
+		rst := func(k int) int { return mRST0 + (n+k)&7 }
+		switch {
+		case m == rst(0):
+			d.br.reset(d.data, p+2)
+			return nil
+		case m < mSOF0:
+			p = nextMarkerAt(d.data, p+2) // not a valid marker: look further
+		case m < mRST0 || m > mRST7 || m == rst(1) || m == rst(2):
+			// Stay at this marker: the next segment reads as empty.
+			short := d.br.insufficient
+			d.br.reset(d.data, p)
+			d.br.marker, d.br.insufficient = true, short
+			return nil
+		case m == rst(-1) || m == rst(-2):
+			p = nextMarkerAt(d.data, p+2) // an earlier restart: look further
+		default:
+			// Too far off to tell: take it as the one expected.
+			d.br.reset(d.data, p+2)
+			return nil
+		}
 	}
-	if d.data[p+1] != mRST0+byte(n) {
-		return FormatError(fmt.Sprintf("corrupt data: expected restart marker RST%d, found marker 0x%02X", n, d.data[p+1]))
-	}
-	d.br.reset(d.data, p+2)
-	return nil
+}
+
+// nextMarkerAt returns the position of the first marker at or after p, or -1.
+func nextMarkerAt(data []byte, p int) int {
+	br := bitReader{data: data, pos: p}
+	return br.alignToMarker()
 }
 
 // decodeBlock decodes block (bx, by) of component c: a sequential block is
-// transformed to samples at once, a progressive one updates c.coefs.
-func (d *decoder) decodeBlock(s *scan, c *component, bx, by int) error {
+// transformed to samples at once, a progressive one updates c.coefs. A
+// skipped block is left unread: a sequential one is then all zero
+// coefficients (mid-grey), a progressive one keeps what earlier scans gave
+// it.
+func (d *decoder) decodeBlock(s *scan, c *component, bx, by int, skip bool) {
 	if !d.progressive {
 		blk := &d.blk
 		*blk = [64]int32{}
-		if err := d.decodeSequential(c, blk); err != nil {
-			return err
+		if !skip {
+			d.decodeSequential(c, blk)
 		}
 		stride := 8 * c.bw
 		idct(blk, &c.q, c.plane[8*by*stride+8*bx:], stride)
-		return nil
+		return
+	}
+	if skip {
+		return
 	}
 	i := 64 * (by*c.bw + bx)
 	b := (*[64]int16)(c.coefs[i : i+64])
 	switch {
 	case s.ss == 0 && s.ah == 0:
-		return d.dcFirst(s, c, b)
+		d.dcFirst(s, c, b)
 	case s.ss == 0:
 		if d.br.bit() {
 			b[0] |= 1 << s.al
 		}
-		return nil
 	case s.ah == 0:
-		return d.acFirst(s, c, b)
+		d.acFirst(s, c, b)
 	default:
-		return d.acRefine(s, c, b)
+		d.acRefine(s, c, b)
 	}
 }
 
 // decodeSequential reads one block of a baseline or extended sequential
 // scan (jdhuff.c decode_mcu) into natural order.
-func (d *decoder) decodeSequential(c *component, blk *[64]int32) error {
+func (d *decoder) decodeSequential(c *component, blk *[64]int32) {
 	br := &d.br
-	t, err := br.decode(&d.dc[c.td])
-	if err != nil {
-		return err
-	}
-	c.dcPred += br.receiveExtend(t)
+	c.dcPred += br.receiveExtend(br.decode(&d.dc[c.td]))
 	blk[0] = int32(int16(c.dcPred))
 	ac := &d.ac[c.ta]
 	for k := 1; k < 64; k++ {
-		rs, err := br.decode(ac)
-		if err != nil {
-			return err
-		}
+		rs := br.decode(ac)
 		r, sz := int(rs>>4), rs&15
 		if sz != 0 {
 			k += r
@@ -259,33 +292,24 @@ func (d *decoder) decodeSequential(c *component, blk *[64]int32) error {
 			k += 15
 		}
 	}
-	return nil
 }
 
 // dcFirst: the first scan of the DC coefficients (jdphuff.c decode_mcu_DC_first).
-func (d *decoder) dcFirst(s *scan, c *component, b *[64]int16) error {
-	t, err := d.br.decode(&d.dc[c.td])
-	if err != nil {
-		return err
-	}
-	c.dcPred += d.br.receiveExtend(t)
+func (d *decoder) dcFirst(s *scan, c *component, b *[64]int16) {
+	c.dcPred += d.br.receiveExtend(d.br.decode(&d.dc[c.td]))
 	b[0] = int16(c.dcPred << s.al)
-	return nil
 }
 
 // acFirst: the first scan of a band of AC coefficients (decode_mcu_AC_first).
-func (d *decoder) acFirst(s *scan, c *component, b *[64]int16) error {
+func (d *decoder) acFirst(s *scan, c *component, b *[64]int16) {
 	if d.eobrun > 0 {
 		d.eobrun--
-		return nil
+		return
 	}
 	br := &d.br
 	ac := &d.ac[c.ta]
 	for k := s.ss; k <= s.se; k++ {
-		rs, err := br.decode(ac)
-		if err != nil {
-			return err
-		}
+		rs := br.decode(ac)
 		r, sz := int(rs>>4), rs&15
 		if sz != 0 {
 			k += r
@@ -302,13 +326,12 @@ func (d *decoder) acFirst(s *scan, c *component, b *[64]int16) error {
 			k += 15
 		}
 	}
-	return nil
 }
 
 // acRefine: a successive-approximation refinement scan of an AC band
 // (decode_mcu_AC_refine): one correction bit for each coefficient already
 // non-zero, and new coefficients of magnitude 1 << Al.
-func (d *decoder) acRefine(s *scan, c *component, b *[64]int16) error {
+func (d *decoder) acRefine(s *scan, c *component, b *[64]int16) {
 	br := &d.br
 	p1 := int16(1) << s.al
 	m1 := int16(-1) << s.al
@@ -316,10 +339,7 @@ func (d *decoder) acRefine(s *scan, c *component, b *[64]int16) error {
 	if d.eobrun == 0 {
 		ac := &d.ac[c.ta]
 		for ; k <= s.se; k++ {
-			rs, err := br.decode(ac)
-			if err != nil {
-				return err
-			}
+			rs := br.decode(ac)
 			r, sz := int(rs>>4), rs&15
 			var val int16
 			if sz != 0 {
@@ -365,7 +385,6 @@ func (d *decoder) acRefine(s *scan, c *component, b *[64]int16) error {
 		}
 		d.eobrun--
 	}
-	return nil
 }
 
 func refine(br *bitReader, coef *int16, p1, m1 int16) {

@@ -199,6 +199,30 @@ def main():
         t = photo(rng, w, h)
         add(f"420_tiny_{w}x{h}", pil_jpeg(t, quality=90, subsampling=2), "tiny: chroma at most 2 wide uses replication")
     add("422_tiny_progressive_5x3", pil_jpeg(photo(rng, 5, 3), quality=90, subsampling=1, progressive=True), "tiny progressive 4:2:2")
+    # Damaged files that libjpeg decodes anyway (with a warning) and PIL
+    # accepts: the data of a scan ends early, a restart marker is missing or
+    # misnumbered, stray bytes sit before a marker.
+    good = pil_jpeg(photo(rng, 61, 45), quality=80, subsampling=2)
+    sos = good.index(b"\xff\xda")
+    add("damaged_cut_scan_61x45", good[: sos + (len(good) - sos) * 2 // 3] + b"\xff\xd9", "scan data ends early (libjpeg: premature end of data segment)")
+    dqt = good.index(b"\xff\xdb")
+    add("damaged_stray_bytes_61x45", good[:dqt] + b"junk" + good[dqt:], "stray bytes before a marker")
+    rst = cjpeg(photo(rng, 61, 45), ["-quality", "80", "-sample", "2x2", "-restart", "1B"])
+    marks = [i for i in range(len(rst) - 1) if rst[i] == 0xFF and 0xD0 <= rst[i + 1] <= 0xD7]
+    cut = rst[: marks[3]] + rst[marks[4] :]  # one restart interval and its marker lost
+    add("damaged_lost_restart_61x45", cut, "a restart interval lost: libjpeg resynchronises")
+    wrong = bytearray(rst)
+    wrong[marks[6] + 1] = 0xD0 + ((wrong[marks[6] + 1] - 0xD0 + 4) & 7)
+    add("damaged_wrong_restart_61x45", bytes(wrong), "a restart marker with a wrong number")
+    prog = pil_jpeg(photo(rng, 61, 45), quality=80, subsampling=2, progressive=True)
+    scans = [i for i in range(len(prog) - 1) if prog[i : i + 2] == b"\xff\xda"]
+    add("damaged_progressive_dc_only_61x45", prog[: scans[2]] + b"\xff\xd9", "progressive file ending after its DC scans (libjpeg smooths blocks)")
+    add("damaged_progressive_some_ac_61x45", prog[: scans[5]] + b"\xff\xd9", "progressive file ending after some AC scans (smoothing of AC only)")
+    mid = scans[4] + (scans[5] - scans[4]) // 2
+    add("damaged_progressive_cut_in_scan_61x45", prog[:mid] + b"\xff\xd9", "progressive file cut inside a scan (smoothing state of the scan before)")
+    narrow = pil_jpeg(photo(rng, 13, 70)[..., 0], quality=80, progressive=True)
+    scans = [i for i in range(len(narrow) - 1) if narrow[i : i + 2] == b"\xff\xda"]
+    add("damaged_progressive_narrow_13x70", narrow[: scans[1]] + b"\xff\xd9", "two blocks wide, DC only: libjpeg 2.1's edge handling")
     m = mask_like(rng, 75, 51, colour=False)
     add("mask_grey_75x51", pil_jpeg(m, quality=75), "a grey JPEG mask")
     m = mask_like(rng, 75, 51, colour=True)
