@@ -18,7 +18,8 @@
 // For each image:
 //
 //  1. Decode (PNG, JPEG, BMP, TIFF; see DecodeImage) and convert to RGB as
-//     PIL's convert("RGB") does.
+//     PIL's convert("RGB") does; JPEG pixels are libjpeg-turbo's, exactly
+//     as PIL decodes them.
 //  2. Resize to S x S with PIL's Image.resize(BICUBIC), scale to [0, 1],
 //     normalise with CLIP's Mean and Std, lay out as [3, S, S]: Preprocess.
 //  3. Run the model on a batch [N, 3, S, S].
