@@ -4,6 +4,16 @@ package jpegdec
 // the Loeffler-Ligtenberg-Moschytz algorithm with 12 multiplies and 32 adds,
 // 13-bit constants, 2 extra bits of precision between the passes), which is
 // libjpeg-turbo's default (JDCT_ISLOW) and what PIL decodes with.
+//
+// PIL runs libjpeg-turbo's SIMD version of it (jidctint-avx2.asm and
+// -sse2.asm on x86-64), which gives the C code's results whenever the
+// dequantised coefficients and the values between the passes fit in 16
+// bits, as they do in every file a real encoder writes. Beyond that (damaged
+// or hostile files) the SIMD code keeps 16-bit lanes: the dequantisation
+// and three sums per pass wrap, the pass outputs saturate. This function
+// follows the SIMD code, so damaged files decode as PIL decodes them too:
+// 16-bit products and sums are written as int16 conversions, the 32-bit
+// multiply-adds (pmaddwd) in int32.
 
 const (
 	constBits = 13
@@ -26,129 +36,112 @@ const (
 	fix3_072711026 = 25172
 )
 
-// clampSample is the final range limit: libjpeg-turbo's SIMD IDCTs (which
-// PIL runs on x86-64 and ARM) saturate the descaled result to -128..127
-// before adding 128. (The portable C code wraps values beyond +-512 through
-// a table instead; no image a real encoder writes comes near that.)
-func clampSample(v int32) uint8 {
-	v += 128
-	if uint32(v) > 255 {
-		if v < 0 {
-			return 0
-		}
-		return 255
-	}
-	return uint8(v)
+// sat16 is the signed saturation of vpackssdw.
+func sat16(v int32) int16 {
+	return int16(min(max(v, -32768), 32767))
+}
+
+// idct1D is the SIMD code's one-dimensional pass on eight int16 inputs
+// (dodct in jidctint-avx2.asm): results descaled by shift and saturated to
+// 16 bits, in out[0..7].
+func idct1D(in *[8]int16, out *[8]int16, shift uint) {
+	i0, i1, i2, i3 := int32(in[0]), int32(in[1]), int32(in[2]), int32(in[3])
+	i4, i5, i6, i7 := int32(in[4]), int32(in[5]), int32(in[6]), int32(in[7])
+
+	// Even part. tmp2, tmp3 are jidctint.c's, with the rotation folded into
+	// two multiply-adds; in0 +- in4 is a 16-bit sum.
+	tmp3 := i2*(fix0_541196100+fix0_765366865) + i6*fix0_541196100
+	tmp2 := i2*fix0_541196100 + i6*(fix0_541196100-fix1_847759065)
+	tmp0 := int32(int16(i0+i4)) << constBits
+	tmp1 := int32(int16(i0-i4)) << constBits
+	tmp10 := tmp0 + tmp3
+	tmp13 := tmp0 - tmp3
+	tmp11 := tmp1 + tmp2
+	tmp12 := tmp1 - tmp2
+
+	// Odd part, likewise: z3 = in7 + in3 and z4 = in5 + in1 are 16-bit sums.
+	z3 := int32(int16(i7 + i3))
+	z4 := int32(int16(i5 + i1))
+	z3, z4 = z3*(fix1_175875602-fix1_961570560)+z4*fix1_175875602,
+		z3*fix1_175875602+z4*(fix1_175875602-fix0_390180644)
+	t0 := i7*(fix0_298631336-fix0_899976223) + i1*-fix0_899976223 + z3
+	t1 := i5*(fix2_053119869-fix2_562915447) + i3*-fix2_562915447 + z4
+	t2 := i5*-fix2_562915447 + i3*(fix3_072711026-fix2_562915447) + z3
+	t3 := i7*-fix0_899976223 + i1*(fix1_501321110-fix0_899976223) + z4
+
+	r := int32(1) << (shift - 1)
+	out[0] = sat16((tmp10 + t3 + r) >> shift)
+	out[7] = sat16((tmp10 - t3 + r) >> shift)
+	out[1] = sat16((tmp11 + t2 + r) >> shift)
+	out[6] = sat16((tmp11 - t2 + r) >> shift)
+	out[2] = sat16((tmp12 + t1 + r) >> shift)
+	out[5] = sat16((tmp12 - t1 + r) >> shift)
+	out[3] = sat16((tmp13 + t0 + r) >> shift)
+	out[4] = sat16((tmp13 - t0 + r) >> shift)
 }
 
 // idct dequantises the natural-order coefficients in blk with the
 // natural-order table q and writes the 8x8 samples to dst, rows stride apart.
-func idct(blk *[64]int32, q *[64]int32, dst []uint8, stride int) {
-	var ws [64]int32
-	// Pass 1: columns, results scaled up by 2^pass1Bits.
-	for c := 0; c < 8; c++ {
-		if blk[8+c] == 0 && blk[16+c] == 0 && blk[24+c] == 0 && blk[32+c] == 0 &&
-			blk[40+c] == 0 && blk[48+c] == 0 && blk[56+c] == 0 {
-			dc := (blk[c] * q[c]) << pass1Bits
-			for r := 0; r < 8; r++ {
-				ws[8*r+c] = dc
-			}
-			continue
-		}
-		z2 := blk[16+c] * q[16+c]
-		z3 := blk[48+c] * q[48+c]
-		z1 := (z2 + z3) * fix0_541196100
-		tmp2 := z1 - z3*fix1_847759065
-		tmp3 := z1 + z2*fix0_765366865
-
-		z2 = blk[c] * q[c]
-		z3 = blk[32+c] * q[32+c]
-		tmp0 := (z2 + z3) << constBits
-		tmp1 := (z2 - z3) << constBits
-
-		tmp10 := tmp0 + tmp3
-		tmp13 := tmp0 - tmp3
-		tmp11 := tmp1 + tmp2
-		tmp12 := tmp1 - tmp2
-
-		tmp0 = blk[56+c] * q[56+c]
-		tmp1 = blk[40+c] * q[40+c]
-		tmp2 = blk[24+c] * q[24+c]
-		tmp3 = blk[8+c] * q[8+c]
-		tmp0, tmp1, tmp2, tmp3 = oddPart(tmp0, tmp1, tmp2, tmp3)
-
-		const r1 = 1 << (constBits - pass1Bits - 1)
-		ws[c] = (tmp10 + tmp3 + r1) >> (constBits - pass1Bits)
-		ws[56+c] = (tmp10 - tmp3 + r1) >> (constBits - pass1Bits)
-		ws[8+c] = (tmp11 + tmp2 + r1) >> (constBits - pass1Bits)
-		ws[48+c] = (tmp11 - tmp2 + r1) >> (constBits - pass1Bits)
-		ws[16+c] = (tmp12 + tmp1 + r1) >> (constBits - pass1Bits)
-		ws[40+c] = (tmp12 - tmp1 + r1) >> (constBits - pass1Bits)
-		ws[24+c] = (tmp13 + tmp0 + r1) >> (constBits - pass1Bits)
-		ws[32+c] = (tmp13 - tmp0 + r1) >> (constBits - pass1Bits)
+func idct(blk, q *[64]int16, dst []uint8, stride int) {
+	var dq [64]int16
+	var ac int16
+	for k := range dq {
+		dq[k] = blk[k] * q[k] // 16-bit, as vpmullw
 	}
-	// Pass 2: rows, descaled by 2^(pass1Bits+3) and range-limited.
-	for r := 0; r < 8; r++ {
-		w := ws[8*r : 8*r+8 : 8*r+8]
+	for _, v := range dq[8:] {
+		ac |= v
+	}
+	acZero := ac == 0
+	// Pass 1: columns, into ws transposed (ws[8*c+r] = column c, row r).
+	var ws [64]int16
+	var col, res [8]int16
+	if acZero {
+		// The SIMD code's shortcut when rows 1..7 are all zero: a 16-bit
+		// shift of the dequantised DC row.
+		for c := range 8 {
+			v := dq[c] << pass1Bits
+			for r := range 8 {
+				ws[8*c+r] = v
+			}
+		}
+	} else {
+		for c := range 8 {
+			if dq[8+c]|dq[16+c]|dq[24+c]|dq[32+c]|dq[40+c]|dq[48+c]|dq[56+c] == 0 {
+				// What idct1D gives for a lone DC input, faster.
+				v := sat16(int32(dq[c]) << pass1Bits)
+				for r := range 8 {
+					ws[8*c+r] = v
+				}
+				continue
+			}
+			for r := range 8 {
+				col[r] = dq[8*r+c]
+			}
+			idct1D(&col, (*[8]int16)(ws[8*c:8*c+8]), constBits-pass1Bits)
+		}
+	}
+	// Pass 2: rows, descaled by 2^(pass1Bits+3), saturated to -128..127
+	// (vpacksswb) and shifted to 0..255.
+	for r := range 8 {
 		out := dst[r*stride : r*stride+8 : r*stride+8]
-		if w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0 {
-			v := clampSample((w[0] + 1<<(pass1Bits+2)) >> (pass1Bits + 3))
-			for i := range out {
-				out[i] = v
+		if ws[8+r]|ws[16+r]|ws[24+r]|ws[32+r]|ws[40+r]|ws[48+r]|ws[56+r] == 0 {
+			// A lone DC input: idct1D gives (in0 + 16) >> 5 everywhere.
+			v := uint8(min(max((int32(ws[r])+16)>>5, -128), 127) + 128)
+			for c := range out {
+				out[c] = v
 			}
 			continue
 		}
-		z2, z3 := w[2], w[6]
-		z1 := (z2 + z3) * fix0_541196100
-		tmp2 := z1 - z3*fix1_847759065
-		tmp3 := z1 + z2*fix0_765366865
-
-		tmp0 := (w[0] + w[4]) << constBits
-		tmp1 := (w[0] - w[4]) << constBits
-
-		tmp10 := tmp0 + tmp3
-		tmp13 := tmp0 - tmp3
-		tmp11 := tmp1 + tmp2
-		tmp12 := tmp1 - tmp2
-
-		tmp0, tmp1, tmp2, tmp3 = oddPart(w[7], w[5], w[3], w[1])
-
-		const s = constBits + pass1Bits + 3
-		const r2 = 1 << (s - 1)
-		out[0] = clampSample((tmp10 + tmp3 + r2) >> s)
-		out[7] = clampSample((tmp10 - tmp3 + r2) >> s)
-		out[1] = clampSample((tmp11 + tmp2 + r2) >> s)
-		out[6] = clampSample((tmp11 - tmp2 + r2) >> s)
-		out[2] = clampSample((tmp12 + tmp1 + r2) >> s)
-		out[5] = clampSample((tmp12 - tmp1 + r2) >> s)
-		out[3] = clampSample((tmp13 + tmp0 + r2) >> s)
-		out[4] = clampSample((tmp13 - tmp0 + r2) >> s)
+		for c := range 8 {
+			col[c] = ws[8*c+r]
+		}
+		idct1D(&col, &res, constBits+pass1Bits+3)
+		for c, v := range res {
+			x := int32(v) + 128
+			if uint32(x) > 255 {
+				x = min(max(x, 0), 255)
+			}
+			out[c] = uint8(x)
+		}
 	}
-}
-
-// oddPart is jidctint.c's odd part for inputs y7, y5, y3, y1.
-func oddPart(tmp0, tmp1, tmp2, tmp3 int32) (int32, int32, int32, int32) {
-	z1 := tmp0 + tmp3
-	z2 := tmp1 + tmp2
-	z3 := tmp0 + tmp2
-	z4 := tmp1 + tmp3
-	z5 := (z3 + z4) * fix1_175875602
-
-	tmp0 *= fix0_298631336
-	tmp1 *= fix2_053119869
-	tmp2 *= fix3_072711026
-	tmp3 *= fix1_501321110
-	z1 *= -fix0_899976223
-	z2 *= -fix2_562915447
-	z3 *= -fix1_961570560
-	z4 *= -fix0_390180644
-
-	z3 += z5
-	z4 += z5
-
-	tmp0 += z1 + z3
-	tmp1 += z2 + z4
-	tmp2 += z2 + z3
-	tmp3 += z1 + z4
-	return tmp0, tmp1, tmp2, tmp3
 }

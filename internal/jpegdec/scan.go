@@ -53,7 +53,7 @@ func (d *decoder) decodeScan(p []byte) error {
 			}
 			c.qRaw = d.quant[c.tq]
 			for k, v := range c.qRaw {
-				c.q[k] = int32(int16(v))
+				c.q[k] = int16(v)
 			}
 			c.qSet = true
 		}
@@ -245,7 +245,7 @@ func nextMarkerAt(data []byte, p int) int {
 func (d *decoder) decodeBlock(s *scan, c *component, bx, by int, skip bool) {
 	if !d.progressive {
 		blk := &d.blk
-		*blk = [64]int32{}
+		*blk = [64]int16{}
 		if !skip {
 			d.decodeSequential(c, blk)
 		}
@@ -274,17 +274,17 @@ func (d *decoder) decodeBlock(s *scan, c *component, bx, by int, skip bool) {
 
 // decodeSequential reads one block of a baseline or extended sequential
 // scan (jdhuff.c decode_mcu) into natural order.
-func (d *decoder) decodeSequential(c *component, blk *[64]int32) {
+func (d *decoder) decodeSequential(c *component, blk *[64]int16) {
 	br := &d.br
 	c.dcPred += br.receiveExtend(br.decode(&d.dc[c.td]))
-	blk[0] = int32(int16(c.dcPred))
+	blk[0] = int16(c.dcPred)
 	ac := &d.ac[c.ta]
 	for k := 1; k < 64; k++ {
 		rs := br.decode(ac)
 		r, sz := int(rs>>4), rs&15
 		if sz != 0 {
 			k += r
-			blk[zigzag[k]] = int32(int16(br.receiveExtend(sz)))
+			blk[zigzag[k]] = int16(br.receiveExtend(sz))
 		} else {
 			if r != 15 {
 				break
@@ -400,14 +400,10 @@ func refine(br *bitReader, coef *int16, p1, m1 int16) {
 // idctAll transforms a progressive component's coefficients to samples.
 func (d *decoder) idctAll(c *component) {
 	stride := 8 * c.bw
-	blk := &d.blk
 	for by := 0; by < c.bh; by++ {
 		for bx := 0; bx < c.bw; bx++ {
 			i := 64 * (by*c.bw + bx)
-			for k, v := range c.coefs[i : i+64] {
-				blk[k] = int32(v)
-			}
-			idct(blk, &c.q, c.plane[8*by*stride+8*bx:], stride)
+			idct((*[64]int16)(c.coefs[i:i+64]), &c.q, c.plane[8*by*stride+8*bx:], stride)
 		}
 	}
 	c.coefs = nil

@@ -93,7 +93,6 @@ func (d *decoder) idctSmoothed(c *component) {
 	q03, q12, q21, q30 := q(3), q(10), q(17), q(24)
 	dc := func(row, col int) int { return int(c.coefs[64*(row*c.bw+col)]) }
 	stride := 8 * c.bw
-	var ws [64]int32
 	for imcu := 0; imcu <= last; imcu++ {
 		// Rows after the last iMCU row the final scan reached use the
 		// progression state from before that scan.
@@ -152,10 +151,7 @@ func (d *decoder) idctSmoothed(c *component) {
 				var wc [64]int16
 				copy(wc[:], blk)
 				smoothBlock(&wc, &w, bits, changeDC, q00, q01, q10, q20, q11, q02, q03, q12, q21, q30)
-				for k, x := range wc {
-					ws[k] = int32(x)
-				}
-				idct(&ws, &c.q, c.plane[8*r*stride+8*col:], stride)
+				idct(&wc, &c.q, c.plane[8*r*stride+8*col:], stride)
 				for i := range w {
 					copy(w[i][:4], w[i][1:])
 				}

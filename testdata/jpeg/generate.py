@@ -214,6 +214,20 @@ def main():
     wrong = bytearray(rst)
     wrong[marks[6] + 1] = 0xD0 + ((wrong[marks[6] + 1] - 0xD0 + 4) & 7)
     add("damaged_wrong_restart_61x45", bytes(wrong), "a restart marker with a wrong number")
+    # Coefficients far outside what an encoder writes: the quantisers are
+    # overwritten, so dequantised values overflow the 16-bit lanes of
+    # libjpeg-turbo's SIMD IDCT, which PIL runs (wrapping, saturation).
+    big = bytearray(pil_jpeg(photo(rng, 40, 24), quality=90, subsampling=2))
+    dqt = big.index(b"\xff\xdb")
+    for k in range(64):
+        big[dqt + 5 + k] = 255
+    add("damaged_huge_quantisers_40x24", bytes(big), "8-bit quantisers of 255: the SIMD IDCT's 16-bit saturation")
+    g16 = pil_jpeg(photo(rng, 24, 16)[..., 2], quality=95)
+    dqt = g16.index(b"\xff\xdb")
+    n = int.from_bytes(g16[dqt + 2 : dqt + 4], "big")
+    table = bytes([0x10]) + b"".join(int(v).to_bytes(2, "big") for v in rng.integers(1, 65536, size=64))
+    g16 = g16[: dqt + 2] + (len(table) + 2).to_bytes(2, "big") + table + g16[dqt + 2 + n :]
+    add("damaged_16bit_quantisers_24x16", g16, "16-bit quantisers: products wrap in 16 bits")
     prog = pil_jpeg(photo(rng, 61, 45), quality=80, subsampling=2, progressive=True)
     scans = [i for i in range(len(prog) - 1) if prog[i : i + 2] == b"\xff\xda"]
     add("damaged_progressive_dc_only_61x45", prog[: scans[2]] + b"\xff\xd9", "progressive file ending after its DC scans (libjpeg smooths blocks)")
