@@ -195,6 +195,12 @@ def main():
     buf = io.BytesIO()
     Image.fromarray(cmyk, "CMYK").save(buf, "JPEG", quality=85)
     add("cmyk_baseline_40x30", buf.getvalue(), "CMYK (Adobe), PIL's CMYK to RGB")
+    # The same data relabelled YCCK (Adobe transform 2): libjpeg converts
+    # YCC to inverted RGB, K kept (no encoder at hand writes YCCK).
+    ycck = bytearray(buf.getvalue())
+    adobe = ycck.index(b"Adobe")
+    ycck[adobe + 11] = 2
+    add("ycck_baseline_40x30", bytes(ycck), "YCCK (Adobe transform 2)")
     for w, h in [(1, 1), (2, 2), (3, 2), (4, 5), (5, 3), (17, 9)]:
         t = photo(rng, w, h)
         add(f"420_tiny_{w}x{h}", pil_jpeg(t, quality=90, subsampling=2), "tiny: chroma at most 2 wide uses replication")
