@@ -1,9 +1,6 @@
 package jpegdec
 
-import (
-	"fmt"
-	"image"
-)
+import "image"
 
 // Upsampling (jdsample.c) and colour conversion (jdcolor.c, and PIL's CMYK
 // handling), one output row at a time.
@@ -138,8 +135,13 @@ func yccToRGB(y, cb, cr uint8) (r, g, b uint8) {
 // returns.
 func (d *decoder) convert() (image.Image, error) {
 	for i := range d.comps {
-		if !d.comps[i].qSet {
-			return nil, FormatError(fmt.Sprintf("component %d has no scan", d.comps[i].id))
+		if c := &d.comps[i]; !c.qSet && !d.progressive {
+			// A component no scan delivered (the file ends early): libjpeg's
+			// coefficient buffer is zero there, which is mid-grey. (A
+			// progressive one already transformed its zero coefficients.)
+			for k := range c.plane {
+				c.plane[k] = 128
+			}
 		}
 	}
 	w, h := d.width, d.height

@@ -45,7 +45,8 @@
 // early (a marker where data should be) the MCU in progress reads zero bits
 // and the rest of the segment is left unread; misnumbered or lost restart
 // markers are resynchronised as jpeg_resync_to_restart does; a Huffman code
-// that does not exist reads as symbol 0. A file that ends before its EOI
+// that does not exist reads as symbol 0; a component whose scan never came
+// is mid-grey. A file that ends before its EOI
 // marker is an error, as PIL's "image file is truncated".
 //
 // Not supported (an error): arithmetic coding (which PIL decodes; it is

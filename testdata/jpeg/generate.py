@@ -243,6 +243,9 @@ def main():
     narrow = pil_jpeg(photo(rng, 13, 70)[..., 0], quality=80, progressive=True)
     scans = [i for i in range(len(narrow) - 1) if narrow[i : i + 2] == b"\xff\xda"]
     add("damaged_progressive_narrow_13x70", narrow[: scans[1]] + b"\xff\xd9", "two blocks wide, DC only: libjpeg 2.1's edge handling")
+    ni = cjpeg(photo(rng, 37, 29), ["-quality", "80", "-sample", "2x2", "-scans", "@" + NONINTERLEAVED])
+    scans = [i for i in range(len(ni) - 1) if ni[i : i + 2] == b"\xff\xda"]
+    add("damaged_missing_component_37x29", ni[: scans[2]] + b"\xff\xd9", "sequential file ending before its Cr scan (mid-grey Cr)")
     m = mask_like(rng, 75, 51, colour=False)
     add("mask_grey_75x51", pil_jpeg(m, quality=75), "a grey JPEG mask")
     m = mask_like(rng, 75, 51, colour=True)
