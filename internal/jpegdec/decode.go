@@ -11,8 +11,9 @@
 // exactly as libjpeg does, and binding libjpeg-turbo through cgo would break
 // `go install` on machines without a C toolchain and the library, so this
 // package reimplements libjpeg-turbo's documented algorithms. The references
-// (testdata/jpeg) come from Debian 12's PIL with libjpeg-turbo 2.1.5; the
-// algorithms below are unchanged in 3.x, which recent Pillow wheels bundle:
+// (testdata/jpeg) come from Debian 12's PIL with libjpeg-turbo 2.1.5; 3.x,
+// which recent Pillow wheels bundle, differs only in block smoothing's edge
+// handling (below):
 //
 //   - entropy decoding of baseline, extended sequential and progressive
 //     Huffman JPEGs (interleaved or not, with restart markers), as jdhuff.c
@@ -21,7 +22,7 @@
 //   - the accurate integer IDCT (jidctint.c, JDCT_ISLOW, the default), in
 //     its exact fixed-point arithmetic as libjpeg-turbo's x86-64 SIMD code
 //     computes it (the C code's results on every encoder's output; 16-bit
-//     wrapping and saturation on damaged data), see [idct];
+//     wrapping and saturation on damaged data), see idct.go;
 //   - chroma upsampling as jdsample.c with do_fancy_upsampling on (the
 //     default; merged upsampling is not used then): triangular "fancy"
 //     filters for 2x1 (h2v1, when a component is wider than 2 samples), 1x2
@@ -39,15 +40,16 @@
 // Which colour space a 3- or 4-component file is in follows libjpeg's rules
 // (JFIF marker, Adobe transform, component IDs 'R','G','B').
 //
-// Damaged files are decoded the way libjpeg-turbo decodes them, where PIL
-// accepts them (of 400 files with random bytes overwritten in their scans,
-// PIL decoded 344, all identical here, and refused 56, refused here too): stray bytes before a marker are skipped; when a scan's data ends
-// early (a marker where data should be) the MCU in progress reads zero bits
-// and the rest of the segment is left unread; misnumbered or lost restart
-// markers are resynchronised as jpeg_resync_to_restart does; a Huffman code
-// that does not exist reads as symbol 0; a component whose scan never came
-// is mid-grey. A file that ends before its EOI
-// marker is an error, as PIL's "image file is truncated".
+// Damaged files are decoded the way libjpeg-turbo decodes them where PIL
+// accepts them: stray bytes before a marker are skipped; when a scan's data
+// ends early (a marker where data should be) the MCU in progress reads zero
+// bits and the rest of the segment is left unread; misnumbered or lost
+// restart markers are resynchronised as jpeg_resync_to_restart does; a bit
+// pattern that is no Huffman code reads as symbol 0; a component whose scan
+// never came is mid-grey. A file that ends before its EOI marker is an
+// error, as PIL's "image file is truncated". (Of 400 files with random
+// bytes overwritten in their scans, PIL decoded 344, all identically here,
+// and refused 56, refused here too.)
 //
 // Not supported (an error): arithmetic coding (which PIL decodes; it is
 // rare), lossless and hierarchical JPEG, 12-bit samples, 2-component files,
