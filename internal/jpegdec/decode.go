@@ -119,7 +119,8 @@ type decoder struct {
 	br            bitReader
 	blk           [64]int16
 	scans         int
-	lastGood      int // last iMCU row reached with data, in the last scan
+	imageDone     bool // a single-scan sequential file's scan is decoded
+	lastGood      int  // last iMCU row reached with data, in the last scan
 }
 
 // DecodeConfig parses the markers up to the frame header.
@@ -144,7 +145,9 @@ func Decode(data []byte, maxPixels int) (img image.Image, err error) {
 		}
 	}()
 	d := &decoder{data: data, maxPixels: maxPixels}
-	if err := d.readHeaders(false); err != nil {
+	if err := d.readHeaders(false); err != nil && !(d.imageDone && err == errTruncated) {
+		// Once a single-scan file's scan is decoded, libjpeg has every
+		// scanline and PIL ignores a file that ends before EOI.
 		return nil, err
 	}
 	if d.progressive {
@@ -290,6 +293,10 @@ func (d *decoder) readHeaders(configOnly bool) error {
 		case m == mSOS:
 			if !sawSOF {
 				return FormatError("scan (SOS) before the frame header (SOF)")
+			}
+			if d.imageDone {
+				// libjpeg's JERR_EOI_EXPECTED.
+				return FormatError("a second scan in a single-scan file (EOI expected)")
 			}
 			if d.scans == maxScans {
 				return FormatError(fmt.Sprintf("more than %d scans", maxScans))

@@ -75,6 +75,9 @@ func (d *decoder) decodeScan(p []byte) error {
 	if d.br.eof {
 		return errTruncated
 	}
+	// A sequential file whose first scan holds every component has no
+	// other (libjpeg decodes it in one pass, has_multiple_scans false).
+	d.imageDone = !d.progressive && d.scans == 0 && n == len(d.comps)
 	if m := d.br.alignToMarker(); m >= 0 {
 		d.pos = m
 	} else {

@@ -17,6 +17,9 @@ convert("RGB") (mode "L" files are kept as "L"; their RGB is the grey
 replicated). PIL decodes with libjpeg-turbo's defaults: islow IDCT, fancy
 upsampling, no block smoothing on complete files.
 
+stress.py beside it writes hundreds more (random and damaged files) to a
+scratch folder for TestStress, uncommitted.
+
 Files:
   manifest.json    every case: its JPEG, PIL's decoded PNG, what it exercises
   <case>.jpg       the input
@@ -211,6 +214,7 @@ def main():
     good = pil_jpeg(photo(rng, 61, 45), quality=80, subsampling=2)
     sos = good.index(b"\xff\xda")
     add("damaged_cut_scan_61x45", good[: sos + (len(good) - sos) * 2 // 3] + b"\xff\xd9", "scan data ends early (libjpeg: premature end of data segment)")
+    add("damaged_cut_after_scan_61x45", good[:-2] + b"\xff\xfe\x40\x00cut", "a single-scan file cut inside a segment after its scan (PIL has every row)")
     dqt = good.index(b"\xff\xdb")
     add("damaged_stray_bytes_61x45", good[:dqt] + b"junk" + good[dqt:], "stray bytes before a marker")
     rst = cjpeg(photo(rng, 61, 45), ["-quality", "80", "-sample", "2x2", "-restart", "1B"])
