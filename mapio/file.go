@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/zsadbench/zsadbench/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/atomicfile"
 )
 
 // ReadMap reads the score map at path, choosing the decoder by the file's

@@ -18,7 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/zsadbench/zsadbench/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/atomicfile"
 )
 
 // Format is an output file format.

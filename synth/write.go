@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/zsadbench/zsadbench/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/atomicfile"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 

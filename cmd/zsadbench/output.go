@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/zsadbench/zsadbench/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/atomicfile"
 )
 
 // writeFileAtomic writes a file whole or not at all (see atomicfile).
