@@ -5,18 +5,21 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/inputfile"
+	"github.com/zsadbench/zsadbench/internal/printable"
 )
 
 // ReadMap reads the score map at path, choosing the decoder by the file's
 // extension, compared case-insensitively: .npy ([DecodeNPY]), .tif and .tiff
 // ([DecodeTIFF]), .png ([DecodePNG]). A map holding NaN or ±Inf is an error
-// wrapping a *[NonFiniteError] that names the first bad pixel. Every error
-// starts with the path: "PATH: problem".
+// wrapping a *[NonFiniteError] that names the first bad pixel. Only a
+// regular file is read (a device or a named pipe is an error), and no more
+// of it than the format needs. Every error starts with the path, quoted when
+// it holds control characters: "PATH: problem".
 func ReadMap(path string) (Map, error) {
 	m, _, err := ReadMapTo(path, nil)
 	return m, err
@@ -33,8 +36,8 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 		m, err = readNPYFile(path, alloc)
 	case ".tif", ".tiff", ".png":
 		var data []byte
-		if data, err = os.ReadFile(path); err != nil {
-			return Map{}, 0, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		if data, err = inputfile.ReadFile(path, maxFileBytes); err != nil {
+			return Map{}, 0, fmt.Errorf("%s: %w", printable.Path(path), unwrapPathError(err))
 		}
 		if ext == ".png" {
 			m, err = decodePNGBytes(data)
@@ -43,13 +46,13 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 		}
 	default:
 		return Map{}, 0, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
-			path, filepath.Ext(path))
+			printable.Path(path), filepath.Ext(path))
 	}
 	if err == nil {
 		peak, err = m.MaxFinite()
 	}
 	if err != nil {
-		return Map{}, 0, fmt.Errorf("%s: %w", path, err)
+		return Map{}, 0, fmt.Errorf("%s: %w", printable.Path(path), err)
 	}
 	return m, peak, nil
 }
@@ -57,7 +60,7 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 // readNPYFile streams a .npy file into a map pre-sized from the file's
 // length, without holding a copy of the file.
 func readNPYFile(path string, alloc func(int) []float32) (Map, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return Map{}, unwrapPathError(err)
 	}
@@ -67,21 +70,29 @@ func readNPYFile(path string, alloc func(int) []float32) (Map, error) {
 
 // ReadMask reads the mask image at path with [DecodeMask]; the format is
 // sniffed from the content, not the extension. A float TIFF mask holding NaN
-// or ±Inf is an error wrapping a *[NonFiniteError]. Errors start with the
-// path.
+// or ±Inf is an error wrapping a *[NonFiniteError]. Only a regular file is
+// read. Errors start with the path, as [ReadMap]'s do.
 func ReadMask(path string) (Map, error) {
-	data, err := os.ReadFile(path)
+	data, err := readMaskFile(path)
 	if err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return Map{}, err
 	}
 	m, err := decodeMaskBytes(data)
 	if err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, err)
+		return Map{}, fmt.Errorf("%s: %w", printable.Path(path), err)
 	}
 	if err := m.CheckFinite(); err != nil {
-		return Map{}, fmt.Errorf("%s: %w", path, err)
+		return Map{}, fmt.Errorf("%s: %w", printable.Path(path), err)
 	}
 	return m, nil
+}
+
+func readMaskFile(path string) ([]byte, error) {
+	data, err := inputfile.ReadFile(path, maxFileBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", printable.Path(path), unwrapPathError(err))
+	}
+	return data, nil
 }
 
 // ReadBinaryMask reads the mask image at path like [ReadMask] and returns
@@ -89,12 +100,12 @@ func ReadMask(path string) (Map, error) {
 // with the image's size; an 8-bit grey image is compared as it is, without
 // the float map. Errors start with the path.
 func ReadBinaryMask(path string, threshold float32) (mask []bool, w, h int, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readMaskFile(path)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return nil, 0, 0, err
 	}
 	if mask, w, h, err = decodeBinaryMask(data, threshold); err != nil {
-		return nil, 0, 0, fmt.Errorf("%s: %w", path, err)
+		return nil, 0, 0, fmt.Errorf("%s: %w", printable.Path(path), err)
 	}
 	return mask, w, h, nil
 }
@@ -105,10 +116,10 @@ func ReadBinaryMask(path string, threshold float32) (mask []bool, w, h int, err 
 // permissions are 0644; it is not fsynced.
 func WriteNPY(path string, m Map) error {
 	if err := m.sizeError(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", printable.Path(path), err)
 	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { return EncodeNPY(w, m) }); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return fmt.Errorf("%s: %w", printable.Path(path), unwrapPathError(err))
 	}
 	return nil
 }

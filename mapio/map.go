@@ -8,19 +8,38 @@
 //
 // The decoders never panic on malformed input and never allocate more than a
 // small multiple of the input's size because of what a header claims: every
-// width, height and shape is checked against the data actually present (and
-// against [MaxPixels]) before the pixel buffer is allocated.
+// width, height and shape is checked against the data actually present,
+// against [MaxPixels] and against [MaxImageBytes] before the pixel buffer is
+// allocated. Files are read only when they are regular files (a device or a
+// named pipe is an error), and never more of them than the format can need.
 package mapio
 
 import (
 	"fmt"
-	"github.com/zsadbench/zsadbench/internal/finite"
 	"math"
+
+	"github.com/zsadbench/zsadbench/internal/finite"
+	"github.com/zsadbench/zsadbench/metric"
 )
 
 // MaxPixels is the largest number of pixels (width*height) any decoder in
-// this package accepts: 2^28, for example 16384x16384 (1 GiB of float32).
-const MaxPixels = 1 << 28
+// this package accepts: [metric.MaxImagePixels], the one limit of every
+// reader and of the sweep.
+const MaxPixels = metric.MaxImagePixels
+
+// MaxImageBytes bounds the memory of one decoded image, in the decoder's
+// own representation before conversion (1 byte a pixel for 8-bit grey, 4
+// for 8-bit RGBA or a float32 map, 8 for 16-bit RGBA or float64 samples):
+// 2^28 bytes (256 MiB, a float32 map of MaxPixels). A header promising more
+// is refused before decoding, so a small compressed file cannot expand to
+// gigabytes. Real masks and maps are far below it: a 5000x5000 RGBA mask
+// takes 100 MB.
+const MaxImageBytes = 1 << 28
+
+// maxFileBytes bounds a map or mask file read whole (PNG, TIFF, BMP,
+// JPEG): its uncompressed pixel data at MaxImageBytes plus room for headers
+// and tables.
+const maxFileBytes = MaxImageBytes + 1<<24
 
 // Map is a row-major 2-D grid of float32 values: the value at row y,
 // column x is Pix[y*Width+x]. A valid Map has Width > 0, Height > 0 and
@@ -144,7 +163,22 @@ func checkSize(format string, w, h int) error {
 		return fmt.Errorf("%s: invalid image size %dx%d", format, w, h)
 	}
 	if w > MaxPixels/h {
-		return fmt.Errorf("%s: image size %dx%d exceeds the limit of %d pixels", format, w, h, MaxPixels)
+		return fmt.Errorf("%s: image size %dx%d exceeds the limit of %d pixels per image", format, w, h, MaxPixels)
+	}
+	return nil
+}
+
+// CheckDecodeSize returns an error naming format unless a w x h image
+// whose decoded form takes bytesPerPixel bytes a pixel fits the limits of
+// one image: [MaxPixels] and [MaxImageBytes]. Decoders call it with the
+// header's size before allocating anything.
+func CheckDecodeSize(format string, w, h, bytesPerPixel int) error {
+	if err := checkSize(format, w, h); err != nil {
+		return err
+	}
+	if need := uint64(w) * uint64(h) * uint64(max(bytesPerPixel, 1)); need > MaxImageBytes {
+		return fmt.Errorf("%s: a %dx%d image of %d bytes a pixel needs %d MiB to decode, over the limit of %d MiB per image",
+			format, w, h, bytesPerPixel, (need+1<<20-1)>>20, MaxImageBytes>>20)
 	}
 	return nil
 }

@@ -110,6 +110,12 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if need := (uint64(ifd.width)*bits + 7) / 8 * uint64(ifd.height); need > mul*uint64(len(data))+add {
 			return nil, Map{}, fmt.Errorf("tiff: %dx%d image cannot fit in a %d-byte file", ifd.width, ifd.height, len(data))
 		}
+		if err := CheckDecodeSize("tiff", ifd.width, ifd.height, ifd.xImageBytes()); err != nil {
+			return nil, Map{}, err
+		}
+		if err := ifd.checkExpansion(data, int(bits)); err != nil {
+			return nil, Map{}, err
+		}
 		img, err = tiff.Decode(bytes.NewReader(data))
 		if err == nil && ifd.photometric == 1 && (ifd.compression == 3 || ifd.compression == 4) {
 			// x/image/tiff decodes CCITT fax data for BlackIsZero images
@@ -126,7 +132,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if cerr != nil {
 			return nil, Map{}, cerr
 		}
-		if err := checkSize("bmp", cfg.Width, cfg.Height); err != nil {
+		if err := CheckDecodeSize("bmp", cfg.Width, cfg.Height, modelBytes(cfg.ColorModel)); err != nil {
 			return nil, Map{}, err
 		}
 		// BMP pixel data is uncompressed, at least one bit per pixel.
@@ -139,7 +145,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if cerr != nil {
 			return nil, Map{}, cerr
 		}
-		if err := checkSize("jpeg", cfg.Width, cfg.Height); err != nil {
+		if err := CheckDecodeSize("jpeg", cfg.Width, cfg.Height, modelBytes(cfg.ColorModel)); err != nil {
 			return nil, Map{}, err
 		}
 		// A generous bound: real JPEG masks hold far fewer pixels per byte.
@@ -154,6 +160,25 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		return nil, Map{}, err
 	}
 	return img, Map{}, nil
+}
+
+// modelBytes is how many bytes a pixel of a decoded image of this colour
+// model takes: 1 for grey and palette images, 2 for 16-bit grey, 8 for
+// 16-bit colour, 4 for the rest (8-bit colour; YCbCr and CMYK take at most
+// that).
+func modelBytes(m color.Model) int {
+	switch m {
+	case color.GrayModel:
+		return 1
+	case color.Gray16Model:
+		return 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4
 }
 
 // imageToMask converts a decoded image to raw intensities, the largest colour

@@ -54,28 +54,7 @@ func DecodeNPY(r io.Reader) (Map, error) { return decodeNPY(r, nil) }
 // decodeNPY is DecodeNPY reading a little-endian float32 payload into
 // alloc(n) (nil: make).
 func decodeNPY(r io.Reader, alloc func(int) []float32) (Map, error) {
-	var pre [12]byte
-	if _, err := io.ReadFull(r, pre[:10]); err != nil {
-		return Map{}, fmt.Errorf("npy: reading header: %w", noEOF(err))
-	}
-	hlen, n, err := npyPreamble(pre[:10])
-	if err != nil {
-		return Map{}, err
-	}
-	if n == 12 {
-		if _, err := io.ReadFull(r, pre[10:12]); err != nil {
-			return Map{}, fmt.Errorf("npy: reading header: %w", noEOF(err))
-		}
-		hlen = int(binary.LittleEndian.Uint32(pre[8:12]))
-		if hlen > maxNPYHeader {
-			return Map{}, fmt.Errorf("npy: header length %d exceeds %d bytes", hlen, maxNPYHeader)
-		}
-	}
-	hdrText := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hdrText); err != nil {
-		return Map{}, fmt.Errorf("npy: header truncated: %w", noEOF(err))
-	}
-	h, err := parseNPYHeader(hdrText)
+	h, err := readNPYHeader(r)
 	if err != nil {
 		return Map{}, err
 	}
@@ -121,6 +100,33 @@ func decodeNPY(r io.Reader, alloc func(int) []float32) (Map, error) {
 		}
 	}
 	return h.finish(pix), nil
+}
+
+// readNPYHeader reads the preamble and header of a .npy stream, leaving r
+// at the first byte of the payload.
+func readNPYHeader(r io.Reader) (*npyHeader, error) {
+	var pre [12]byte
+	if _, err := io.ReadFull(r, pre[:10]); err != nil {
+		return nil, fmt.Errorf("npy: reading header: %w", noEOF(err))
+	}
+	hlen, n, err := npyPreamble(pre[:10])
+	if err != nil {
+		return nil, err
+	}
+	if n == 12 {
+		if _, err := io.ReadFull(r, pre[10:12]); err != nil {
+			return nil, fmt.Errorf("npy: reading header: %w", noEOF(err))
+		}
+		hlen = int(binary.LittleEndian.Uint32(pre[8:12]))
+		if hlen > maxNPYHeader {
+			return nil, fmt.Errorf("npy: header length %d exceeds %d bytes", hlen, maxNPYHeader)
+		}
+	}
+	hdrText := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hdrText); err != nil {
+		return nil, fmt.Errorf("npy: header truncated: %w", noEOF(err))
+	}
+	return parseNPYHeader(hdrText)
 }
 
 // nativeLittleEndian reports whether this machine stores a uint32's low

@@ -28,10 +28,10 @@ func parsePNGHeader(data []byte) (pngHeader, error) {
 	}
 	w, h := binary.BigEndian.Uint32(data[16:20]), binary.BigEndian.Uint32(data[20:24])
 	if w > MaxPixels || h > MaxPixels {
-		return pngHeader{}, fmt.Errorf("png: image size %dx%d exceeds the limit of %d pixels", w, h, MaxPixels)
+		return pngHeader{}, fmt.Errorf("png: image size %dx%d exceeds the limit of %d pixels per image", w, h, MaxPixels)
 	}
 	hd := pngHeader{width: int(w), height: int(h), bitDepth: int(data[24]), colorType: int(data[25]), interlaced: data[28] != 0}
-	if err := checkSize("png", hd.width, hd.height); err != nil {
+	if err := CheckDecodeSize("png", hd.width, hd.height, hd.decodedBytes(hasTRNS(data))); err != nil {
 		return pngHeader{}, err
 	}
 	// The image data is zlib-compressed (at most ~1032:1); refuse sizes the
@@ -50,6 +50,48 @@ func parsePNGHeader(data []byte) (pngHeader, error) {
 		return pngHeader{}, fmt.Errorf("png: %dx%d image cannot fit in a %d-byte file", hd.width, hd.height, len(data))
 	}
 	return hd, nil
+}
+
+// decodedBytes is how many bytes a pixel takes in the image image/png
+// decodes (8-bit grey is an image.Gray, grey with transparency an
+// image.NRGBA, and so on), doubled for an interlaced image, whose passes are
+// decoded apart and then merged.
+func (hd pngHeader) decodedBytes(trns bool) int {
+	wide := hd.bitDepth == 16
+	n := 4
+	switch {
+	case hd.colorType == 3:
+		n = 1
+	case hd.colorType == 0 && !trns && wide:
+		n = 2
+	case hd.colorType == 0 && !trns:
+		n = 1
+	case wide:
+		n = 8
+	}
+	if hd.interlaced {
+		n *= 2
+	}
+	return n
+}
+
+// hasTRNS reports whether a tRNS chunk comes before the image data, which
+// makes image/png decode grey and RGB images with an alpha channel.
+func hasTRNS(data []byte) bool {
+	for off := 8; off+8 <= len(data); {
+		n := int(binary.BigEndian.Uint32(data[off : off+4]))
+		switch string(data[off+4 : off+8]) {
+		case "tRNS":
+			return true
+		case "IDAT", "IEND":
+			return false
+		}
+		if n < 0 || n > len(data)-off-12 {
+			return false
+		}
+		off += 12 + n
+	}
+	return false
 }
 
 // DecodePNG reads a grey PNG score map: colour type 0 (grey, any bit depth)

@@ -430,6 +430,10 @@ func (d *tiffIFD) decodeGrey(data []byte, scale bool) (Map, error) {
 	if d.fillOrder != 1 {
 		return Map{}, fmt.Errorf("tiff: unsupported FillOrder %d", d.fillOrder)
 	}
+	// The float32 output and one chunk's samples (float64: 8 bytes a pixel).
+	if err := CheckDecodeSize("tiff", d.width, d.height, max(4, d.bps/8)); err != nil {
+		return Map{}, err
+	}
 	if err := d.checkChunks(data, d.bps); err != nil {
 		return Map{}, err
 	}
@@ -521,6 +525,90 @@ func (d *tiffIFD) decompress(dst, src []byte, zr *io.ReadCloser) error {
 		return nil
 	}
 	return fmt.Errorf("unsupported compression %d", d.compression)
+}
+
+// checkExpansion decompresses every chunk, counting the bytes without
+// keeping them, and refuses a chunk whose stream expands past the rows it
+// holds (bitsPerPixel bits a pixel). It guards golang.org/x/image/tiff,
+// which reads a chunk's whole stream into memory, up to 8 bytes a pixel
+// whatever the image needs: a small deflate stream of zeros could take
+// gigabytes. CCITT streams end with their rows and stored chunks with their
+// byte count, so only deflate, LZW and PackBits are checked.
+func (d *tiffIFD) checkExpansion(data []byte, bitsPerPixel int) error {
+	switch d.compression {
+	case compDeflate, compDeflateAd, compLZW, compPackBits:
+	default:
+		return nil
+	}
+	n, chunkW := d.chunkGeometry()
+	rows := d.rowsPerStrip
+	if d.tiled {
+		rows = d.tileH
+	}
+	limit := int64((uint64(chunkW)*uint64(bitsPerPixel) + 7) / 8 * uint64(rows))
+	for i := range min(n, len(d.offsets), len(d.counts)) {
+		off, cnt := d.offsets[i], d.counts[i]
+		if off > uint64(len(data)) || uint64(len(data))-off < cnt {
+			return nil // reported by the decoder
+		}
+		src := data[off : off+cnt]
+		var got int64
+		switch d.compression {
+		case compPackBits:
+			got = packBitsLen(src)
+		case compLZW:
+			lr := lzw.NewReader(bytes.NewReader(src), lzw.MSB, 8)
+			got, _ = io.Copy(io.Discard, io.LimitReader(lr, limit+1))
+			lr.Close()
+		default:
+			zr, err := zlib.NewReader(bytes.NewReader(src))
+			if err != nil {
+				return nil // reported by the decoder
+			}
+			got, _ = io.Copy(io.Discard, io.LimitReader(zr, limit+1))
+		}
+		if got > limit {
+			return fmt.Errorf("tiff: chunk %d expands to more than the %d bytes of its %d rows", i, limit, rows)
+		}
+	}
+	return nil
+}
+
+// packBitsLen is the length of what unpackBits would write from src.
+func packBitsLen(src []byte) int64 {
+	var n int64
+	for i := 0; i < len(src); {
+		c := int(int8(src[i]))
+		switch {
+		case c >= 0:
+			n += int64(c + 1)
+			i += c + 2
+		case c != -128:
+			n += int64(1 - c)
+			i += 2
+		default:
+			i++
+		}
+	}
+	return n
+}
+
+// xImageBytes is how many bytes a pixel takes when golang.org/x/image/tiff
+// decodes an integer image: the decoded image (1 byte for grey and
+// palette, 2 for 16-bit grey, 4 for 8-bit colour, 8 for 16-bit colour) and
+// one chunk's decompressed samples, which its buffer may hold twice over
+// while it grows.
+func (d *tiffIFD) xImageBytes() int {
+	decoded := 4
+	switch {
+	case d.spp == 1 && d.bps <= 8:
+		decoded = 1
+	case d.spp == 1:
+		decoded = 2
+	case d.bps > 8:
+		decoded = 8
+	}
+	return decoded + 2*d.bps*d.spp/8
 }
 
 // unpackBits decodes PackBits (Apple's byte-oriented run-length code) until

@@ -220,8 +220,8 @@ func TestTIFFStructuralErrors(t *testing.T) {
 	}{
 		{"ok", [][]byte{strip}, base, ""},
 		{"short strip", [][]byte{strip[:31]}, base, "needs 32"},
-		{"huge uncompressed claim", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{16384}}, ifdEntry{tagImageLength, 4, []uint32{16384}}, ifdEntry{tagRowsPerStrip, 4, []uint32{16384}}), "needs"},
-		{"huge deflate claim", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{16384}}, ifdEntry{tagImageLength, 4, []uint32{16384}}, ifdEntry{tagRowsPerStrip, 4, []uint32{16384}}, ifdEntry{tagCompression, 4, []uint32{8}}), "cannot decode"},
+		{"huge uncompressed claim", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{8192}}, ifdEntry{tagImageLength, 4, []uint32{8192}}, ifdEntry{tagRowsPerStrip, 4, []uint32{8192}}), "needs"},
+		{"huge deflate claim", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{8192}}, ifdEntry{tagImageLength, 4, []uint32{8192}}, ifdEntry{tagRowsPerStrip, 4, []uint32{8192}}, ifdEntry{tagCompression, 4, []uint32{8}}), "cannot decode"},
 		{"huge lzw tiles", [][]byte{strip}, with(ifdEntry{tagTileWidth, 4, []uint32{8192}}, ifdEntry{tagTileLength, 4, []uint32{8192}}, ifdEntry{tagTileOffsets, 4, []uint32{8}}, ifdEntry{tagTileByteCounts, 4, []uint32{32}}, ifdEntry{tagCompression, 4, []uint32{5}}), "cannot decode"},
 		{"too many pixels", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{1 << 20}}, ifdEntry{tagImageLength, 4, []uint32{1 << 20}}), "exceeds the limit"},
 		{"zero width", [][]byte{strip}, with(ifdEntry{tagImageWidth, 4, []uint32{0}}), "invalid image size"},

@@ -19,6 +19,15 @@ import (
 	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
+// MaxImagePixels is the largest image, in pixels (Width*Height), that
+// zsadbench reads or evaluates: 2^26, for example 8192x8192, several times
+// the largest images of public anomaly detection datasets (about 5000x5000).
+// It is the one limit of every decoder (maps, masks, model inputs), of
+// --size and of the sweep, so that a file claiming more is refused, naming
+// it, before anything is decoded, and the memory one image can take is
+// bounded.
+const MaxImagePixels = 1 << 26
+
 // Image is one test image of a category.
 type Image struct {
 	// Name identifies the image in errors and warnings (a file path, a key).

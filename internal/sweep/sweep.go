@@ -166,14 +166,15 @@ func (r *Result) Curves() *Points {
 	return &r.Exact
 }
 
-// Pixels per image is capped so that per-image fixed-point sums fit in int64.
-const maxImagePixels = 1 << 27
+// Pixels per image are capped at the limit of every reader (which per-image
+// fixed-point sums need well below 2^62).
+const maxImagePixels = metric.MaxImagePixels
 
 // PRO fractions and region qualities are summed in fixed point, value *
 // 2^shift: exact integer sums make results independent of order. The shift is
 // as large as the category's largest image allows while an image's sums (at
 // most one unit per pixel) stay below 2^62: 46 bits for 256x256 maps, 44 for
-// 512x512, 35 at the 2^27-pixel cap, and at most 52.
+// 512x512, 36 at the 2^26-pixel cap, and at most 52.
 func fixedShift(maxPixels int) uint {
 	b := uint(0)
 	for (1 << b) < maxPixels {
@@ -183,7 +184,8 @@ func fixedShift(maxPixels int) uint {
 }
 
 // Run sweeps the category. It returns an error for invalid input (a map that
-// is not finite, sizes that do not match, an image over 2^27 pixels).
+// is not finite, sizes that do not match, an image over
+// metric.MaxImagePixels).
 func Run(cat *metric.Category, opts Options) (*Result, error) {
 	st, err := NewStream(opts, cat.ExtentFor(opts.Thresholds))
 	if err != nil {
@@ -221,7 +223,7 @@ func NewStream(opts Options, ext metric.Extent) (*Stream, error) {
 		return nil, fmt.Errorf("connectivity %d: want 4 or 8", opts.Connectivity)
 	}
 	if maxPixels > maxImagePixels {
-		return nil, fmt.Errorf("%d pixels per image; at most %d are supported", maxPixels, maxImagePixels)
+		return nil, fmt.Errorf("an image of %d pixels; at most %d (metric.MaxImagePixels) are supported", maxPixels, maxImagePixels)
 	}
 	st := &Stream{opts: opts, shift: fixedShift(maxPixels), maxPixels: maxPixels}
 	st.res.Grid = opts.Thresholds

@@ -127,8 +127,9 @@ def gen_npy():
     with open(path("npy/bad_magic.npy"), "wb") as f:
         f.write(b"PK\x03\x04 this is a zip file, not a .npy")
     map_errors["npy/bad_magic.npy"] = "magic"
-    # A header claiming a 65536 x 65536 array in a tiny file.
-    hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 4096), }"
+    # A header claiming a 16384 x 4096 array (2^26 values, within the
+    # limit of one image) in a tiny file.
+    hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (16384, 4096), }"
     hdr += " " * ((64 - (10 + len(hdr) + 1) % 64) % 64) + "\n"
     with open(path("npy/bad_huge_claim.npy"), "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode() + b"\0" * 64)
@@ -489,8 +490,8 @@ def gen_masks():
     data = open(path("mask/g8.png"), "rb").read()
     open(path("mask/bad_cut.png"), "wb").write(data[: len(data) - 30])
     mask_errors["mask/bad_cut.png"] = "png"
-    # A PNG header claiming 16000 x 16000 pixels (within MaxPixels).
-    ihdr = (16000).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
+    # A PNG header claiming 8000 x 8000 pixels (within MaxPixels).
+    ihdr = (8000).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
     import zlib
     chunk = b"IHDR" + ihdr
     png = b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + chunk + zlib.crc32(chunk).to_bytes(4, "big")
