@@ -2,22 +2,29 @@ package dive
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/png" // register PNG
 	"io"
-	"os"
+	"io/fs"
 
 	"github.com/zsadbench/zsadbench/internal/jpegdec"
 	_ "golang.org/x/image/bmp"  // register BMP
 	_ "golang.org/x/image/tiff" // register TIFF
+
+	"github.com/zsadbench/zsadbench/internal/inputfile"
+	"github.com/zsadbench/zsadbench/internal/printable"
+	"github.com/zsadbench/zsadbench/mapio"
+	"github.com/zsadbench/zsadbench/metric"
 )
 
-// MaxImagePixels is the largest width*height DecodeImage accepts. A header
-// claiming more is rejected before any pixel memory is allocated, so a
-// malformed or hostile file cannot exhaust memory.
-const MaxImagePixels = 1 << 26 // 67,108,864: 8192 x 8192
+// MaxImagePixels is the largest width*height DecodeImage accepts: the one
+// limit of every zsadbench reader, metric.MaxImagePixels. A header claiming
+// more is rejected before any pixel memory is allocated, so a malformed or
+// hostile file cannot exhaust memory.
+const MaxImagePixels = metric.MaxImagePixels
 
 // DecodeImage decodes a PNG, JPEG, BMP or TIFF image from r.
 //
@@ -26,15 +33,31 @@ const MaxImagePixels = 1 << 26 // 67,108,864: 8192 x 8192
 // internal/jpegdec), not Go's image/jpeg, whose pixels differ by up to
 // about a hundred levels at sharp colour edges in 4:2:0 files.
 //
-// The header is checked first: an image with a zero side or more than
-// MaxImagePixels pixels is an error. Decoding never panics; a panic inside a
-// format decoder is returned as an error.
+// The header is checked first: an image with a zero side, more than
+// MaxImagePixels pixels, or a decoded form larger than mapio.MaxImageBytes
+// (with its 8-bit RGB copy) is an error. Decoding never panics; a panic
+// inside a format decoder is returned as an error.
 func DecodeImage(r io.Reader) (image.Image, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, mapio.MaxFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > mapio.MaxFileBytes {
+		return nil, fmt.Errorf("decode image: more than %d bytes", mapio.MaxFileBytes)
+	}
+	return decodeImageBytes(data)
+}
+
+func decodeImageBytes(data []byte) (image.Image, error) {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xD8}) {
+		cfg, err := jpegdec.DecodeConfig(data)
+		if err != nil {
+			return nil, fmt.Errorf("decode jpeg image: %w", err)
+		}
+		// The decoder's planes, and the 8-bit RGB copy Preprocess makes.
+		if err := mapio.CheckDecodeSize("decode jpeg image", cfg.Width, cfg.Height, cfg.BytesPerPixel()+3); err != nil {
+			return nil, err
+		}
 		img, err := jpegdec.Decode(data, MaxImagePixels)
 		if err != nil {
 			return nil, fmt.Errorf("decode jpeg image: %w", err)
@@ -45,8 +68,11 @@ func DecodeImage(r io.Reader) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Errorf("decode %s image: size %dx%d is empty or larger than %d pixels", format, cfg.Width, cfg.Height, MaxImagePixels)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("decode %s image: size %dx%d is empty", format, cfg.Width, cfg.Height)
+	}
+	if err := mapio.CheckDecodeSize("decode "+format+" image", cfg.Width, cfg.Height, mapio.BytesPerPixel(cfg.ColorModel)+3); err != nil {
+		return nil, err
 	}
 	img, err := decodeNoPanic(data)
 	if err != nil {
@@ -68,19 +94,28 @@ func decodeNoPanic(data []byte) (img image.Image, err error) {
 	return img, err
 }
 
-// LoadImage opens and decodes the image file at path (see DecodeImage). Its
+// LoadImage reads and decodes the image file at path (see DecodeImage).
+// Only a regular file is read (a device or a named pipe is an error). Its
 // errors name the file.
 func LoadImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	data, err := inputfile.ReadFile(path, mapio.MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
+		return nil, fmt.Errorf("read image %s: %w", printable.Path(path), unwrapPathError(err))
 	}
-	defer f.Close()
-	img, err := DecodeImage(f)
+	img, err := decodeImageBytes(data)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
+		return nil, fmt.Errorf("read image %s: %w", printable.Path(path), err)
 	}
 	return img, nil
+}
+
+// unwrapPathError drops an *fs.PathError's repeat of the path.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 // rgb8 is an image as interleaved 8-bit R, G, B samples, row-major, with

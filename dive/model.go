@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"os"
 	"strconv"
 	"sync"
 
@@ -12,7 +11,10 @@ import (
 
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/internal/finite"
+	"github.com/zsadbench/zsadbench/internal/inputfile"
 	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/internal/printable"
+	"github.com/zsadbench/zsadbench/metric"
 )
 
 // Names in the ONNX contract (see the package documentation).
@@ -27,6 +29,22 @@ const (
 	ProviderCPU    = "cpu"
 	backendNameStr = "dive"
 )
+
+// Limits on what a model may declare, checked before anything is
+// allocated, so that a hostile or broken model file fails with one clear
+// error instead of exhausting memory.
+const (
+	// MaxInputSize is the largest input side S a model may declare: far
+	// above DIVE's 518 and CLIP's 336.
+	MaxInputSize = 4096
+	// maxInputValues bounds one batch's input tensor, N*3*S*S float32
+	// values (1 GiB).
+	maxInputValues = 1 << 28
+)
+
+// maxBatch is the largest batch of images of side size whose input tensor
+// stays within maxInputValues (size <= MaxInputSize, so at least 5).
+func maxBatch(size int) int { return maxInputValues / (3 * size * size) }
 
 // Options configures Open. The zero value is DefaultOptions.
 type Options struct {
@@ -100,10 +118,10 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || !finite.Float64(opts.Sigma) {
 		return nil, nil, fmt.Errorf("dive: invalid options: batch size %d, threads %d, device %d, sigma %v", opts.BatchSize, opts.Threads, opts.DeviceID, opts.Sigma)
 	}
-	if fi, err := os.Stat(modelPath); err != nil {
-		return nil, nil, fmt.Errorf("dive: open model %s: %w", modelPath, err)
-	} else if fi.IsDir() {
-		return nil, nil, fmt.Errorf("dive: open model %s: is a directory", modelPath)
+	// ONNX Runtime reads the file itself: only a regular file is handed to
+	// it (a named pipe would block it, a device never end).
+	if err := inputfile.Check(modelPath); err != nil {
+		return nil, nil, fmt.Errorf("dive: open model %s: %w", printable.Path(modelPath), unwrapPathError(err))
 	}
 	lib := opts.LibraryPath
 	if lib == "" {
@@ -124,7 +142,11 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	if !m.fixedBatch {
 		m.batch = opts.BatchSize
 		if m.batch == 0 {
-			m.batch = DefaultBatch
+			m.batch = min(DefaultBatch, maxBatch(m.size))
+		}
+		if m.batch > maxBatch(m.size) {
+			return nil, nil, fmt.Errorf("dive: model %s: a batch of %d images of %dx%d exceeds the limit of %d MiB of input (at most %d images a batch)",
+				modelPath, m.batch, m.size, m.size, maxInputValues*4>>20, maxBatch(m.size))
 		}
 	}
 
@@ -220,6 +242,8 @@ func (m *Model) checkContract() error {
 	switch {
 	case d[2] > 0 && d[3] > 0 && d[2] != d[3]:
 		return bad("input %q has shape %v, want a square image [N,3,S,S]", InputName, d)
+	case max(d[2], d[3]) > MaxInputSize:
+		return bad("input %q has shape %v: side %d exceeds the limit of %d", InputName, d, max(d[2], d[3]), MaxInputSize)
 	case d[2] > 0:
 		m.size = int(d[2])
 	case d[3] > 0:
@@ -228,6 +252,10 @@ func (m *Model) checkContract() error {
 		m.size = DefaultSize
 	}
 	if d[0] > 0 {
+		if d[0] > int64(maxBatch(m.size)) {
+			return bad("input %q has shape %v: a batch of %d images of %dx%d exceeds the limit of %d MiB of input",
+				InputName, d, d[0], m.size, m.size, maxInputValues*4>>20)
+		}
 		m.batch, m.fixedBatch = int(d[0]), true
 	}
 	want := map[string]int{ScoreName: 1, MapName: 3}
@@ -242,6 +270,11 @@ func (m *Model) checkContract() error {
 		}
 		if len(o.Dimensions) != rank {
 			return bad("output %q has shape %v (rank %d), want rank %d", o.Name, o.Dimensions, len(o.Dimensions), rank)
+		}
+		if o.Name == MapName {
+			if h, w := o.Dimensions[1], o.Dimensions[2]; h > 0 && w > 0 && (h > metric.MaxImagePixels || w > metric.MaxImagePixels/h) {
+				return bad("output %q has shape %v: a map of %dx%d exceeds the limit of %d pixels", o.Name, o.Dimensions, w, h, metric.MaxImagePixels)
+			}
 		}
 	}
 	for _, name := range []string{ScoreName, MapName} {
@@ -464,6 +497,9 @@ func (m *Model) run(ctx context.Context, data []float32, n int) (scores, maps []
 	}
 	if len(ms) != 3 || ms[0] != int64(n) || ms[1] < 1 || ms[2] < 1 {
 		return nil, nil, 0, 0, fmt.Errorf("dive: model %s: anomaly_map has shape %v for a batch of %d, want [%d,h,w]", m.path, ms, n, n)
+	}
+	if ms[1] > metric.MaxImagePixels || ms[2] > metric.MaxImagePixels/ms[1] {
+		return nil, nil, 0, 0, fmt.Errorf("dive: model %s: anomaly_map of %dx%d exceeds the limit of %d pixels", m.path, ms[2], ms[1], metric.MaxImagePixels)
 	}
 	mh, mw = int(ms[1]), int(ms[2])
 	scores = append([]float32(nil), st.GetData()...)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -421,5 +422,71 @@ func TestPredictConcurrent(t *testing.T) {
 	}
 	if err := <-done; err != nil && !strings.Contains(err.Error(), "after Close") {
 		t.Errorf("Predict racing Close: %v", err)
+	}
+}
+
+// TestOpenRejectsHostileSizes: declared sizes that would make Predict
+// allocate gigabytes, or overflow 3*S*S, are refused by Open with one error
+// naming the model, before anything is allocated.
+func TestOpenRejectsHostileSizes(t *testing.T) {
+	requireRuntime(t)
+	for _, tc := range []struct {
+		name         string
+		batch, s     dim
+		batchOption  int
+		want         string
+		wantAllocMiB uint64
+	}{
+		{"side 100000", dv(1), dv(100000), 0, "side 100000 exceeds the limit of 4096", 0},
+		{"side 2^32", dv(1), dv(1 << 32), 0, "side 4294967296 exceeds the limit", 0},
+		{"side 20000", dv(1), dv(20000), 0, "side 20000 exceeds the limit", 0},
+		{"batch 1e9", dv(1e9), dv(64), 0, "a batch of 1000000000 images of 64x64 exceeds the limit of 1024 MiB", 0},
+		{"dynamic batch asked too large", dp("N"), dv(518), 100000, "a batch of 100000 images of 518x518 exceeds", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sp := defaultSpec()
+			sp.batch, sp.s = tc.batch, tc.s
+			path := writeModel(t, sp)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			m, _, err := Open(path, Options{Provider: ProviderCPU, BatchSize: tc.batchOption})
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				m.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %s and say %q", err, path, tc.want)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+				t.Errorf("Open allocated %d bytes", n)
+			}
+		})
+	}
+	// The largest batch within the limit is accepted, and a dynamic batch
+	// defaults to what fits.
+	sp := defaultSpec()
+	sp.s = dv(4096)
+	m, _, err := Open(writeModel(t, sp), Options{Provider: ProviderCPU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.BatchSize() != maxBatch(4096) || m.BatchSize() < 1 {
+		t.Errorf("batch %d at side 4096, want %d", m.BatchSize(), maxBatch(4096))
+	}
+	m.Close()
+}
+
+// TestModelFileMustBeRegular: a named pipe or a device as the model is
+// refused at once (ONNX Runtime would block on the pipe).
+func TestModelFileMustBeRegular(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	link := filepath.Join(t.TempDir(), "zero.onnx")
+	os.Symlink("/dev/zero", link)
+	_, _, err := Open(link, Options{Provider: ProviderCPU})
+	if err == nil || !strings.Contains(err.Error(), link) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("error %v, want one naming %s as not a regular file", err, link)
 	}
 }

@@ -36,7 +36,7 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 		m, err = readNPYFile(path, alloc)
 	case ".tif", ".tiff", ".png":
 		var data []byte
-		if data, err = inputfile.ReadFile(path, maxFileBytes); err != nil {
+		if data, err = inputfile.ReadFile(path, MaxFileBytes); err != nil {
 			return Map{}, 0, fmt.Errorf("%s: %w", printable.Path(path), unwrapPathError(err))
 		}
 		if ext == ".png" {
@@ -88,7 +88,7 @@ func ReadMask(path string) (Map, error) {
 }
 
 func readMaskFile(path string) ([]byte, error) {
-	data, err := inputfile.ReadFile(path, maxFileBytes)
+	data, err := inputfile.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", printable.Path(path), unwrapPathError(err))
 	}

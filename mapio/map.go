@@ -36,10 +36,11 @@ const MaxPixels = metric.MaxImagePixels
 // takes 100 MB.
 const MaxImageBytes = 1 << 28
 
-// maxFileBytes bounds a map or mask file read whole (PNG, TIFF, BMP,
-// JPEG): its uncompressed pixel data at MaxImageBytes plus room for headers
-// and tables.
-const maxFileBytes = MaxImageBytes + 1<<24
+// MaxFileBytes bounds an image file read whole (a PNG, TIFF, BMP or JPEG
+// map, mask or model input): its uncompressed pixel data at MaxImageBytes
+// plus room for headers and tables. A larger file is refused before it is
+// read.
+const MaxFileBytes = MaxImageBytes + 1<<24
 
 // Map is a row-major 2-D grid of float32 values: the value at row y,
 // column x is Pix[y*Width+x]. A valid Map has Width > 0, Height > 0 and

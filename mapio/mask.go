@@ -132,7 +132,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if cerr != nil {
 			return nil, Map{}, cerr
 		}
-		if err := CheckDecodeSize("bmp", cfg.Width, cfg.Height, modelBytes(cfg.ColorModel)); err != nil {
+		if err := CheckDecodeSize("bmp", cfg.Width, cfg.Height, BytesPerPixel(cfg.ColorModel)); err != nil {
 			return nil, Map{}, err
 		}
 		// BMP pixel data is uncompressed, at least one bit per pixel.
@@ -145,7 +145,7 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 		if cerr != nil {
 			return nil, Map{}, cerr
 		}
-		if err := CheckDecodeSize("jpeg", cfg.Width, cfg.Height, modelBytes(cfg.ColorModel)); err != nil {
+		if err := CheckDecodeSize("jpeg", cfg.Width, cfg.Height, cfg.BytesPerPixel()); err != nil {
 			return nil, Map{}, err
 		}
 		// A generous bound: real JPEG masks hold far fewer pixels per byte.
@@ -162,11 +162,11 @@ func decodeMaskImage(data []byte) (img image.Image, m Map, err error) {
 	return img, Map{}, nil
 }
 
-// modelBytes is how many bytes a pixel of a decoded image of this colour
-// model takes: 1 for grey and palette images, 2 for 16-bit grey, 8 for
-// 16-bit colour, 4 for the rest (8-bit colour; YCbCr and CMYK take at most
-// that).
-func modelBytes(m color.Model) int {
+// BytesPerPixel is how many bytes a pixel of a decoded image of this
+// colour model takes, for [CheckDecodeSize]: 1 for grey and palette images,
+// 2 for 16-bit grey, 8 for 16-bit colour, 4 for the rest (8-bit colour;
+// YCbCr and CMYK take at most that).
+func BytesPerPixel(m color.Model) int {
 	switch m {
 	case color.GrayModel:
 		return 1

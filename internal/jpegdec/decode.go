@@ -71,6 +71,17 @@ type Config struct {
 	Progressive   bool // SOF2 rather than SOF0/SOF1
 }
 
+// BytesPerPixel is how many bytes a pixel of the image takes while Decode
+// works, before the output image: a sample plane a component, and a
+// progressive file's coefficients (2 bytes a sample) besides. Callers bound
+// the memory of a decode with it before decoding.
+func (c Config) BytesPerPixel() int {
+	if c.Progressive {
+		return 3 * c.Components
+	}
+	return c.Components
+}
+
 // FormatError reports a malformed or unsupported file.
 type FormatError string
 
