@@ -76,7 +76,18 @@ type Options struct {
 	Categories []string
 	// Mode is ScoreMode (the zero value) or PredictMode.
 	Mode Mode
+	// MasksOutside lets an index (meta.json, JSONL, VisA's CSV) name mask
+	// files outside GT: an absolute path elsewhere, or one that climbs out
+	// with "..". By default such a mask is an error wrapping
+	// ErrOutsideDataset, as an image outside GT always is (its key is its
+	// path under GT), so that an index cannot make zsadbench read an
+	// arbitrary file.
+	MasksOutside bool
 }
+
+// ErrOutsideDataset is wrapped by the error for a path an index names
+// outside the dataset folder.
+var ErrOutsideDataset = errors.New("not inside the dataset folder")
 
 // Entry is one test image of a dataset.
 type Entry struct {
@@ -187,13 +198,14 @@ type context struct {
 	meta     string
 	mapExt   string // "", "npy", "tiff" or "png"
 	cats     []string
+	outside  bool // Options.MasksOutside
 	samePG   bool // PRED and GT are the same folder
 	maps     *mapIndex
 	warnings []error
 }
 
 func newContext(o Options) (*context, error) {
-	c := &context{mode: o.Mode, gt: o.GT, meta: o.Meta, cats: o.Categories}
+	c := &context{mode: o.Mode, gt: o.GT, meta: o.Meta, cats: o.Categories, outside: o.MasksOutside}
 	if o.Mode != ScoreMode && o.Mode != PredictMode {
 		return nil, fmt.Errorf("dataset: unknown mode %d", int(o.Mode))
 	}

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/inputfile"
 )
 
 // imageExts are the image (and mask) file extensions, lower-case.
@@ -173,6 +176,28 @@ func walkFiles(root string, fn func(rel, p string) error) error {
 	return walk(root, "")
 }
 
+// inside reports whether path p is root or lies under it, by the paths as
+// written (made absolute), without following links.
+func inside(root, p string) bool {
+	ar, err1 := filepath.Abs(root)
+	ap, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(ar, ap)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// unwrapPathError drops an *fs.PathError's repeat of the path, which the
+// caller's message already names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
 // relKey returns the key of file p under root: its slash-separated path
 // relative to root without extension. ok is false when p is not under root.
 func relKey(root, p string) (key string, ok bool) {
@@ -296,7 +321,8 @@ func (c *context) warnUnusedMaps(m *mapIndex) {
 }
 
 // statFile returns an error naming p (and what it is) unless p is an
-// existing file.
+// existing regular file (a device or a named pipe would never be read to
+// its end).
 func statFile(p, what string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
@@ -307,6 +333,9 @@ func statFile(p, what string) error {
 	}
 	if fi.IsDir() {
 		return fmt.Errorf("%s %s is a folder, not a file", what, p)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s %s: %w", what, p, unwrapPathError(inputfile.Check(p)))
 	}
 	return nil
 }

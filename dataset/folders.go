@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/inputfile"
 )
 
 // labelsCSV is HeadCT's label file, at the dataset root.
@@ -98,9 +99,9 @@ func (c *context) openFolders() ([]Entry, error) {
 	case hasLabels && (yes != "" || no != ""):
 		return nil, fmt.Errorf("dataset folder %s holds both %s and yes/ or no/ folders: cannot tell which labels to use (folders layout)", c.gt, labelsCSV)
 	case hasLabels:
-		f, err := os.Open(labelsPath)
+		f, err := inputfile.OpenLimited(labelsPath, maxIndexBytes)
 		if err != nil {
-			return nil, fmt.Errorf("read labels %s: %w", labelsPath, err)
+			return nil, fmt.Errorf("read labels %s: %w", labelsPath, unwrapPathError(err))
 		}
 		labels, err := parseLabels(bufio.NewReader(f))
 		f.Close()

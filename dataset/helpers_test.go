@@ -11,7 +11,7 @@ import (
 
 // mk creates each slash-separated path under root with placeholder bytes (a
 // path ending in "/" is created as a folder) and returns root.
-func mk(t *testing.T, root string, paths ...string) string {
+func mk(t testing.TB, root string, paths ...string) string {
 	t.Helper()
 	for _, p := range paths {
 		full := filepath.Join(root, filepath.FromSlash(p))

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/inputfile"
 )
 
 // indexRecord is one image of an index file (meta.json or JSONL).
@@ -28,6 +30,10 @@ func (r indexRecord) describe() string {
 
 // maxIndexLine bounds one JSONL line.
 const maxIndexLine = 1 << 20
+
+// maxIndexBytes bounds an index file (meta.json, JSONL, VisA's CSV, a
+// labels CSV): a few megabytes for the largest public datasets.
+const maxIndexBytes = 256 << 20
 
 // parseMeta reads an AnomalyCLIP-family meta.json:
 // {"train": {cls: [entry...]}, "test": {cls: [entry...]}} with entries
@@ -203,9 +209,9 @@ func (c *context) openJSONL() ([]Entry, error) { return c.openIndex(parseJSONL) 
 // classification-only data): its category then has no pixel labels. A normal
 // record's mask path is not read (AnomalyCLIP treats it as all-zero).
 func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Entry, error) {
-	f, err := os.Open(c.meta)
+	f, err := inputfile.OpenLimited(c.meta, maxIndexBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read index %s: %w", c.meta, err)
+		return nil, fmt.Errorf("read index %s: %w", c.meta, unwrapPathError(err))
 	}
 	recs, err := parse(bufio.NewReader(f))
 	f.Close()
@@ -224,7 +230,7 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 		return nil, fmt.Errorf("index %s: %w", c.meta, err)
 	}
 	fail := func(r indexRecord, format string, args ...any) error {
-		return fmt.Errorf("index %s: %s: %s", c.meta, r.describe(), fmt.Sprintf(format, args...))
+		return fmt.Errorf("index %s: %s: %w", c.meta, r.describe(), fmt.Errorf(format, args...))
 	}
 	var entries []Entry
 	var kept []indexRecord
@@ -237,7 +243,7 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 		img := c.resolve(r.img)
 		key, ok := relKey(c.gt, img)
 		if !ok {
-			return nil, fmt.Errorf("index %s: %s: image %s is not inside the dataset folder %s", c.meta, r.describe(), img, c.gt)
+			return nil, fail(r, "image %s is %v %s", img, ErrOutsideDataset, c.gt)
 		}
 		if prev, dup := byKey[key]; dup {
 			return nil, fmt.Errorf("index %s: entries %s and %s name one image (key %q)", c.meta, prev.describe(), r.describe(), key)
@@ -254,7 +260,10 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 			if r.mask == "" {
 				noMask[r.cls] = true
 			} else {
-				m := c.resolve(r.mask)
+				m, err := c.indexMask(r.mask)
+				if err != nil {
+					return nil, fail(r, "%w", err)
+				}
 				fi, err := os.Stat(m)
 				switch {
 				case err != nil:
@@ -264,6 +273,8 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 					return nil, fail(r, "mask %s: %v", m, err)
 				case fi.IsDir():
 					noMask[r.cls] = true
+				case !fi.Mode().IsRegular():
+					return nil, fail(r, "mask %s: %v", m, unwrapPathError(inputfile.Check(m)))
 				default:
 					e.MaskPath, e.MaskThreshold = m, maskThreshold(m)
 				}
@@ -287,6 +298,18 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 		c.warnings = append(c.warnings, fmt.Errorf("index %s: categories without masks for their anomalous images have no pixel labels: %s", c.meta, strings.Join(cs, ", ")))
 	}
 	return entries, nil
+}
+
+// indexMask resolves a mask path written in an index (see resolve) and
+// returns an error wrapping ErrOutsideDataset when it lies outside GT and
+// Options.MasksOutside is false. The test is on the path as written, as
+// for images: a symbolic link inside GT may point elsewhere.
+func (c *context) indexMask(p string) (string, error) {
+	m := c.resolve(p)
+	if !c.outside && !inside(c.gt, m) {
+		return "", fmt.Errorf("mask %s is %w %s (masks elsewhere are read only when allowed)", m, ErrOutsideDataset, c.gt)
+	}
+	return m, nil
 }
 
 // resolve returns p (written with slashes) as a path: absolute as is, else

@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zsadbench/zsadbench/internal/inputfile"
 )
 
 // visaCSV is VisA's split file, relative to the dataset root.
@@ -67,9 +68,9 @@ func parseVisA(r io.Reader) ([]visaRow, error) {
 // defect-class ids (anomalous = non-zero).
 func (c *context) openVisA() ([]Entry, error) {
 	csvPath := filepath.Join(c.gt, filepath.FromSlash(visaCSV))
-	f, err := os.Open(csvPath)
+	f, err := inputfile.OpenLimited(csvPath, maxIndexBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read VisA split %s: %w", csvPath, err)
+		return nil, fmt.Errorf("read VisA split %s: %w", csvPath, unwrapPathError(err))
 	}
 	rows, err := parseVisA(bufio.NewReader(f))
 	f.Close()
@@ -108,7 +109,10 @@ func (c *context) openVisA() ([]Entry, error) {
 		}
 		switch {
 		case r.mask != "":
-			m := c.resolve(r.mask)
+			m, err := c.indexMask(r.mask)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", at, err)
+			}
 			if err := statFile(m, "mask"); err != nil {
 				return nil, fmt.Errorf("%s: %w", at, err)
 			}
