@@ -15,8 +15,9 @@ import (
 // Files is the backend of imported maps: each Input's Path is a score map
 // file written by any model (.npy, .tiff/.tif or .png, read by mapio.ReadMap),
 // and the image score comes from Scores when it has the Input's Key, else the
-// maximum of the map. It reads Workers files at once (0 = GOMAXPROCS) and may
-// be called from several goroutines.
+// maximum of the map; a key that two rows of Scores match is an error (see
+// Scores.Match). It reads Workers files at once (0 = GOMAXPROCS) and may be
+// called from several goroutines.
 type Files struct {
 	Scores  *Scores
 	Workers int
@@ -42,9 +43,13 @@ func (f *Files) Predict(ctx context.Context, in []Input) ([]Output, error) {
 			return err
 		}
 		o := Output{Key: in[i].Key, Width: m.Width, Height: m.Height, Map: m.Pix}
-		if s, ok := f.Scores.Lookup(in[i].Key); ok {
+		s, ok, err := f.Scores.Match(in[i].Key)
+		switch {
+		case err != nil:
+			return err
+		case ok:
 			o.Score = s
-		} else {
+		default:
 			o.Score = float64(peak)
 		}
 		out[i] = o

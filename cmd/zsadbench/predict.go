@@ -189,10 +189,5 @@ func runCommand() *cli.Command {
 }
 
 func readScoresFile(path string) (*backend.Scores, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return backend.ReadScores(f, path)
+	return backend.ReadScoresFile(path)
 }
