@@ -11,6 +11,7 @@ import (
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/internal/finite"
 	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/mapio"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/resize"
@@ -76,7 +77,7 @@ type SizeError struct {
 
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%s: score map is %dx%d but its mask %s is %dx%d, and strict size forbids resizing it",
-		e.Map, e.MapWidth, e.MapHeight, e.Mask, e.MaskWidth, e.MaskHeight)
+		printable.Path(e.Map), e.MapWidth, e.MapHeight, printable.Path(e.Mask), e.MaskWidth, e.MaskHeight)
 }
 
 // Image builds one image: the map, the binarised mask, the label and the
@@ -89,10 +90,10 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	}
 	im := metric.Image{Name: src, Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
-		return im, fmt.Errorf("%s: score map of %d values for %dx%d", src, len(out.Map), out.Width, out.Height)
+		return im, fmt.Errorf("%s: score map of %d values for %dx%d", printable.Path(src), len(out.Map), out.Width, out.Height)
 	}
 	if !finite.Float64(out.Score) {
-		return im, fmt.Errorf("%s: image score %v is not finite", src, out.Score)
+		return im, fmt.Errorf("%s: image score %v is not finite", printable.Path(src), out.Score)
 	}
 	if !e.PixelLabels {
 		im.Label = metric.LabelNormal
@@ -148,4 +149,69 @@ func resizeMask(mask []bool, w, h, s int, how MaskResize) []bool {
 		out[i] = v > 0.5
 	}
 	return out
+}
+
+// CheckSizes reads the size of every entry's score map (or, without one,
+// its image, whose size the model's map takes) and mask from the files'
+// headers, without decoding them, so that problems that would otherwise
+// show only after decoding whole maps are found first, each naming its
+// file:
+//
+//   - a file larger than metric.MaxImagePixels, or unreadable, is an error;
+//   - with opts.StrictSize (and no opts.Size), a map whose size differs from
+//     its mask's is an error, as Image would report after decoding;
+//   - a map whose aspect ratio differs from its mask's by more than a pixel
+//     (a 1x4096 map for a 64x64 mask) is resized all the same, and counted in
+//     one warning naming the first such pair.
+//
+// It reads opts.Workers files at once.
+func CheckSizes(entries []dataset.Entry, opts Options) (warnings []string, err error) {
+	type sizes struct{ w, h, mw, mh int }
+	got := make([]sizes, len(entries))
+	errs := make([]error, len(entries))
+	parallel.For(len(entries), opts.Workers, func(_, i int) {
+		e := &entries[i]
+		s := &got[i]
+		switch {
+		case e.MapPath != "":
+			s.w, s.h, errs[i] = mapio.ReadMapSize(e.MapPath)
+		case e.ImagePath != "":
+			s.w, s.h, errs[i] = mapio.ReadMaskSize(e.ImagePath)
+		}
+		if errs[i] == nil && e.MaskPath != "" {
+			s.mw, s.mh, errs[i] = mapio.ReadMaskSize(e.MaskPath)
+		}
+	})
+	skewed, first := 0, -1
+	for i, e := range entries {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		s := got[i]
+		if e.MaskPath == "" || s.w == 0 || (s.w == s.mw && s.h == s.mh) {
+			continue
+		}
+		src := e.MapPath
+		if src == "" {
+			src = e.ImagePath
+		}
+		if opts.StrictSize && opts.Size == 0 {
+			return nil, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: s.w, MapHeight: s.h, MaskWidth: s.mw, MaskHeight: s.mh}
+		}
+		if d := s.w*s.mh - s.mw*s.h; max(d, -d) > max(s.w, s.h) {
+			if skewed++; first < 0 {
+				first = i
+			}
+		}
+	}
+	if skewed > 0 {
+		e, s := entries[first], got[first]
+		src := e.MapPath
+		if src == "" {
+			src = e.ImagePath
+		}
+		warnings = append(warnings, fmt.Sprintf("%d score map(s) have another aspect ratio than their masks and are stretched to fit (first: %s is %dx%d, its mask %s is %dx%d): check that the maps belong to these images",
+			skewed, printable.Path(src), s.w, s.h, printable.Path(e.MaskPath), s.mw, s.mh))
+	}
+	return warnings, nil
 }

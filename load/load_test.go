@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -89,5 +90,44 @@ func TestClassificationLabel(t *testing.T) {
 	im, err := Image(&e, &out, DefaultOptions)
 	if err != nil || !im.Anomalous() || im.Mask != nil {
 		t.Errorf("image %+v, %v", im, err)
+	}
+}
+
+// TestCheckSizes: sizes come from headers, before any map is decoded: a
+// strict-size mismatch is an error naming both files, an aspect ratio
+// change a warning, a map over the pixel limit an error naming it.
+func TestCheckSizes(t *testing.T) {
+	dir := t.TempDir()
+	mask := filepath.Join(dir, "m.png")
+	writeMask(t, mask, 64, 64, func(x, y int) bool { return x == y })
+	npyHeader := func(name string, h, w int) string {
+		p := filepath.Join(dir, name)
+		hdr := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }", h, w)
+		hdr += strings.Repeat(" ", 63-(10+len(hdr))%64) + "\n"
+		data := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)), byte(len(hdr)>>8))
+		os.WriteFile(p, append(data, hdr...), 0o644) // no payload: never read
+		return p
+	}
+	square := npyHeader("square.npy", 32, 32)
+	thin := npyHeader("thin.npy", 1, 4096)
+	huge := npyHeader("huge.npy", 16384, 16384)
+	same := npyHeader("same.npy", 64, 64)
+	entries := []dataset.Entry{{MapPath: same, MaskPath: mask}, {MapPath: square, MaskPath: mask}, {MapPath: thin, MaskPath: mask}, {MapPath: thin}}
+
+	w, err := CheckSizes(entries, DefaultOptions)
+	if err != nil || len(w) != 1 || !strings.Contains(w[0], "1 score map(s)") || !strings.Contains(w[0], thin+" is 4096x1") {
+		t.Errorf("warnings %q, %v; want one naming %s", w, err, thin)
+	}
+	strict := DefaultOptions
+	strict.StrictSize = true
+	if _, err := CheckSizes(entries, strict); err == nil || !strings.Contains(err.Error(), square+": score map is 32x32 but its mask "+mask+" is 64x64, and strict size forbids") {
+		t.Errorf("strict: %v", err)
+	}
+	strict.Size = 16 // --size resizes both: not an error
+	if _, err := CheckSizes(entries, strict); err != nil {
+		t.Errorf("strict with --size: %v", err)
+	}
+	if _, err := CheckSizes([]dataset.Entry{{MapPath: same}, {MapPath: huge}}, DefaultOptions); err == nil || !strings.HasPrefix(err.Error(), huge) || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a map over the pixel limit: %v", err)
 	}
 }
