@@ -67,6 +67,7 @@ func TestSettingsValidate(t *testing.T) {
 		{func(s *Settings) { s.Thresholds = Steps(-1) }, "thresholds"},
 		{func(s *Settings) { s.Metrics = 1 << 5 }, "metrics"},
 		{func(s *Settings) { s.Workers = -1 }, "workers"},
+		{func(s *Settings) { s.Workers = MaxWorkers + 1 }, "workers"},
 	} {
 		s := DefaultSettings
 		c.change(&s)

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -72,11 +73,12 @@ func percent(v metric.Value, dash string) string {
 	return strconv.FormatFloat(100*v.V, 'f', 1, 64)
 }
 
-// rows returns the table's cells: one row per category and a mean row.
-func rows(r *evaluate.Report, dash string) [][]string {
+// rows returns the table's cells: one row per category, its name written
+// by name, and a mean row.
+func rows(r *evaluate.Report, dash string, name func(string) string) [][]string {
 	var out [][]string
 	for _, c := range r.Categories {
-		row := []string{c.Name}
+		row := []string{name(c.Name)}
 		for _, col := range columns {
 			row = append(row, percent(col.get(c.Image, c.Pixel), dash))
 		}
@@ -103,7 +105,7 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	line(headers())
-	all := rows(r, "-")
+	all := rows(r, "-", printable.Line)
 	for i, row := range all {
 		if i == len(all)-1 {
 			sep := make([]string, len(row))
@@ -134,7 +136,7 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 		}
 	}
 	b.WriteString("\n")
-	all := rows(r, "–")
+	all := rows(r, "–", func(s string) string { return printable.Line(markdownEscaper.Replace(s)) })
 	for i, row := range all {
 		if i == len(all)-1 {
 			row[0] = "**mean**"
@@ -145,6 +147,12 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	return err
 }
 
+// markdownEscaper keeps a name one cell of a Markdown table: a '|' would
+// end the cell (a backslash is escaped too, so that "a\|" stays as written).
+// Names come from folders and index files: printable.Line then keeps line
+// breaks and terminal escapes out of every table.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`)
+
 var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "_", `\_`, "&", `\&`, "%", `\%`, "#", `\#`, "$", `\$`, "{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`)
 
 func writeLaTeX(w io.Writer, r *evaluate.Report) error {
@@ -154,13 +162,11 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	h := headers()
 	h[0] = "Category"
 	b.WriteString(strings.Join(h, " & ") + " \\\\\n\\midrule\n")
-	all := rows(r, "--")
+	all := rows(r, "--", func(s string) string { return latexEscaper.Replace(printable.Line(s)) })
 	for i, row := range all {
 		if i == len(all)-1 {
 			b.WriteString("\\midrule\n")
 			row[0] = "Mean"
-		} else {
-			row[0] = latexEscaper.Replace(row[0])
 		}
 		b.WriteString(strings.Join(row, " & ") + " \\\\\n")
 	}

@@ -60,3 +60,37 @@ func TestJSON(t *testing.T) {
 		t.Errorf("report %v", got)
 	}
 }
+
+// TestNamesStayInTheirCell: a category name with '|' keeps its Markdown
+// row's cells, and one with a line break or a terminal escape stays on its
+// line in every table.
+func TestNamesStayInTheirCell(t *testing.T) {
+	r := sample()
+	r.Categories[0].Name = "a|b\\|c\nd\x1b[31m"
+	var b bytes.Buffer
+	if err := Write(&b, r, "markdown"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	header := strings.Count(lines[0], "|")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), b.String())
+	}
+	row := strings.ReplaceAll(lines[2], `\|`, "")
+	if n := strings.Count(row, "|"); n != header {
+		t.Errorf("row has %d cell bars, header %d:\n%s", n, header, b.String())
+	}
+	if !strings.HasPrefix(lines[2], `| a\|b\\\|c\nd\x1b[31m |`) {
+		t.Errorf("row %q", lines[2])
+	}
+	clean := sample()
+	for _, format := range []string{"table", "latex"} {
+		var want bytes.Buffer
+		Write(&want, clean, format)
+		b.Reset()
+		Write(&b, r, format)
+		if strings.ContainsAny(b.String(), "\x1b") || strings.Count(b.String(), "\n") != strings.Count(want.String(), "\n") {
+			t.Errorf("%s output holds a control character:\n%s", format, b.String())
+		}
+	}
+}

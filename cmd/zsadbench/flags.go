@@ -106,6 +106,7 @@ func dataFlags(maps bool) []cli.Flag {
 		&cli.StringFlag{Name: "layout", Category: catInput, Value: string(dataset.Auto), Usage: "dataset layout `NAME`: " + strings.Join(layoutNames(), ", ")},
 		&cli.StringFlag{Name: "meta", Category: catInput, Usage: "index `FILE` for --layout meta (AnomalyCLIP meta.json) or jsonl (AA-CLIP)"},
 		&cli.StringFlag{Name: "categories", Category: catInput, Usage: "comma-separated category `NAMES` to evaluate (default: all)"},
+		allowOutsideMasksFlag(),
 	)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/load"
 )
 
@@ -13,6 +14,9 @@ func inFlagTerms(err error) error {
 	var size *load.SizeError
 	if errors.As(err, &size) {
 		return fmt.Errorf("%w (--strict-size)", err)
+	}
+	if errors.Is(err, dataset.ErrOutsideDataset) {
+		return fmt.Errorf("%w (--%s reads masks from elsewhere)", err, flagAllowOutsideMasks)
 	}
 	return err
 }

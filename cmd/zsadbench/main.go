@@ -4,7 +4,9 @@
 // runs the DIVE model to make maps. It wires packages together and computes
 // no metric itself.
 //
-// Exit status: 0 on success, 1 on bad input or usage, 2 on internal error.
+// Exit status: 0 on success, 1 on bad input or usage, 2 on internal error;
+// on SIGINT or SIGTERM, temporary output files are removed and the process
+// dies of the signal.
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/internal/version"
 )
 
@@ -114,7 +117,8 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "zsadbench: %v\n", inFlagTerms(err))
+	// One line, whatever a path in the message holds.
+	fmt.Fprintf(stderr, "zsadbench: %s\n", printable.Line(inFlagTerms(err).Error()))
 	var ie internalError
 	if errors.As(err, &ie) {
 		return 2
@@ -130,5 +134,6 @@ func main() {
 		// lower (MVTec-size run: 1.8 -> 1.2 GB, and faster).
 		debug.SetGCPercent(50)
 	}
+	cleanUpOnSignal()
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }

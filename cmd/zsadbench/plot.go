@@ -16,13 +16,20 @@ import (
 
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/inputfile"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/plots"
 	"github.com/zsadbench/zsadbench/report"
 )
 
 // resultsFile is written beside the curve CSVs by score --curves, so that plot
-// can show each model's metric in the legend without computing it.
+// can show each model's metric in the legend without computing it. It is
+// written last (and removed first), so a folder whose writing was
+// interrupted has none, and plot refuses it.
 const resultsFile = "results.json"
+
+// maxResultsBytes bounds a results.json: a few numbers per category.
+const maxResultsBytes = 64 << 20
 
 // plotReport draws one figure per kind with every category of a score run, and
 // one per category and kind, as PDF files in dir.
@@ -58,6 +65,16 @@ func plotReport(dir, name string, rep *evaluate.Report) error {
 	return nil
 }
 
+// removeResults removes a previous run's results.json from a --curves
+// folder before its curves are replaced, so that the folder is never taken
+// for complete while they are.
+func removeResults(dir string) error {
+	if err := os.Remove(filepath.Join(dir, resultsFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--curves: %w", err)
+	}
+	return nil
+}
+
 // writeResults saves the report beside the curve files.
 func writeResults(dir string, rep *evaluate.Report) error {
 	return writeFileAtomic(filepath.Join(dir, resultsFile), func(w io.Writer) error { return report.Write(w, rep, "json") })
@@ -74,35 +91,47 @@ func parseRuns(values []string) ([]plotRun, error) {
 	for _, v := range values {
 		name, dir, ok := strings.Cut(v, "=")
 		if !ok || name == "" || dir == "" {
-			return nil, fmt.Errorf("--run %q: want NAME=DIR (a folder written by score --curves)", v)
+			return nil, fmt.Errorf("--run %q: want NAME=DIR (a folder written by score --curves)", printable.Line(v))
+		}
+		for _, r := range runs {
+			if r.name == name {
+				return nil, fmt.Errorf("--run %s is given twice (%s and %s): each run needs its own name in the legend", printable.Line(name), printable.Path(r.dir), printable.Path(dir))
+			}
 		}
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return nil, fmt.Errorf("--run %s: %s is not a folder of curves", name, dir)
+			return nil, fmt.Errorf("--run %s: %s is not a folder of curves", printable.Line(name), printable.Path(dir))
 		}
 		r := plotRun{name: name, dir: dir}
-		if b, err := os.ReadFile(filepath.Join(dir, resultsFile)); err == nil {
-			var rep evaluate.Report
-			if err := json.Unmarshal(b, &rep); err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, resultsFile), err)
-			}
-			r.results = &rep
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+		path := filepath.Join(dir, resultsFile)
+		b, err := inputfile.ReadFile(path, maxResultsBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("--run %s: %s has no %s: not a folder written by zsadbench score --curves, or one whose writing did not finish",
+				printable.Line(name), printable.Path(dir), resultsFile)
 		}
+		if err != nil {
+			return nil, fmt.Errorf("--run %s: %w", printable.Line(name), err)
+		}
+		var rep evaluate.Report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			return nil, fmt.Errorf("%s: %w", printable.Path(path), err)
+		}
+		r.results = &rep
 		runs = append(runs, r)
 	}
 	return runs, nil
 }
 
-// categoriesOf lists the categories with a curve file of this kind in dir.
-func categoriesOf(dir string, kind curve.Kind) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+// categoriesOf lists the categories of run r with a curve file of this
+// kind: those its results.json lists (a file left from an earlier run into
+// the same folder is not one of them).
+func categoriesOf(r plotRun, kind curve.Kind) ([]string, error) {
+	entries, err := os.ReadDir(r.dir)
 	if err != nil {
 		return nil, err
 	}
 	var cats []string
 	for _, e := range entries {
-		if cat, k, ok := curve.ParseFileName(e.Name()); ok && k == kind {
+		if cat, k, ok := curve.ParseFileName(e.Name()); ok && k == kind && slices.ContainsFunc(r.results.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == cat }) {
 			cats = append(cats, cat)
 		}
 	}
@@ -110,7 +139,7 @@ func categoriesOf(dir string, kind curve.Kind) ([]string, error) {
 }
 
 func readCurve(path string) (curve.Curve, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return curve.Curve{}, err
 	}
@@ -187,7 +216,7 @@ func plotCommand() *cli.Command {
 				cats = []string{cat}
 			} else {
 				for _, r := range runs {
-					cs, err := categoriesOf(r.dir, kind)
+					cs, err := categoriesOf(r, kind)
 					if err != nil {
 						return err
 					}

@@ -15,6 +15,7 @@ import (
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/dive"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/mapio"
 )
@@ -46,7 +47,7 @@ func openModel(c *cli.Context) (*dive.Model, error) {
 		return nil, err
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(c.App.ErrWriter, "warning: %v\n", w)
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", printable.Line(w.Error()))
 	}
 	return m, nil
 }
@@ -61,6 +62,7 @@ func predictCommand() *cli.Command {
 		&cli.StringFlag{Name: "meta", Category: catInput, Usage: "index `FILE` for --layout meta or jsonl"},
 		&cli.StringFlag{Name: "categories", Category: catInput, Usage: "comma-separated category `NAMES` (default: all)"},
 		&cli.StringFlag{Name: flagMaps, Category: catOutput, Usage: "folder `DIR` for the maps: DIR/<image path without extension>.npy (mirroring the dataset) and DIR/scores.csv (required)"},
+		allowOutsideMasksFlag(),
 	})
 	return &cli.Command{
 		Name:      "predict",
@@ -77,6 +79,7 @@ func predictCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			opts := dataset.Options{Layout: dataset.Layout(c.String("layout")), GT: c.String(flagData), Meta: c.String("meta"), Mode: dataset.PredictMode}
 			opts.Categories = splitList(c.String("categories"))
+			opts.MasksOutside = c.Bool(flagAllowOutsideMasks)
 			ds, err := dataset.Open(opts)
 			if err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/report"
@@ -155,8 +156,11 @@ func parseLoadOptions(c *cli.Context, workers int) (load.Options, error) {
 	lo := load.DefaultOptions
 	lo.Workers, lo.Protocol, lo.StrictSize = workers, c.String("protocol"), c.Bool("strict-size")
 	var err error
-	if lo.Size, err = strconv.Atoi(preset(c, "size")); err != nil || lo.Size < 0 || lo.Size > 1<<14 {
-		return lo, fmt.Errorf("--size %s: want 0 or a size up to 16384", preset(c, "size"))
+	if lo.Size, err = strconv.Atoi(preset(c, "size")); err != nil {
+		return lo, fmt.Errorf("--size %s: want 0 or a size up to %d", preset(c, "size"), maxSize)
+	}
+	if err := checkSize(lo.Size); err != nil {
+		return lo, err
 	}
 	switch m := load.MaskResize(preset(c, "mask-resize")); m {
 	case load.Nearest, load.Bilinear:
@@ -166,6 +170,9 @@ func parseLoadOptions(c *cli.Context, workers int) (load.Options, error) {
 	}
 	if lo.MaskThreshold, err = strconv.ParseFloat(preset(c, "mask-threshold"), 64); err != nil {
 		return lo, fmt.Errorf("--mask-threshold: %w", err)
+	}
+	if err := checkMaskThreshold(c); err != nil {
+		return lo, err
 	}
 	return lo, nil
 }
@@ -178,6 +185,8 @@ func openDataset(c *cli.Context, mode dataset.Mode) (*dataset.Dataset, error) {
 		Meta:       c.String("meta"),
 		Mode:       mode,
 		Categories: splitList(c.String("categories")),
+		// An index may name masks outside the dataset only when asked.
+		MasksOutside: c.Bool(flagAllowOutsideMasks),
 	}
 	if mode == dataset.ScoreMode {
 		opts.Pred, opts.MapExt = c.String(flagMaps), c.String("map-ext")
@@ -193,14 +202,9 @@ func openDataset(c *cli.Context, mode dataset.Mode) (*dataset.Dataset, error) {
 func (job *evalJob) selectImages(c *cli.Context) error {
 	var err error
 	if path := c.String("protocol-in"); path != "" {
-		f, err := os.Open(path)
+		keys, err := readProtocolFile(path)
 		if err != nil {
-			return fmt.Errorf("--protocol-in: %w", err)
-		}
-		keys, err := dataset.ReadProtocol(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return err
 		}
 		if job.ds.Entries, err = dataset.Restrict(job.ds.Entries, keys); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -213,6 +217,9 @@ func (job *evalJob) selectImages(c *cli.Context) error {
 		if job.ds.Entries, err = dataset.Subsample(job.ds.Entries, r, c.Int64("seed")); err != nil {
 			return err
 		}
+	}
+	if err := job.checkInputs(c); err != nil {
+		return err
 	}
 	if path := c.String("protocol-out"); path != "" {
 		err := writeFileAtomic(path, func(w io.Writer) error { return dataset.WriteProtocol(w, job.ds.Entries) })
@@ -271,7 +278,7 @@ func (job *evalJob) run(c *cli.Context, src *load.Source) error {
 // write prints the report, warnings, curves and plots.
 func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(job.stderr, "warning: %s\n", w)
+		fmt.Fprintf(job.stderr, "warning: %s\n", printable.Line(w))
 	}
 	if dir := c.String("curves"); dir != "" {
 		if err := writeCurves(dir, rep); err != nil {
@@ -296,6 +303,9 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 func writeCurves(dir string, rep *evaluate.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--curves: %w", err)
+	}
+	if err := removeResults(dir); err != nil {
+		return err
 	}
 	for _, cr := range rep.Categories {
 		for _, kind := range curve.Kinds() {
