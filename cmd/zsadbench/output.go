@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -10,12 +12,18 @@ import (
 	"golang.org/x/term"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/printable"
 )
 
-// writeFileAtomic writes a file whole or not at all (see atomicfile).
+// writeFileAtomic writes a file whole or not at all, never replacing what
+// is not a regular file (see atomicfile).
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := atomicfile.Write(path, write); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err) // without its repeat of the path
+		}
+		return fmt.Errorf("write %s: %w", printable.Path(path), err)
 	}
 	return nil
 }
