@@ -19,7 +19,7 @@ type Options struct {
 	Names []string
 	// Images is the number of images per category (>= 1).
 	Images int
-	// Size is the side of every square map and mask, in pixels (8 to 16384).
+	// Size is the side of every square map and mask, in pixels (8 to 8192).
 	Size int
 	// Seed selects the data set; equal Options give identical data.
 	Seed int64
@@ -36,10 +36,11 @@ type Options struct {
 // DefaultAnomalousFraction is used when Options.AnomalousFraction is 0.
 const DefaultAnomalousFraction = 0.3
 
-// Limits on Options.Size.
+// Limits on Options.Size: MaxSize^2 is metric.MaxImagePixels, the largest
+// image zsadbench reads.
 const (
 	MinSize = 8
-	MaxSize = 16384
+	MaxSize = 8192
 )
 
 // DefaultOptions returns the shape of the MVTec AD test set (15 categories,

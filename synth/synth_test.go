@@ -18,6 +18,7 @@ import (
 
 	"codeberg.org/sbinet/npyio"
 
+	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/synth"
 	"github.com/zsadbench/zsadbench/synth/internal/exampledata"
 )
@@ -620,5 +621,13 @@ func TestCategories(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestMaxSizeIsTheReadersLimit: synth writes no map that score would
+// refuse, and every size score reads can be made.
+func TestMaxSizeIsTheReadersLimit(t *testing.T) {
+	if synth.MaxSize*synth.MaxSize != metric.MaxImagePixels {
+		t.Errorf("MaxSize %d: %d pixels, the readers' limit is %d", synth.MaxSize, synth.MaxSize*synth.MaxSize, metric.MaxImagePixels)
 	}
 }
