@@ -16,6 +16,7 @@ package mapio
 
 import (
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/zsadbench/zsadbench/internal/finite"
@@ -156,6 +157,16 @@ func (m Map) Validate() error {
 		return fmt.Errorf("map is %dx%d but has %d values", m.Width, m.Height, len(m.Pix))
 	}
 	return m.CheckFinite()
+}
+
+// readAllBounded reads r whole, at most MaxFileBytes of it: what the
+// decoders of whole inputs take from a reader.
+func readAllBounded(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err == nil && len(data) > MaxFileBytes {
+		err = fmt.Errorf("input longer than %d bytes", MaxFileBytes)
+	}
+	return data, err
 }
 
 // checkSize returns an error unless 0 < w, h and w*h <= MaxPixels.

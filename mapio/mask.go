@@ -33,11 +33,12 @@ import (
 //     by [DecodeTIFF] (float64 rounded to float32). Integer TIFFs are
 //     decoded by golang.org/x/image/tiff.
 //
-// The whole input is read into memory. Image sizes are checked against the
-// input size before decoding, so a lying header cannot cause a large
-// allocation.
+// The whole input (at most [MaxFileBytes]) is read into memory. Image sizes
+// are checked against the input size and the limits of one image
+// ([CheckDecodeSize]) before decoding, so a lying header cannot cause a
+// large allocation.
 func DecodeMask(r io.Reader) (Map, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAllBounded(r)
 	if err != nil {
 		return Map{}, fmt.Errorf("mask: %w", err)
 	}

@@ -98,9 +98,10 @@ func hasTRNS(data []byte) bool {
 // or 4 (grey with alpha; alpha is ignored). Values are v/255 for bit depths
 // up to 8 (Go's decoder expands 1-, 2- and 4-bit samples to 0..255) and
 // v/65535 for 16-bit, so the map lies in [0, 1]. Colour and palette PNGs are
-// errors: a score map must be grey. The whole input is read into memory.
+// errors: a score map must be grey. The whole input (at most [MaxFileBytes])
+// is read into memory.
 func DecodePNG(r io.Reader) (Map, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAllBounded(r)
 	if err != nil {
 		return Map{}, fmt.Errorf("png: %w", err)
 	}

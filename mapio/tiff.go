@@ -78,9 +78,9 @@ type tiffIFD struct {
 // Multi-channel, signed-integer, other bit depths, FillOrder 2 and other
 // compressions are errors, as are truncated or inconsistent files.
 // Values are not checked for NaN/Inf (see [Map.CheckFinite] and [ReadMap]).
-// The whole input is read into memory first.
+// The whole input (at most [MaxFileBytes]) is read into memory first.
 func DecodeTIFF(r io.Reader) (Map, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAllBounded(r)
 	if err != nil {
 		return Map{}, fmt.Errorf("tiff: %w", err)
 	}
