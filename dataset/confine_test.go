@@ -56,7 +56,7 @@ func TestIndexMasksConfined(t *testing.T) {
 		} {
 			meta := writeFile(t, t.TempDir(), ix.file, ix.body(tc.mask))
 			opts := Options{Layout: ix.layout, Pred: pred, GT: gt, Meta: meta}
-			d, err := Open(opts)
+			_, err := Open(opts)
 			switch {
 			case tc.inside && err != nil:
 				t.Errorf("%s mask %s: %v", ix.layout, tc.mask, err)
@@ -70,7 +70,7 @@ func TestIndexMasksConfined(t *testing.T) {
 				}
 			}
 			opts.MasksOutside = true
-			d, err = Open(opts)
+			d, err := Open(opts)
 			switch {
 			case tc.regular && err != nil:
 				t.Errorf("%s mask %s allowed outside: %v", ix.layout, tc.mask, err)

@@ -144,9 +144,9 @@ func wantRefused(t *testing.T, r cliResult, rss, maxMiB int64, want ...string) {
 func TestOutNeverClobbers(t *testing.T) {
 	s := newFlatSet(t)
 	args := func(out string, extra ...string) []string {
-		return append([]string{"score", "--pred", s.pred, "--gt", s.gt, "--layout", "flat", "--format", "json", "--out", out}, extra...)
+		return append([]string{"score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json", "--out", out}, extra...)
 	}
-	want := mustRun(t, "score", "--pred", s.pred, "--gt", s.gt, "--layout", "flat", "--format", "json").stdout
+	want := mustRun(t, "score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json").stdout
 
 	t.Run("named pipe", func(t *testing.T) {
 		fifo := filepath.Join(s.root, "fifo.json")
@@ -286,11 +286,11 @@ func TestOnlyRegularFilesAreRead(t *testing.T) {
 	t.Run("index mask_path /dev/zero", func(t *testing.T) {
 		data := synthSet(t, 3, "1")
 		meta := writeIndex(t, data, "/dev/zero")
-		r := zsadbench("score", "--pred", data, "--meta", meta)
+		r := zsadbench("score", "--maps", data, "--meta", meta)
 		if r.code != 1 || !strings.Contains(r.stderr, "mask /dev/zero is not inside the dataset folder") || !strings.Contains(r.stderr, "--allow-outside-masks") {
 			t.Errorf("without --allow-outside-masks: %v", r)
 		}
-		r, rss := runMeasured(t, 128, 2048, time.Minute, "score", "--pred", data, "--meta", meta, "--allow-outside-masks")
+		r, rss := runMeasured(t, 128, 2048, time.Minute, "score", "--maps", data, "--meta", meta, "--allow-outside-masks")
 		wantRefused(t, r, rss, 100, "mask /dev/zero", "not a regular file")
 	})
 	t.Run("other inputs", func(t *testing.T) {
@@ -299,7 +299,7 @@ func TestOnlyRegularFilesAreRead(t *testing.T) {
 			r, rss := runMeasured(t, 128, 2048, time.Minute, s.args(flag, "/dev/zero")...)
 			wantRefused(t, r, rss, 100, "/dev/zero", "not a regular file")
 		}
-		r, rss := runMeasured(t, 128, 2048, time.Minute, "score", "--pred", s.pred, "--meta", "/dev/zero", "--gt", s.gt)
+		r, rss := runMeasured(t, 128, 2048, time.Minute, "score", "--maps", s.pred, "--meta", "/dev/zero", "--data", s.gt)
 		wantRefused(t, r, rss, 100, "/dev/zero", "not a regular file")
 	})
 }
@@ -360,7 +360,7 @@ func TestHostileModelSizes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			model := filepath.Join(t.TempDir(), "hostile.onnx")
 			writeFile(t, model, sizedModel(tc.batch, tc.s))
-			args := []string{"predict", "--model", model, "--images", images, "--out", filepath.Join(t.TempDir(), "maps"), "--provider", "cpu"}
+			args := []string{"predict", "--model", model, "--data", images, "--maps", filepath.Join(t.TempDir(), "maps"), "--provider", "cpu"}
 			if tc.batchFlag != "" {
 				args = append(args, "--batch", tc.batchFlag)
 			}
@@ -525,14 +525,14 @@ func TestWorkersBound(t *testing.T) {
 
 func TestInterruptedCurves(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	mustRun(t, "synth", "--out", data, "--categories", "3", "--images", "12", "--size", "128", "--seed", "5")
+	mustRun(t, "synth", "--data", data, "--num-categories", "3", "--images-per-category", "12", "--image-size", "128", "--seed", "5")
 	curves := filepath.Join(t.TempDir(), "curves")
 	// A results.json from an earlier run is removed before any curve is
 	// replaced.
 	writeFile(t, filepath.Join(curves, "results.json"), []byte(`{"categories": []}`))
 	caught := false
 	for try := 0; try < 5 && !caught; try++ {
-		cmd := exec.Command(zsadbenchBinary(t), "score", "--pred", data, "--gt", data, "--curves", curves, "--format", "json", "--workers", "1")
+		cmd := exec.Command(zsadbenchBinary(t), "score", "--maps", data, "--data", data, "--curves", curves, "--format", "json", "--workers", "1")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -577,7 +577,7 @@ func TestInterruptedCurves(t *testing.T) {
 		t.Errorf("plot of an interrupted folder: %v", r)
 	}
 	// A complete run makes it whole again.
-	mustRun(t, "score", "--pred", data, "--gt", data, "--curves", curves, "--format", "json")
+	mustRun(t, "score", "--maps", data, "--data", data, "--curves", curves, "--format", "json")
 	mustRun(t, "plot", "--run", "a="+curves, "--out", filepath.Join(t.TempDir(), "f.svg"))
 }
 
@@ -598,15 +598,15 @@ func TestIndexMasksConfined(t *testing.T) {
 	rel, _ := filepath.Rel(data, outside)
 	for _, mask := range []string{filepath.ToSlash(rel), outside, "/etc/passwd"} {
 		meta := writeIndex(t, data, mask)
-		r := zsadbench("score", "--pred", data, "--meta", meta)
+		r := zsadbench("score", "--maps", data, "--meta", meta)
 		if r.code != 1 || !strings.Contains(r.stderr, "is not inside the dataset folder") || !strings.Contains(r.stderr, "--allow-outside-masks") {
 			t.Errorf("mask_path %s: %v", mask, r)
 		}
 	}
 	// With the flag, the outside mask is read, and gives the numbers the
 	// mask inside gives.
-	want := mustRun(t, "score", "--pred", data, "--meta", writeIndex(t, data, strings.TrimPrefix(strings.TrimPrefix(firstMask, data), "/")), "--format", "json").stdout
-	got := mustRun(t, "score", "--pred", data, "--meta", writeIndex(t, data, filepath.ToSlash(rel)), "--format", "json", "--allow-outside-masks").stdout
+	want := mustRun(t, "score", "--maps", data, "--meta", writeIndex(t, data, strings.TrimPrefix(strings.TrimPrefix(firstMask, data), "/")), "--format", "json").stdout
+	got := mustRun(t, "score", "--maps", data, "--meta", writeIndex(t, data, filepath.ToSlash(rel)), "--format", "json", "--allow-outside-masks").stdout
 	if got != want {
 		t.Errorf("the outside copy of a mask gives other numbers:\n%s\n%s", got, want)
 	}
@@ -688,14 +688,14 @@ func TestStrictSizeFromHeaders(t *testing.T) {
 	f.Truncate(128 + 4*8192*8192)
 	f.Close()
 	r, rss := runMeasured(t, 128, 2048, time.Minute, s.args("--strict-size")...)
-	wantRefused(t, r, rss, 100, m+": score map is 8192x8192 but its mask "+filepath.Join(s.gt, "a_mask.png")+" is 8x6 (--strict-size)")
+	wantRefused(t, r, rss, 100, m+": score map is 8192x8192 but its mask "+filepath.Join(s.gt, "a_mask.png")+" is 8x6, and strict size forbids resizing it (--strict-size)")
 }
 
 func TestMarkdownCategoryWithBar(t *testing.T) {
 	data := synthSet(t, 6, "1")
 	entries, _ := os.ReadDir(data)
 	os.Rename(filepath.Join(data, entries[0].Name()), filepath.Join(data, "a|b"))
-	r := mustRun(t, "score", "--pred", data, "--gt", data, "--format", "markdown")
+	r := mustRun(t, "score", "--maps", data, "--data", data, "--format", "markdown")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	bars := strings.Count(lines[0], "|")
 	for _, l := range lines[2:] {
@@ -711,7 +711,7 @@ func TestMarkdownCategoryWithBar(t *testing.T) {
 func TestPlotRunNamedTwice(t *testing.T) {
 	data := synthSet(t, 7, "1")
 	curves := filepath.Join(t.TempDir(), "c")
-	mustRun(t, "score", "--pred", data, "--gt", data, "--curves", curves)
+	mustRun(t, "score", "--maps", data, "--data", data, "--curves", curves)
 	r := zsadbench("plot", "--run", "A="+curves, "--run", "A="+curves, "--out", filepath.Join(t.TempDir(), "f.svg"))
 	if r.code != 1 || !strings.Contains(r.stderr, "--run A is given twice") {
 		t.Errorf("%v", r)

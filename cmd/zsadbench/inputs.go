@@ -15,13 +15,6 @@ import (
 	"github.com/zsadbench/zsadbench/metric"
 )
 
-// maxWorkers bounds --workers: each worker holds its own buffers (an
-// image's, a share of a category's sums), so workers beyond the CPUs only
-// cost memory: 20 maps of 256x256 took 27 MB with 2 workers, 63 MB with
-// 256, 586 MB with 1024, and 15000 workers 7.8 GB. The default, one per
-// CPU, is what is fast.
-const maxWorkers = 256
-
 // maxSize is the largest --size N, whose N*N pixels stay within the one
 // limit of every reader and of the sweep.
 var maxSize = int(math.Sqrt(metric.MaxImagePixels))
