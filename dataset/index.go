@@ -307,7 +307,7 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 func (c *context) indexMask(p string) (string, error) {
 	m := c.resolve(p)
 	if !c.outside && !inside(c.gt, m) {
-		return "", fmt.Errorf("mask %s is %w %s (masks elsewhere are read only when allowed)", m, ErrOutsideDataset, c.gt)
+		return "", fmt.Errorf("mask %s is %w %s", m, ErrOutsideDataset, c.gt)
 	}
 	return m, nil
 }

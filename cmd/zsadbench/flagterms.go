@@ -16,7 +16,7 @@ func inFlagTerms(err error) error {
 		return fmt.Errorf("%w (--strict-size)", err)
 	}
 	if errors.Is(err, dataset.ErrOutsideDataset) {
-		return fmt.Errorf("%w (--%s reads masks from elsewhere)", err, flagAllowOutsideMasks)
+		return fmt.Errorf("%w (--%s reads it anyway)", err, flagAllowOutsideMasks)
 	}
 	return err
 }
