@@ -121,3 +121,24 @@ func TestTIFFMaskExpansion(t *testing.T) {
 		t.Errorf("a right-sized stream: %dx%d, %v", m.Width, m.Height, err)
 	}
 }
+
+// TestJPEGMaskBudget: a progressive colour JPEG whose decoding (planes and
+// coefficients, 9 bytes a pixel) would pass MaxImageBytes is refused from
+// its frame header; a baseline one of the same size is within it.
+func TestJPEGMaskBudget(t *testing.T) {
+	frame := func(sof byte, w, h uint16) []byte {
+		b := []byte{0xFF, 0xD8, 0xFF, sof, 0, 17, 8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), 3}
+		for id := byte(1); id <= 3; id++ {
+			b = append(b, id, 0x11, 0)
+		}
+		return append(b, 0xFF, 0xD9)
+	}
+	_, err := DecodeMask(bytes.NewReader(frame(0xC2, 8000, 8000)))
+	if err == nil || !strings.Contains(err.Error(), "over the limit of 256 MiB") {
+		t.Errorf("progressive 8000x8000: %v", err)
+	}
+	_, err = DecodeMask(bytes.NewReader(frame(0xC0, 8000, 8000)))
+	if err == nil || strings.Contains(err.Error(), "limit") {
+		t.Errorf("baseline 8000x8000: %v, want an error other than the limits", err)
+	}
+}
