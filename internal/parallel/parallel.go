@@ -2,22 +2,58 @@
 package parallel
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
 
-// Workers runs f(w) for every w in [0, workers) at once and waits.
+// Workers runs f(w) for every w in [0, workers) at once and waits. A
+// panic in f is raised again in the calling goroutine once every f has
+// returned (the lowest w's, when several panic), so that a caller can
+// recover it: a panic in a goroutine of its own would end the process,
+// which for the C library (package capi) is its host's, a Python
+// interpreter.
 func Workers(workers int, f func(w int)) {
 	var wg sync.WaitGroup
+	panics := make([]*workerPanic, workers)
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					panics[w] = &workerPanic{value: v, stack: debug.Stack()}
+				}
+			}()
 			f(w)
 		}()
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
+}
+
+// workerPanic is a worker's panic raised again by Workers, with the
+// worker's stack, which the caller's own stack would not show.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("%v [recovered in a worker]\n%s", p.value, p.stack)
+}
+
+// Unwrap returns the worker's panic value when it is an error (a runtime
+// error, say).
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
 }
 
 // For runs f(w, i) for every i in [0, n) on at most workers goroutines

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -74,5 +75,30 @@ func TestDo(t *testing.T) {
 	}
 	if err := Do(0, 4, func(w, i int) error { return errors.New("ran") }); err != nil {
 		t.Errorf("n = 0: %v", err)
+	}
+}
+
+// TestPanicReachesCaller checks that a worker's panic is raised again in the
+// caller, where it can be recovered, after every worker has returned.
+func TestPanicReachesCaller(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			For(20, workers, func(_, i int) {
+				if i == 7 {
+					var s []int
+					_ = s[i] // a runtime error, as a bug would give
+				}
+			})
+			return nil
+		}()
+		err, ok := got.(error)
+		if !ok {
+			t.Fatalf("workers %d: recovered %v (%T), want an error", workers, got, got)
+		}
+		var re runtime.Error
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "index out of range") || !strings.Contains(err.Error(), "parallel_test.go") {
+			t.Errorf("workers %d: recovered %q, want the runtime error with the worker's stack", workers, err)
+		}
 	}
 }
