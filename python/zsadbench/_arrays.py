@@ -57,10 +57,10 @@ def _stack(a, what):
 def _readable(a, what, dtypes, convert):
     """a in one of dtypes (the library's), native byte order and aligned:
     as it is when it already is, else converted by convert(a) or copied."""
-    if a.dtype not in dtypes:
-        a = convert(a, what)
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))
+    if a.dtype not in dtypes:
+        a = convert(a, what)
     if not a.flags.aligned:
         a = a.copy()
     return a
