@@ -25,5 +25,8 @@ if [[ ! -x "$staticcheck" ]]; then
 fi
 "$staticcheck" ./...
 
+# The Python package python/zsadbench, installed as a user installs it.
+./scripts/test-python-zsadbench.sh
+
 echo "== go test"
 go test -count=1 ./...
