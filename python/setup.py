@@ -20,6 +20,7 @@ from setuptools.dist import Distribution
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LIBRARY = "libzsadbench.so"
+PGO = os.path.join("cmd", "zsadbench", "default.pgo")
 
 
 class BuildWithLibrary(build_py):
@@ -38,7 +39,12 @@ def build_library(out):
     if not go:
         raise SystemExit("zsadbench: the go command is not on PATH (Go 1.26 builds the library; set $GO to its path)")
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    cmd = [go, "build", "-buildmode=c-shared", "-o", out, "./capi/libzsadbench"]
+    cmd = [go, "build", "-buildmode=c-shared", "-o", out]
+    # The CLI's profile (go build uses it by itself for cmd/zsadbench): the
+    # same hot code, so the library is as fast as the command.
+    if os.path.isfile(os.path.join(REPO, PGO)):
+        cmd.append("-pgo=" + PGO)
+    cmd.append("./capi/libzsadbench")
     print("zsadbench:", " ".join(cmd), flush=True)
     env = dict(os.environ, CGO_ENABLED="1")
     subprocess.run(cmd, cwd=REPO, env=env, check=True)

@@ -152,7 +152,8 @@ def evaluate(maps, masks, scores=None, *, thresholds="exact", metrics=None, fpr_
 
 
 def _close(evaluator_id):
-    _lib.lib().zsad_close(evaluator_id)
+    if _lib.loaded_here():  # a forked child holds nothing to free
+        _lib.lib().zsad_close(evaluator_id)
 
 
 class Evaluator:

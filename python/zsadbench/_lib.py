@@ -2,7 +2,8 @@
 
 The library is loaded on first use, not on import, so that a process that
 imports zsadbench and then forks (PyTorch's DataLoader workers) starts no Go
-runtime before the fork. ctypes releases the GIL for the length of every
+runtime before the fork: a child forked after the first call cannot use it
+(the Go runtime's threads stay behind), and is told so rather than hang. ctypes releases the GIL for the length of every
 call into it.
 """
 
@@ -20,6 +21,7 @@ NONE, FLOAT32, FLOAT64, UINT8 = 0, 1, 2, 3
 
 _lock = threading.Lock()
 _lib = None
+_pid = None  # the process that loaded _lib
 
 
 class InternalError(RuntimeError):
@@ -34,11 +36,24 @@ def path():
 
 def lib():
     """The loaded library, with every function's signature declared."""
-    global _lib
+    global _lib, _pid
     with _lock:
         if _lib is None:
-            _lib = _load(path())
+            _lib, _pid = _load(path()), os.getpid()
+        elif _pid != os.getpid():
+            # The Go runtime's threads do not survive fork: a call in the
+            # child would wait for them for ever.
+            raise RuntimeError(
+                f"zsadbench: the Go library was loaded by process {_pid} and cannot run in its forked child "
+                f"{os.getpid()}: call zsadbench in the parent, or start workers with the 'spawn' or "
+                "'forkserver' method (multiprocessing.set_start_method)"
+            )
         return _lib
+
+
+def loaded_here():
+    """Whether this process loaded the library (not a fork of one that did)."""
+    return _lib is not None and _pid == os.getpid()
 
 
 def _load(p):

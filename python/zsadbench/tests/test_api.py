@@ -273,3 +273,37 @@ def test_gil_released():
     # With the GIL held, this thread would stop for a whole evaluation; it
     # only ever waits for Python's switch interval (5 ms) and the scheduler.
     assert span[0] > 0.05 and gap < span[0] / 3, (span, gap)
+
+
+def test_forked_child_is_told(cat):
+    """A child forked after the library started cannot call it (Go's
+    threads stay in the parent): it gets an error, not a hang."""
+    import os
+
+    maps, masks = cat
+    zsadbench.evaluate(maps, masks)
+    ev = zsadbench.Evaluator()  # its finalizer must not call Go in the child
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            zsadbench.evaluate(maps, masks)
+            msg = b"no error"
+        except RuntimeError as e:
+            msg = str(e).encode()
+        os.write(w, msg)
+        del ev
+        os._exit(0)
+    os.close(w)
+    deadline = time.monotonic() + 60
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung calling zsadbench")
+        time.sleep(0.01)
+    with os.fdopen(r, "rb") as f:
+        msg = f.read().decode()
+    assert "cannot run in its forked child" in msg and "'spawn'" in msg, msg
+    ev.close()
