@@ -112,6 +112,9 @@ func Evaluate(request []byte, name string, b Batch) (result []byte, id int64, er
 		if err != nil {
 			return err
 		}
+		if name == "" {
+			return errors.New("category: empty name")
+		}
 		images, err := b.images(true)
 		if err != nil {
 			return err

@@ -79,7 +79,7 @@ def _request(thresholds="exact", metrics=None, fpr_limit=0.3, rcpro_tau=0.05, rc
 
 
 def _category_name(category):
-    if not isinstance(category, str) or not category:
+    if not isinstance(category, str) or not category or "\0" in category:
         raise ValueError(f"category: {category!r}: want a non-empty string")
     return category.encode()
 

@@ -251,15 +251,14 @@ def test_evaluator_frees_on_collection(cat):
 
 def test_gil_released():
     """Another Python thread runs while Go computes."""
-    maps, masks = category(seed=3, n=24, h=256, w=256, normal=8)
+    maps, masks = category(seed=3, n=32, h=256, w=256, normal=8)
     zsadbench.evaluate(maps, masks)  # load the library
     done = threading.Event()
     span = []
 
     def work():
         t0 = time.perf_counter()
-        for _ in range(3):
-            zsadbench.evaluate(maps, masks)
+        zsadbench.evaluate(maps, masks)
         span.append(time.perf_counter() - t0)
         done.set()
 
@@ -270,9 +269,9 @@ def test_gil_released():
         now = time.perf_counter()
         gap, last = max(gap, now - last), now
     th.join()
-    # With the GIL held, this thread would stop for a whole evaluation; it
+    # With the GIL held, this thread would stop for the whole evaluation; it
     # only ever waits for Python's switch interval (5 ms) and the scheduler.
-    assert span[0] > 0.05 and gap < span[0] / 3, (span, gap)
+    assert span[0] > 0.05 and gap < span[0] / 2, (span, gap)
 
 
 def test_forked_child_is_told(cat):

@@ -109,6 +109,8 @@ def test_settings(cat):
         zsadbench.evaluate(maps, masks, category="")
     with pytest.raises(ValueError, match="category: '': want a non-empty string"):
         zsadbench.Evaluator().update(maps, masks, category="")
+    with pytest.raises(ValueError, match=re.escape(f"category: {'a' + chr(0) + 'b'!r}: want a non-empty string")):
+        zsadbench.evaluate(maps, masks, category="a\0b")
 
 
 def test_messages_are_one_line(cat):
