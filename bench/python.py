@@ -15,7 +15,8 @@ while timed: the maps (float32, one stack per category) and masks (bool) are
 loaded once, as a training loop holds them. The CLI's rows are its whole
 runs, reading the files included, as a user would otherwise run it.
 
-Prints a Markdown table: median wall time of each tool, its ratio to
+Prints a Markdown table: median wall and CPU time of each tool (CPU time
+moves less than wall time on a shared machine), their ratios to
 zsadbench.evaluate, and whether the values agree (evaluate and the CLI bit
 for bit; the peers to 1e-6, each with the zsadbench figure it computes).
 """
@@ -23,6 +24,7 @@ for bit; the peers to 1e-6, each with the zsadbench figure it computes).
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,14 +40,18 @@ sys.path.insert(0, HERE)
 import peers  # noqa: E402  (bench/peers.py)
 
 
-def timed(fn, repeat):
-    """Median wall seconds of repeat calls of fn, and its last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+def cpu():
+    """CPU seconds of this process (every thread, Go's too) and of its
+    finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn):
+    """Wall and CPU seconds of fn(), and its result."""
+    t0, c0 = time.perf_counter(), cpu()
+    out = fn()
+    return time.perf_counter() - t0, cpu() - c0, out
 
 
 def cli_run(cli, data, extra):
@@ -100,13 +106,15 @@ def main(argv=None):
         ("zsadbench score (CLI, reads the files), steps:200", lambda: cli_run(args.cli, args.data, ["--thresholds", "steps:200"])["categories"]),
     ]
     times = {name: [] for name, _ in tools}
+    cpus = {name: [] for name, _ in tools}
     results = {}
     for _ in range(args.repeat):
         for name, fn in tools:
-            t, results[name] = timed(fn, 1)
+            t, c, results[name] = timed(fn)
             times[name].append(t)
+            cpus[name].append(c)
     for name, _ in tools:
-        rows.append((name, statistics.median(times[name])))
+        rows.append((name, statistics.median(times[name]), statistics.median(cpus[name])))
 
     exact = [{k: v for k, v in r.items() if k != "warnings"} for r in results["zsadbench.evaluate, exact"]]
     steps = [{k: v for k, v in r.items() if k != "warnings"} for r in results["zsadbench.evaluate, steps:200"]]
@@ -119,30 +127,29 @@ def main(argv=None):
 
     if not args.no_peers:
         pargs = types.SimpleNamespace(fpr_limit=peers.FPR_LIMIT, steps=peers.STEPS, tau=peers.TAU, delta=peers.DELTA)
-        suite = 0.0
+        suite = suite_cpu = 0.0
         for name, fn, checks in [
             ("mvtec-aupro (MVTec AD's official AUPRO)", peers.peer_mvtec_aupro, [("aupro", exact, "aupro")]),
             ("loop-rcpro (200-threshold loop, AUPRO and RCPRO)", peers.peer_loop_rcpro, [("rcpro", steps, "rcpro"), ("aupro", steps, "aupro")]),
             ("sklearn-pixel (roc_auc_score, average_precision_score)", peers.peer_sklearn_pixel, [("auroc", exact, "auroc"), ("ap", exact, "ap")]),
         ]:
-            t0 = time.perf_counter()
-            vals = [fn(m, k, pargs) for m, k in data.values()]
-            t = time.perf_counter() - t0
+            t, c, vals = timed(lambda: [fn(m, k, pargs) for m, k in data.values()])
             suite += t
-            rows.append((name, t))
+            suite_cpu += c
+            rows.append((name, t, c))
             for key, ours, ours_key in checks:
                 diff = max(abs(v[key] - o["pixel"][ours_key]) for v, o in zip(vals, ours))
                 agree.append((f"{name.split(' ')[0]} {key} vs zsadbench {ours_key} (|diff| {diff:.2g})", diff <= 1e-6))
-        rows.append(("published-style suite (the three above)", suite))
+        rows.append(("published-style suite (the three above)", suite, suite_cpu))
 
-    base = rows[0][1]
+    base, base_cpu = rows[0][1], rows[0][2]
     print(f"data: {args.data} ({len(cats)} categories, {px / 1e6:.1f} Mpx); repeats: {args.repeat} (median); "
           f"load average before: {os.getloadavg()[0]:.2f}; numpy {np.__version__}; zsadbench {zsadbench.__version__}")
     print()
-    print("| tool | wall s | ÷ zsadbench.evaluate exact |")
-    print("|---|---:|---:|")
-    for name, t in rows:
-        print(f"| {name} | {t:.3f} | {t / base:.2f}x |")
+    print("| tool | wall s | CPU s | wall ÷ zsadbench.evaluate exact | CPU ÷ zsadbench.evaluate exact |")
+    print("|---|---:|---:|---:|---:|")
+    for name, t, c in rows:
+        print(f"| {name} | {t:.3f} | {c:.3f} | {t / base:.2f}x | {c / base_cpu:.2f}x |")
     print()
     for what, ok in agree:
         print(f"- {what}: {'yes' if ok else 'NO'}")
