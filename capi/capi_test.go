@@ -315,7 +315,7 @@ func TestErrors(t *testing.T) {
 		{`{"thresholds": "steps:0"}`, `threshold grid "steps:0"`},
 		{`{"metrics": "image,foo"}`, `metric "foo"`},
 		{`{"rc_average": "mean"}`, `RC average "mean"`},
-		{`{"workers": -1}`, "workers -1: want 0 or more"},
+		{`{"workers": -1}`, "workers -1: want 0 (one per CPU) to 256"},
 		{`{"fpr": 0.2}`, `unknown field "fpr"`},
 		{`{} {}`, "trailing data"},
 		{`[`, "settings: unexpected EOF"},

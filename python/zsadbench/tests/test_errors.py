@@ -101,7 +101,7 @@ def test_settings(cat):
         (ValueError, re.escape('metric "foo": want image, pixel, aupro, rcpro or all'), dict(metrics="image,foo")),
         (ValueError, "metrics: \\[\\]: want names", dict(metrics=[])),
         (ValueError, re.escape('RC average "mean": want pooled or image'), dict(rc_average="mean")),
-        (ValueError, "workers -1: want 0 or more", dict(workers=-1)),
+        (ValueError, re.escape("workers -1: want 0 (one per CPU) to 256"), dict(workers=-1)),
     ]
     for exc, pattern, kw in bad:
         raises(exc, pattern, maps, masks, **kw)
