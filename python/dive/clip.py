@@ -256,7 +256,6 @@ class CLIP(nn.Module):
         self.ln_final = nn.LayerNorm(cfg.transformer_width)
         self.text_projection = nn.Parameter(torch.empty(cfg.transformer_width, cfg.embed_dim))
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
-        self.register_buffer("causal_mask", causal_mask(cfg.context_length), persistent=False)
         self._init_text()
 
     def _init_text(self):
@@ -283,7 +282,7 @@ class CLIP(nn.Module):
         positions end [P]. layer_hook(i, x) may replace the tokens before block i
         (DIVE's deep prompts)."""
         x = x + self.positional_embedding.to(x.dtype)
-        mask = self.causal_mask[: x.shape[1], : x.shape[1]]
+        mask = causal_mask(x.shape[1]).to(x.device, x.dtype)
         for i, block in enumerate(self.transformer.resblocks):
             if layer_hook is not None:
                 x = layer_hook(i, x)

@@ -12,10 +12,11 @@ L = L_state + L_seg + alpha L_sem + beta L_orth + gamma L_reg, with
   patch probability map upsampled (U) bilinearly to the mask size;
 - L_reg: the sum of squares of the visual prompts over their number of elements.
 
-Focal and Dice follow AnomalyCLIP's code, which DIVE's paradigm comes from:
+Focal and Dice are those of AnomalyCLIP's code, which DIVE's paradigm comes
+from (its focal loss also smooths the one-hot target by 1e-5, left out here):
 the focal loss is mean(-(1 - p_t)^gamma log(p_t + 1e-5)) over pixels, p_t the
-probability of the pixel's true channel; the Dice loss is 1 - (2 sum(p g) + 1) /
-(sum(p) + sum(g) + 1) per image, averaged over the batch.
+probability of the pixel's true channel, gamma 2; the Dice loss is
+1 - (2 sum(p g) + 1) / (sum(p) + sum(g) + 1) per image, averaged over the batch.
 """
 
 import torch
