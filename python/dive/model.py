@@ -28,7 +28,6 @@ the description embeddings are L2-normalised CLIP text features.
 """
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .clip import Attention, normalize

@@ -16,7 +16,6 @@ softmax(s * cos(patch, T)) on the patch grid.
 """
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .clip import normalize
