@@ -47,6 +47,15 @@ def parse_args(argv=None):
     p.add_argument("--lr-attention", type=float, help=f"cross-attention network (default {configmod.TrainConfig.lr_attention})")
     p.add_argument("--inject-lambda", type=float, help="residual weight of the deep injection")
     p.add_argument("--vv-blocks", type=int, help="last ViT blocks with the value-value patch path (default 0)")
+    p.add_argument("--n-ctx", type=int, help="E: learnable context tokens per prompt")
+    p.add_argument("--depth", type=int, help="J: text blocks 1..J-1 get new learnable tokens")
+    p.add_argument("--deep-len", type=int, help="length of those deep tokens")
+    p.add_argument("--n-visual", type=int, help="K: semantic context tokens coupled to visual prompts")
+    p.add_argument("--inject-blocks", type=int, help="last ViT blocks followed by cross-attention")
+    p.add_argument("--temperature", type=float, help="tau of the similarity softmaxes")
+    p.add_argument("--weight-semantic", type=float, help="alpha: semantic alignment loss weight")
+    p.add_argument("--weight-orthogonal", type=float, help="beta: orthogonality loss weight")
+    p.add_argument("--weight-prompt", type=float, help="gamma: visual-prompt regulariser weight")
     p.add_argument("--seed", type=int, help=f"default {configmod.TrainConfig.seed}")
     p.add_argument("--save-every", type=int, default=0, help="also save every N steps (default: each epoch)")
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"], help="auto: CUDA when available")
@@ -93,8 +102,12 @@ def build(args):
         "lr_prompt": args.lr_prompt, "lr_attention": args.lr_attention, "batch_size": args.batch_size,
         "epochs": args.epochs, "seed": args.seed}.items() if v is not None})
     clip, source = loading.backbone(args.clip, args.config, tc.seed)
-    cfg = configmod.preset(args.config, clip=clip.config, image_size=args.image_size,
-                           inject_lambda=args.inject_lambda, vv_blocks=args.vv_blocks)
+    cfg = configmod.preset(
+        args.config, clip=clip.config, image_size=args.image_size, inject_lambda=args.inject_lambda,
+        vv_blocks=args.vv_blocks, n_ctx=args.n_ctx, depth=args.depth, deep_len=args.deep_len,
+        n_visual=args.n_visual, inject_blocks=args.inject_blocks, temperature=args.temperature,
+        weight_semantic=args.weight_semantic, weight_orthogonal=args.weight_orthogonal,
+        weight_prompt=args.weight_prompt)
     classes = sorted({s.category for s in list_samples(args)})
     torch.manual_seed(tc.seed)
     model = DIVE(clip, cfg, classes, loading.descriptions(args.descriptions))

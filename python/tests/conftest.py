@@ -57,8 +57,8 @@ def tiny_clip_file(tmp_path_factory):
 def synth_data(zsadbench, tmp_path_factory):
     """An MVTec-layout dataset of images from zsadbench synth (2 classes of 12)."""
     root = tmp_path_factory.mktemp("synth") / "data"
-    subprocess.run([zsadbench, "synth", "--out", str(root), "--categories", "2", "--images", "12",
-                    "--size", "64", "--seed", "1"], check=True, timeout=120)
+    subprocess.run([zsadbench, "synth", "--data", str(root), "--num-categories", "2", "--images-per-category", "12",
+                    "--image-size", "64", "--seed", "1"], check=True, timeout=120)
     synthimages.maps_to_images(str(root))
     return str(root)
 

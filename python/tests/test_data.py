@@ -108,3 +108,19 @@ def test_dataset_rejects_unknown_classes(tmp_path):
     with pytest.raises(ValueError, match="capsule"):
         data.AuxiliaryDataset([s], 16, classes=["bottle"])
     assert torch.equal(data.read_mask("", 4), torch.zeros(4, 4))
+
+
+def test_shipped_descriptions():
+    from dive import loading
+    from dive.tokenizer import default_tokenizer
+    d = loading.descriptions()
+    assert (len(set(d["normal"])), len(set(d["abnormal"]))) == (35, 100)
+    default_tokenizer().tokenize(d["normal"] + d["abnormal"])  # each fits CLIP's 77 tokens
+
+
+def test_bad_descriptions(tmp_path):
+    from dive import loading
+    path = tmp_path / "d.json"
+    path.write_text('{"normal": ["ok"], "abnormal": [""]}')
+    with pytest.raises(ValueError, match="d.json: want"):
+        loading.descriptions(str(path))

@@ -99,7 +99,7 @@ def images(tmp_path_factory):
 
 
 def predict(zsadbench, ort_lib, model, root, out):
-    subprocess.run([zsadbench, "predict", "--model", model, "--images", root, "--out", out,
+    subprocess.run([zsadbench, "predict", "--model", model, "--data", root, "--maps", out,
                     "--provider", "cpu", "--ort-lib", ort_lib, "--batch", "2"], check=True, timeout=300)
     with open(os.path.join(out, "scores.csv"), encoding="utf-8") as f:
         scores = {r["path"]: float(r["score"]) for r in csv.DictReader(f)}
@@ -141,7 +141,7 @@ def test_trained_dive_in_zsadbench(zsadbench, ort_lib, images, trained_run, tiny
     module = export.DIVEExport(loading.dive_from_checkpoint(ckpt, tiny_clip_file)[0])
     compare(module, 80, zsadbench, ort_lib, str(model), images, str(tmp_path / "maps"))
     # zsadbench run: the trained model on its (synthetic) data, scored.
-    res = subprocess.run([zsadbench, "run", "--model", str(model), "--gt", synth_data, "--format", "json",
+    res = subprocess.run([zsadbench, "run", "--model", str(model), "--data", synth_data, "--format", "json",
                           "--provider", "cpu", "--ort-lib", ort_lib], check=True, capture_output=True, text=True, timeout=300)
     table = json.loads(res.stdout)
     assert [c["name"] for c in table["categories"]] == ["cat00", "cat01"]

@@ -91,3 +91,14 @@ def test_gradient_checkpointing_gives_the_same_gradients():
         grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad})
     for n, g in grads[0].items():
         torch.testing.assert_close(grads[1][n], g, rtol=1e-5, atol=1e-7)
+
+
+def test_flags_set_the_configuration(synth_data, tiny_clip_file, tmp_path):
+    out = str(tmp_path / "run")
+    assert train.main(args(synth_data, tiny_clip_file, out, "--max-steps", "1", "--n-ctx", "3", "--depth", "1",
+                           "--temperature", "0.05", "--inject-lambda", "0.5", "--weight-prompt", "0.25",
+                           "--image-size", "64")) == 0
+    cfg = checkpoint.load(os.path.join(out, "checkpoint.pt"))["config"]
+    assert (cfg["n_ctx"], cfg["depth"], cfg["temperature"], cfg["inject_lambda"], cfg["weight_prompt"], cfg["image_size"]) == (
+        3, 1, 0.05, 0.5, 0.25, 64)
+    assert cfg["n_visual"] == 2 and cfg["clip"]["vision_width"] == 128  # the rest from the preset and the weights
