@@ -104,6 +104,8 @@ def build(args):
         clip, _ = loading.backbone(args.clip, args.config, args.seed)
         size = args.image_size or configmod.PRESETS[args.config].image_size
         return ZeroShotCLIP(clip, size, args.vv_blocks, args.object_name), size
+    if args.vv_blocks is not None or args.object_name != "object":
+        raise ValueError("--vv-blocks and --object-name apply to --arch zero-shot only")
     if args.checkpoint:
         model, _ = loading.dive_from_checkpoint(args.checkpoint, args.clip)
         if args.image_size and args.image_size != model.cfg.image_size:
@@ -111,7 +113,7 @@ def build(args):
         return DIVEExport(model), model.cfg.image_size
     if args.config != "tiny" or args.clip:
         raise ValueError("--arch dive needs --checkpoint (a trained model); only --config tiny exports a random one")
-    model = loading.random_dive("tiny", args.seed, args.descriptions)
+    model = loading.random_dive("tiny", args.seed, args.descriptions, args.image_size or None)
     return DIVEExport(model), model.cfg.image_size
 
 
@@ -123,7 +125,7 @@ def parse_args(argv=None):
     p.add_argument("--clip", default="", help="OpenAI CLIP weights (default for --checkpoint: the ones it was trained on)")
     p.add_argument("--config", default="paper", choices=["paper", "tiny"], help="tiny: a random small model without weights (tests, demos)")
     p.add_argument("--seed", type=int, default=0, help="seed of a random tiny model")
-    p.add_argument("--image-size", type=int, default=0, help="zero-shot input side (default 518; tiny: 80)")
+    p.add_argument("--image-size", type=int, default=0, help="input side of the zero-shot or random tiny model (default 518; tiny: 80); a checkpoint's is fixed")
     p.add_argument("--vv-blocks", type=int, default=None, help="zero-shot: last ViT blocks with the value-value patch path (default half)")
     p.add_argument("--object-name", default="object", help="zero-shot: the object word of the prompts")
     p.add_argument("--descriptions", default="", help="random tiny DIVE: description list")

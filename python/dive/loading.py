@@ -62,10 +62,10 @@ def dive_from_checkpoint(path, clip_path=""):
     return model.eval(), ckpt
 
 
-def random_dive(config_name, seed, descriptions_path=""):
+def random_dive(config_name, seed, descriptions_path="", image_size=None):
     """A randomly initialised DIVE of a preset on a random CLIP (tests, demos)."""
     clip, _ = backbone("", config_name, seed)
-    cfg = configmod.preset(config_name, clip=clip.config)
+    cfg = configmod.preset(config_name, clip=clip.config, image_size=image_size)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = DIVE(clip, cfg, ["object"], descriptions(descriptions_path))

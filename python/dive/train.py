@@ -91,23 +91,28 @@ def list_samples(args):
 
 def build(args):
     """(model, train config, checkpoint or None, clip source)."""
+    model_flags = {
+        "image_size": args.image_size, "inject_lambda": args.inject_lambda, "vv_blocks": args.vv_blocks,
+        "n_ctx": args.n_ctx, "depth": args.depth, "deep_len": args.deep_len, "n_visual": args.n_visual,
+        "inject_blocks": args.inject_blocks, "temperature": args.temperature,
+        "weight_semantic": args.weight_semantic, "weight_orthogonal": args.weight_orthogonal,
+        "weight_prompt": args.weight_prompt}
+    train_flags = {"lr_prompt": args.lr_prompt, "lr_attention": args.lr_attention, "batch_size": args.batch_size,
+                   "seed": args.seed, "descriptions": args.descriptions or None}
     if args.resume:
+        given = sorted(k for k, v in {**model_flags, **train_flags}.items() if v is not None)
+        if given:
+            raise ValueError(f"--resume takes the settings from the checkpoint; drop {', '.join('--' + k.replace('_', '-') for k in given)}")
         model, ckpt = loading.dive_from_checkpoint(args.resume, args.clip)
         tc = configmod.TrainConfig(**ckpt["train"])
         if args.epochs is not None:  # a resumed run may be extended
             tc = dataclasses.replace(tc, epochs=args.epochs)
         return model, tc, ckpt, ckpt["clip"]
-    tc = configmod.TrainConfig()
-    tc = dataclasses.replace(tc, **{k: v for k, v in {
-        "lr_prompt": args.lr_prompt, "lr_attention": args.lr_attention, "batch_size": args.batch_size,
-        "epochs": args.epochs, "seed": args.seed}.items() if v is not None})
+    train_flags.pop("descriptions")
+    tc = dataclasses.replace(configmod.TrainConfig(), epochs=configmod.TrainConfig.epochs if args.epochs is None else args.epochs,
+                             **{k: v for k, v in train_flags.items() if v is not None})
     clip, source = loading.backbone(args.clip, args.config, tc.seed)
-    cfg = configmod.preset(
-        args.config, clip=clip.config, image_size=args.image_size, inject_lambda=args.inject_lambda,
-        vv_blocks=args.vv_blocks, n_ctx=args.n_ctx, depth=args.depth, deep_len=args.deep_len,
-        n_visual=args.n_visual, inject_blocks=args.inject_blocks, temperature=args.temperature,
-        weight_semantic=args.weight_semantic, weight_orthogonal=args.weight_orthogonal,
-        weight_prompt=args.weight_prompt)
+    cfg = configmod.preset(args.config, clip=clip.config, **model_flags)
     classes = sorted({s.category for s in list_samples(args)})
     torch.manual_seed(tc.seed)
     model = DIVE(clip, cfg, classes, loading.descriptions(args.descriptions))
@@ -118,7 +123,8 @@ def train(args):
     """Runs the training; returns {"losses": [per step], "checkpoint": path, "step": n}."""
     out = args.out
     ckpt_path = os.path.join(out, "checkpoint.pt")
-    if not args.resume and os.path.exists(ckpt_path):
+    resuming_it = args.resume and os.path.exists(args.resume) and os.path.exists(ckpt_path) and os.path.samefile(args.resume, ckpt_path)
+    if os.path.exists(ckpt_path) and not resuming_it:
         raise ValueError(f"{ckpt_path} exists: pass --resume {ckpt_path} to continue it, or another --out")
     device = pick_device(args.device)
     model, tc, ckpt, clip_source = build(args)
@@ -163,6 +169,9 @@ def train(args):
                 with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.amp and device.type == "cuda"):
                     result = model(images)
                 loss, terms = total_loss(result, labels, classes, masks, model.cfg)
+                if not torch.isfinite(loss):
+                    raise ValueError(f"step {step + 1}: the loss is {float(loss)} ({terms}); "
+                                     f"the last checkpoint is {ckpt_path}; lower the learning rates")
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()

@@ -57,6 +57,10 @@ def test_export_errors(tmp_path, capsys):
     assert "not a regular file" in capsys.readouterr().err
     assert export.main(["--config", "tiny", "--opset", "18", "--out", out]) == 1
     assert "17 at most" in capsys.readouterr().err
+    assert export.main(["--config", "tiny", "--vv-blocks", "2", "--out", out]) == 1
+    assert "zero-shot only" in capsys.readouterr().err
+    assert export.main(["--config", "tiny", "--image-size", "81", "--out", out]) == 1
+    assert "not a multiple of the patch size" in capsys.readouterr().err
     assert not os.path.exists(out)
 
 

@@ -55,7 +55,7 @@ def test_resume_continues_exactly(synth_data, tiny_clip_file, tmp_path):
     assert train.main(args(synth_data, tiny_clip_file, straight, "--max-steps", "4")) == 0
     assert train.main(args(synth_data, tiny_clip_file, halves, "--max-steps", "2")) == 0
     ckpt = os.path.join(halves, "checkpoint.pt")
-    assert train.main(args(synth_data, tiny_clip_file, halves, "--max-steps", "4", "--resume", ckpt)) == 0
+    assert train.main(["--data", synth_data, "--out", halves, "--workers", "0", "--max-steps", "4", "--resume", ckpt]) == 0
     a = checkpoint.load(os.path.join(straight, "checkpoint.pt"))
     b = checkpoint.load(ckpt)
     assert b["step"] == 4
@@ -69,6 +69,17 @@ def test_refuses_to_overwrite_a_run(trained_run, synth_data, tiny_clip_file, cap
     assert train.main(args(synth_data, tiny_clip_file, trained_run)) == 1
     assert "checkpoint.pt exists: pass --resume" in capsys.readouterr().err
     assert os.path.getmtime(os.path.join(trained_run, "checkpoint.pt")) == before
+
+
+def test_resume_errors(trained_run, synth_data, tiny_clip_file, tmp_path, capsys):
+    ckpt = os.path.join(trained_run, "checkpoint.pt")
+    assert train.main(args(synth_data, tiny_clip_file, str(tmp_path / "r"), "--resume", ckpt)) == 1
+    assert "drop --batch-size, --seed" in capsys.readouterr().err  # settings come from the checkpoint
+    base = ["--data", synth_data, "--out", trained_run, "--workers", "0"]
+    assert train.main(base + ["--resume", str(tmp_path / "none.pt")]) == 1
+    assert "checkpoint.pt exists" in capsys.readouterr().err  # would replace another run's checkpoint
+    assert train.main(["--data", synth_data, "--out", str(tmp_path / "r"), "--resume", str(tmp_path / "none.pt")]) == 1
+    assert "none.pt: not a regular file" in capsys.readouterr().err
 
 
 def test_usage_errors(tmp_path, capsys):
