@@ -49,18 +49,31 @@
 // names the model file in its error when they do not match; Predict checks
 // the shapes the model returns.
 //
-// # Exporting a trained DIVE model
+// # Getting a model
 //
-// DIVE is trained in PyTorch with the authors' code
-// (https://github.com/ZhouF-ECNU/DIVE, announced but not yet published when
-// this was written, so the wrapper below is a template, not a recipe tied to
-// their module names). Everything on the text side
-// (the learned prompts, the text encoder, the LLM-generated description
-// embeddings injected into the vision encoder) is fixed after training, so it
-// is computed once and baked into the graph as constants; the exported graph
-// is the vision path only. Wrap the trained model in a module whose forward
-// takes the normalised image and returns the two contract outputs, and
-// export it with opset 17 and a dynamic batch axis:
+// python/dive in this repository is an open PyTorch implementation of DIVE
+// (the authors' code, https://github.com/ZhouF-ECNU/DIVE, was announced but
+// not published when it was written). It trains DIVE on auxiliary data and
+// exports it to this contract, and it exports a training-free zero-shot CLIP
+// baseline to the same contract (README, "The DIVE model in PyTorch"):
+//
+//	cd python
+//	python3 -m dive.export --arch zero-shot --clip ViT-L-14-336px.pt --out zs.onnx
+//	python3 -m dive.train --data mvtec --clip ViT-L-14-336px.pt --out runs/dive
+//	python3 -m dive.export --checkpoint runs/dive/checkpoint.pt --out dive.onnx
+//
+// Its tests run the models it exports through zsadbench predict and compare
+// every map and score with PyTorch's to 1e-5.
+//
+// # Exporting a model from other PyTorch code
+//
+// Everything on the text side (the learned prompts, the text encoder, the
+// LLM-generated description embeddings injected into the vision encoder) is
+// fixed after training, so it is computed once and baked into the graph as
+// constants; the exported graph is the vision path only (python/dive/export.py
+// does exactly this). Wrap the trained model in a module whose forward takes
+// the normalised image and returns the two contract outputs, and export it
+// with opset 17 and a dynamic batch axis:
 //
 //	import torch
 //
@@ -92,7 +105,7 @@
 //
 // encode_image_for_export stands for the trained model's vision forward pass
 // up to the normalised embeddings, and 0.07 for the temperature its training
-// code uses; take both from the released code, and reproduce the scores of
+// code uses; take both from that code, and reproduce the scores of
 // its test script on a few images (with its own upsampling and smoothing
 // turned off) before trusting the export. Models larger than 2 GB are written
 // with external data next to the .onnx file; keep the files together.

@@ -1,12 +1,34 @@
 #!/usr/bin/env bash
 # test.sh runs zsadbench's whole test suite on a fresh machine: it fetches the
 # ONNX Runtime library the DIVE backend loads (so its tests run instead of
-# skipping), checks formatting, vet and staticcheck, then runs every test.
+# skipping) and installs the Debian packages the DIVE model's Python tests
+# need where they are missing, checks formatting, vet and staticcheck, runs
+# every Go test, then the Python tests of python/dive (which build zsadbench
+# and run the models they export through it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ./scripts/setup-onnxruntime.sh
 export ZSADBENCH_REQUIRE_ORT=1
+
+# The DIVE model (python/dive) runs on Debian's Python and packages: PyTorch
+# 1.13 and the rest. Install only what is missing.
+python_packages=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
+	python3-pytest python3-regex python3-tqdm python3-scipy)
+missing=()
+for pkg in "${python_packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$pkg")
+	fi
+done
+if ((${#missing[@]})); then
+	echo "== apt-get install ${missing[*]}"
+	command -v apt-get >/dev/null 2>&1 || { echo "test.sh: apt-get not found; install ${missing[*]} (Debian 12 packages)" >&2; exit 1; }
+	sudo=()
+	if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+	"${sudo[@]}" apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './third_party/*'))
@@ -30,3 +52,14 @@ fi
 
 echo "== go test"
 go test -count=1 ./...
+
+echo "== python tests (python/dive)"
+# pytest exits 5 when it collects no tests: here that means the suite is
+# missing, which must fail the run rather than pass it.
+status=0
+(cd python && /usr/bin/python3 -m pytest -q -p no:cacheprovider) || status=$?
+case $status in
+0) ;;
+5) echo "test.sh: pytest collected no tests in python/tests" >&2; exit 1 ;;
+*) exit "$status" ;;
+esac
