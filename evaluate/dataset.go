@@ -153,12 +153,22 @@ type datasetRun struct {
 	batches int
 }
 
-// read reads category c in chunks and hands each to fn.
+// read reads category c in chunks and hands each to fn, collecting the
+// previous chunk's garbage first.
 func (d *datasetRun) read(stage string, c, chunk int, fn func([]metric.Image) error) error {
+	return d.readChunks(stage, c, chunk, true, fn)
+}
+
+// readAll reads category c in chunks, all of which fn keeps.
+func (d *datasetRun) readAll(stage string, c, chunk int, fn func([]metric.Image) error) error {
+	return d.readChunks(stage, c, chunk, false, fn)
+}
+
+func (d *datasetRun) readChunks(stage string, c, chunk int, collect bool, fn func([]metric.Image) error) error {
 	cat := d.cats[c]
 	for lo := 0; lo < cat.Images; lo += chunk {
 		d.progress(stage, c, lo)
-		if d.batches++; d.batches > 1 {
+		if d.batches++; collect && d.batches > 1 {
 			// The previous batch's maps are mostly garbage now: collect
 			// them before this batch is read (into one large allocation,
 			// for files), which can then reuse their memory instead of
@@ -182,10 +192,11 @@ func (d *datasetRun) progress(stage string, c, done int) {
 	}
 }
 
-// whole reads category c in one batch and evaluates it.
+// whole reads category c, in batches (so that progress is seen), and
+// evaluates it.
 func (d *datasetRun) whole(c int, s metric.Settings) (*CategoryReport, error) {
 	var images []metric.Image
-	err := d.read("reading", c, max(1, d.cats[c].Images), func(im []metric.Image) error { images = im; return nil })
+	err := d.readAll("reading", c, datasetChunk, func(im []metric.Image) error { images = append(images, im...); return nil })
 	if err != nil {
 		return nil, err
 	}

@@ -148,6 +148,7 @@ func outputFlags() []cli.Flag {
 		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, and results.json"},
 		&cli.StringFlag{Name: "plot-dir", Category: catOutput, Usage: "draw the run's curves into this `DIR` (PDF, one figure per kind with every category)"},
 		&cli.StringFlag{Name: "name", Category: catOutput, Usage: "the model's `NAME` in the legends of --plot-dir figures (default: the --maps folder's or --model file's name)"},
+		progressFlag(),
 	}
 }
 

@@ -65,7 +65,7 @@ type evalJob struct {
 
 // newEvalJob parses the flags of score or run and opens the dataset.
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
-	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: modelName(c)}
+	job := &evalJob{progress: newProgress(c, "images"), stderr: c.App.ErrWriter, name: modelName(c)}
 	job.options.HoldPixels = c.Int("hold-pixels") // <= 0: the default
 	job.options.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
 	var err error
@@ -264,11 +264,9 @@ func (job *evalJob) run(c *cli.Context, src *load.Source) error {
 	for _, w := range job.warnings {
 		src.Warn(w)
 	}
-	job.options.Progress = func(p evaluate.Progress) {
-		job.progress.set(p.Stage, p.Category, p.Categories, fmt.Sprintf("%s %d/%d images", p.Name, p.Done, p.Images))
-	}
+	job.options.Progress = evaluateProgress(job.progress, src)
 	rep, err := evaluate.Dataset(c.Context, src, job.settings, job.options)
-	job.progress.done()
+	job.progress.finish()
 	if err != nil {
 		return err
 	}
@@ -298,6 +296,20 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 		return writeFileAtomic(out, func(w io.Writer) error { return report.Write(w, rep, format) })
 	}
 	return report.Write(c.App.Writer, rep, format)
+}
+
+// evaluateProgress shows evaluate.Dataset's progress over src as images of
+// the whole dataset: those of the categories done, and those of the current
+// category read so far in its current stage.
+func evaluateProgress(p *progress, src evaluate.Source) func(evaluate.Progress) {
+	cats := src.Categories()
+	before := make([]int, len(cats)+1)
+	for i, c := range cats {
+		before[i+1] = before[i] + c.Images
+	}
+	return func(e evaluate.Progress) {
+		p.set(e.Stage, before[e.Category]+e.Done, before[len(cats)], e.Name)
+	}
 }
 
 func writeCurves(dir string, rep *evaluate.Report) error {
