@@ -36,18 +36,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // progressDelay (a quick command prints nothing); with --progress, plain
 // lines for logs, whatever stderr is; elsewhere (pipes, CI) nothing.
 type progress struct {
-	w      io.Writer
-	mode   progressMode
-	now    func() time.Time // time.Now; tests set it
-	mu     sync.Mutex
-	start  time.Time
-	last   time.Time
-	stage  string // of the last line printed in lines mode
-	dirty  bool   // a terminal status line is showing
-	shown  bool   // something was printed
-	done   int    // of the last update
-	total  int
-	noun   string
+	w     io.Writer
+	mode  progressMode
+	now   func() time.Time // time.Now; tests set it
+	mu    sync.Mutex
+	start time.Time
+	last  time.Time
+	stage string // of the last line printed in lines mode
+	dirty bool   // a terminal status line is showing
+	shown bool   // something was printed
+	done  int    // of the last update
+	total int
+	noun  string
 }
 
 type progressMode int
