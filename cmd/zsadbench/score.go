@@ -75,6 +75,13 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 	if job.load, err = parseLoadOptions(c, job.settings.Workers); err != nil {
 		return nil, err
 	}
+	switch by := c.String("by"); by {
+	case "category":
+	case "defect":
+		job.options.ByDefect = true
+	default:
+		return nil, fmt.Errorf("--by %q: want category or defect", by)
+	}
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 	}
