@@ -52,11 +52,14 @@ func writeJSON(w io.Writer, r *evaluate.Report) error {
 	return enc.Encode(out)
 }
 
-// columns are the table's metric columns, in paper order.
-var columns = []struct {
+// column is a metric column of the tables.
+type column struct {
 	header string
 	get    func(evaluate.ImageMetrics, evaluate.PixelMetrics) metric.Value
-}{
+}
+
+// columns are the table's metric columns, in paper order.
+var columns = []column{
 	{"I-AUROC", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.AUROC }},
 	{"I-AP", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.AP }},
 	{"I-F1max", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.F1Max }},

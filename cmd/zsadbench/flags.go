@@ -129,8 +129,16 @@ func protocolFlags() []cli.Flag {
 // metricFlags are metric.Settings, with its defaults.
 func metricFlags() []cli.Flag {
 	def := metric.DefaultSettings
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "metrics", Category: catMetrics, Value: "all", Usage: "metrics to compute, comma-separated `LIST`: image, pixel, aupro, rcpro (all = " + def.Metrics.String() + ")"},
+	}, settingFlags()...)
+}
+
+// settingFlags are metric.Settings but the metrics computed, with its
+// defaults.
+func settingFlags() []cli.Flag {
+	def := metric.DefaultSettings
+	return []cli.Flag{
 		&cli.StringFlag{Name: "thresholds", Category: catMetrics, Value: def.Thresholds.String(), Usage: "threshold `GRID` of AUPRO and RCPRO: exact (every distinct score) or steps:N (AnomalyCLIP-style, N=200 there); AUROC, AP and F1-max are always exact"},
 		&cli.Float64Flag{Name: "fpr-limit", Category: catMetrics, Value: def.FPRLimit, Usage: "integration limit `L` of AUPRO@L, in (0, 1]"},
 		&cli.Float64Flag{Name: "rcpro-tau", Category: catMetrics, Value: def.RCPROTau, Usage: "RCPRO overlap tolerance `TAU`: a region overlapping its best-matched defect by less than tau of its area scores 0"},
