@@ -80,10 +80,10 @@ func TestMarks(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| a | **90.0** | <u>80.0</u> | 70.0 |",
-		"| b | **90.0** | **90.0** | 80.0 |",        // a tie as printed: two best, no second
+		"| b | **90.0** | **90.0** | 80.0 |",           // a tie as printed: two best, no second
 		"| c | **70.0** | <u>60.0</u> | <u>60.0</u> |", // two second
-		"| d | 50.0 | **60.0** | – |",                 // of two, no second
-		"| e | – | 40.0 | – |",                        // one alone: no mark
+		"| d | 50.0 | **60.0** | – |",                  // of two, no second
+		"| e | – | 40.0 | – |",                         // one alone: no mark
 	} {
 		if !strings.Contains(b.String(), want+"\n") {
 			t.Errorf("lacks %q:\n%s", want, b.String())
