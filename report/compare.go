@@ -375,14 +375,24 @@ func settingsText(s evaluate.Settings) map[string]string {
 	return out
 }
 
-// testSetDifference says how the runs' test sets differ: each run's
-// categories, images and pixels, and the first category they differ in.
+// testSetDifference says how the runs' test sets differ: in their
+// categories, or a category's images or anomalous images, or its pixels
+// when the runs share the evaluation size (else the size differs already).
+// Each run's value is its totals, and the first category where they
+// differ when the totals are alike.
 func testSetDifference(runs []Run) (Difference, bool) {
+	sameSize := true
+	for _, r := range runs {
+		sameSize = sameSize && r.Report.Settings.Size == runs[0].Report.Settings.Size
+	}
 	describe := func(c *evaluate.CategoryReport) string {
-		if c == nil {
+		switch {
+		case c == nil:
 			return "absent"
+		case sameSize:
+			return fmt.Sprintf("%d images (%d anomalous), %d pixels", c.Images, c.AnomalousImages, c.Pixels)
 		}
-		return fmt.Sprintf("%d images (%d anomalous), %d pixels", c.Images, c.AnomalousImages, c.Pixels)
+		return fmt.Sprintf("%d images (%d anomalous)", c.Images, c.AnomalousImages)
 	}
 	var names []string
 	for _, r := range runs {
@@ -400,26 +410,41 @@ func testSetDifference(runs []Run) (Difference, bool) {
 		}
 		return nil
 	}
+	differs := ""
 	for _, name := range names {
-		first := describe(find(runs[0], name))
 		for _, r := range runs[1:] {
-			if describe(find(r, name)) == first {
-				continue
+			if differs == "" && describe(find(r, name)) != describe(find(runs[0], name)) {
+				differs = name
 			}
-			d := Difference{Setting: "test set"}
-			for _, r := range runs {
-				images, pixels := 0, int64(0)
-				for _, c := range r.Report.Categories {
-					images += c.Images
-					pixels += c.Pixels
-				}
-				d.Values = append(d.Values, fmt.Sprintf("%s: %d categories, %d images, %d pixels; %s: %s",
-					r.Name, len(r.Report.Categories), images, pixels, name, describe(find(r, name))))
-			}
-			return d, true
 		}
 	}
-	return Difference{}, false
+	if differs == "" {
+		return Difference{}, false
+	}
+	d := Difference{Setting: "test set"}
+	totals := map[string]bool{}
+	for _, r := range runs {
+		images, anomalous, pixels := 0, 0, int64(0)
+		for _, c := range r.Report.Categories {
+			images, anomalous, pixels = images+c.Images, anomalous+c.AnomalousImages, pixels+c.Pixels
+		}
+		cats := fmt.Sprintf("%d categories", len(r.Report.Categories))
+		if len(r.Report.Categories) == 1 {
+			cats = "1 category"
+		}
+		v := fmt.Sprintf("%s, %d images (%d anomalous)", cats, images, anomalous)
+		if sameSize {
+			v += fmt.Sprintf(", %d pixels", pixels)
+		}
+		totals[v] = true
+		d.Values = append(d.Values, r.Name+": "+v)
+	}
+	if len(totals) == 1 {
+		for i, r := range runs {
+			d.Values[i] += "; " + differs + ": " + describe(find(r, differs))
+		}
+	}
+	return d, true
 }
 
 // Write writes the comparison in format, one of Formats. Table, Markdown

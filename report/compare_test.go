@@ -133,11 +133,13 @@ func TestMixed(t *testing.T) {
 		want   string
 	}{
 		{func(r *evaluate.Report) { r.Settings.Thresholds = metric.Steps(200) }, "thresholds (X: exact; Y: steps:200)"},
-		{func(r *evaluate.Report) { r.Settings.Size = 518 }, "size (X: none; Y: 518)"},
+		{func(r *evaluate.Report) { r.Settings.Size = 518; r.Categories[0].Pixels = 518 * 518 }, "size (X: none; Y: 518)"}, // the pixels follow
 		{func(r *evaluate.Report) { r.Settings.RCPROTau = 0.1 }, "rcpro_tau (X: 0.05; Y: 0.1)"},
 		{func(r *evaluate.Report) { r.Settings.Protocol = "anomalyclip" }, "protocol (X: none; Y: anomalyclip)"},
-		{func(r *evaluate.Report) { r.Categories[1].Images = 9 }, "test set (X: 2 categories, 20 images, 200 pixels; b: 10 images (3 anomalous), 100 pixels; Y: 2 categories, 19 images, 200 pixels; b: 9 images (3 anomalous), 100 pixels)"},
-		{func(r *evaluate.Report) { r.Categories = r.Categories[:1] }, "test set (X: 2 categories, 20 images, 200 pixels; b: 10 images (3 anomalous), 100 pixels; Y: 1 categories, 10 images, 100 pixels; b: absent)"},
+		{func(r *evaluate.Report) { r.Categories[1].Images = 9 }, "test set (X: 2 categories, 20 images (6 anomalous), 200 pixels; Y: 2 categories, 19 images (6 anomalous), 200 pixels)"},
+		{func(r *evaluate.Report) { r.Categories = r.Categories[:1] }, "test set (X: 2 categories, 20 images (6 anomalous), 200 pixels; Y: 1 category, 10 images (3 anomalous), 100 pixels)"},
+		{func(r *evaluate.Report) { r.Categories[0].Pixels, r.Categories[1].Pixels = 90, 110 },
+			"test set (X: 2 categories, 20 images (6 anomalous), 200 pixels; a: 10 images (3 anomalous), 100 pixels; Y: 2 categories, 20 images (6 anomalous), 200 pixels; a: 10 images (3 anomalous), 90 pixels)"},
 	} {
 		y := runOf("Y", cats, 0.7, 0.6)
 		tc.change(y.Report)
