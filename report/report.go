@@ -2,6 +2,11 @@
 // CSV, Markdown or LaTeX. Tables print percentages with one decimal, as papers
 // do; JSON and CSV print fractions at full precision. An undefined metric is
 // null in JSON, empty in CSV and a dash in tables. Reports come from evaluate.Dataset.
+//
+// Compare puts several runs' reports side by side (the table of a paper:
+// a column group per metric, a column per model, the best in bold and the
+// second underlined), refusing runs evaluated under different settings
+// unless told otherwise; ReadJSON reads back a report written as JSON.
 package report
 
 import (

@@ -51,7 +51,7 @@ func compareCommand() *cli.Command {
 			"CSV writes each run's rows as score does, with the model's name first; JSON writes\n" +
 			"{\"runs\": [{\"name\": ..., <score's object>}, ...]}. Runs evaluated under different settings\n" +
 			"or on different test sets are refused unless --allow-mixed.\n\n" +
-			"Examples:\n" +
+			"Example:\n" +
 			"   zsadbench compare --run DIVE=dive.json --run AnomalyCLIP=anomalyclip.json --format latex\n" +
 			"   zsadbench compare --data mvtec --run DIVE=maps/dive --run AnomalyCLIP=maps/anomalyclip --metrics I-AUROC,P-AUROC,AUPRO\n\n" +
 			metricsDoc,
