@@ -173,16 +173,17 @@ func (d *datasetRun) read(stage string, c, chunk int, fn func([]metric.Image) er
 	return d.readChunks(stage, c, chunk, true, fn)
 }
 
-// readAll reads category c in chunks, all of which fn keeps.
+// readAll reads category c in chunks, all of which fn keeps: only the
+// garbage of what came before the category is collected.
 func (d *datasetRun) readAll(stage string, c, chunk int, fn func([]metric.Image) error) error {
 	return d.readChunks(stage, c, chunk, false, fn)
 }
 
-func (d *datasetRun) readChunks(stage string, c, chunk int, collect bool, fn func([]metric.Image) error) error {
+func (d *datasetRun) readChunks(stage string, c, chunk int, everyChunk bool, fn func([]metric.Image) error) error {
 	cat := d.cats[c]
 	for lo := 0; lo < cat.Images; lo += chunk {
 		d.progress(stage, c, lo)
-		if d.batches++; collect && d.batches > 1 {
+		if d.batches++; d.batches > 1 && (everyChunk || lo == 0) {
 			// The previous batch's maps are mostly garbage now: collect
 			// them before this batch is read (into one large allocation,
 			// for files), which can then reuse their memory instead of
