@@ -48,6 +48,10 @@ type progress struct {
 	done  int    // of the last update
 	total int
 	noun  string
+	// The rate is measured from the start of the current pass: a pass
+	// starts when done goes back (a category read again).
+	passStart time.Time
+	passDone  int
 }
 
 type progressMode int
@@ -85,6 +89,7 @@ func newProgress(c *cli.Context, noun string) *progress {
 		p.mode = progressTerminal
 	}
 	p.start = p.now()
+	p.passStart = p.start
 	return p
 }
 
@@ -97,6 +102,9 @@ func (p *progress) set(stage string, done, total int, what string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	if done < p.done {
+		p.passStart, p.passDone = now, done
+	}
 	p.done, p.total = done, total
 	switch p.mode {
 	case progressTerminal:
@@ -129,8 +137,8 @@ func (p *progress) line(stage string, done, total int, what string, now time.Tim
 		b.WriteString("[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "] ")
 	}
 	fmt.Fprintf(&b, "%d/%d %s", done, total, p.noun)
-	if elapsed := now.Sub(p.start).Seconds(); done > 0 && elapsed > 0 {
-		rate := float64(done) / elapsed
+	if elapsed := now.Sub(p.passStart).Seconds(); done > p.passDone && elapsed > 0 {
+		rate := float64(done-p.passDone) / elapsed
 		fmt.Fprintf(&b, ", %s/s", formatRate(rate))
 		if done < total {
 			fmt.Fprintf(&b, ", ETA %s", formatDuration(time.Duration(float64(total-done)/rate*float64(time.Second))))

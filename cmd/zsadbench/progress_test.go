@@ -15,7 +15,7 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func testProgress(mode progressMode) (*progress, *bytes.Buffer, *clock) {
 	var b bytes.Buffer
 	c := &clock{t: time.Unix(1000, 0)}
-	p := &progress{w: &b, mode: mode, now: c.now, noun: "images", start: c.t}
+	p := &progress{w: &b, mode: mode, now: c.now, noun: "images", start: c.t, passStart: c.t}
 	return p, &b, c
 }
 
@@ -73,13 +73,19 @@ func TestProgressLog(t *testing.T) {
 	p.set("computing", 200, 600, "a")
 	c.advance(170 * time.Second)
 	p.set("computing", 600, 600, "b")
+	// A category read again: the rate is the new pass's.
+	p.set("ranking", 300, 600, "b")
+	c.advance(10 * time.Second)
+	p.set("ranking", 400, 600, "b")
 	p.finish()
 	want := []string{
 		"reading   0/600 images, a",
 		"reading   200/600 images, 20.0/s, ETA 20s, a",
 		"computing 200/600 images, 20.0/s, ETA 20s, a",
 		"computing 600/600 images, 3.3/s, b",
-		"done      600/600 images in 3m00s",
+		"ranking   300/600 images, b",
+		"ranking   400/600 images, 10.0/s, ETA 20s, b",
+		"done      400/600 images in 3m10s",
 	}
 	if got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
