@@ -114,7 +114,15 @@ type category struct {
 	lowAmp   float64 // amplitude of the low-frequency background
 	noiseAmp float64 // half-width of the i.i.d. noise
 	fpRate   float64 // expected false-positive blobs per image
-	detector float64 // Options.Quality: gain multiplier, divisor of the rest
+	detector float64 // Options.Quality: gain multiplier, divisor of the rest; 0 = 1
+}
+
+// detectorQuality is Options.Quality (1 for a category made without it).
+func (c *category) detectorQuality() float64 {
+	if c.detector == 0 {
+		return 1
+	}
+	return c.detector
 }
 
 // plan is a validated Options with its categories decided.

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
@@ -53,16 +52,20 @@ func ModelQuality(m, k int) float64 { return 0.4 + 0.6*float64(m)/float64(k) }
 // ModelFolder is the folder of model m's maps under WriteModels' dir.
 func ModelFolder(m int) string { return "model" + strconv.Itoa(m) }
 
+// ModelsTruth is the folder of WriteModels' ground truth, as
+// RCPRODemoTruth is WriteRCPRODemo's.
+const ModelsTruth = "gt"
+
 // WriteModels writes the ground truth of the data set described by opts
 // once, and the score maps of k models of increasing quality on it
 // (Options.Quality = ModelQuality(m, k)), for comparing models:
 //
-//	dir/<category>/ground_truth/<defect>/<id>_mask.png    masks, as WriteMVTec
-//	dir/model<m>/<category>/test/<defect>/<id>.npy         maps of model m, 1 <= m <= k
+//	dir/gt/<category>/ground_truth/<defect>/<id>_mask.png   masks, as WriteMVTec
+//	dir/model<m>/<category>/test/<defect>/<id>.npy           maps of model m, 1 <= m <= k
 //
-// so that score --maps dir/model<m> --data dir scores model m; model k's
-// maps are WriteMVTec's. opts.Quality is ignored. A category may not be
-// named like a model folder. Files are written as WriteMVTec writes them.
+// so that score --maps dir/model<m> --data dir/gt scores model m; model
+// k's maps are WriteMVTec's. opts.Quality is ignored. Files are written as
+// WriteMVTec writes them.
 func WriteModels(dir string, opts Options, k int) error {
 	if k < 1 || k > 100 {
 		return fmt.Errorf("synth: %d models, want 1 to 100", k)
@@ -75,20 +78,13 @@ func WriteModels(dir string, opts Options, k int) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range p.cats {
-			if strings.HasPrefix(c.name, "model") {
-				if _, err := strconv.Atoi(strings.TrimPrefix(c.name, "model")); err == nil {
-					return fmt.Errorf("synth: category %q has the name of a model folder", c.name)
-				}
-			}
-		}
 		plans = append(plans, p)
 	}
 	count := newCounter(opts.Progress, k*plans[0].total())
 	for m, p := range plans {
 		masks := ""
 		if m == k-1 {
-			masks = dir // the masks are the same for every model
+			masks = filepath.Join(dir, ModelsTruth) // the same for every model
 		}
 		if err := p.write(filepath.Join(dir, ModelFolder(m+1)), masks, count); err != nil {
 			return err

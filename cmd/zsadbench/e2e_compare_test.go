@@ -41,7 +41,7 @@ func TestCompareEqualsScore(t *testing.T) {
 	for i, n := range names {
 		maps := filepath.Join(dir, "model"+strconv.Itoa(i+1))
 		out := filepath.Join(t.TempDir(), n+".json")
-		mustRun(t, "score", "--maps", maps, "--data", dir, "--format", "json", "--out", out)
+		mustRun(t, "score", "--maps", maps, "--data", filepath.Join(dir, "gt"), "--format", "json", "--out", out)
 		b, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +50,7 @@ func TestCompareEqualsScore(t *testing.T) {
 		fromMaps = append(fromMaps, "--run", n+"="+maps)
 		fromFiles = append(fromFiles, "--run", n+"="+out)
 	}
-	jsonMaps := mustRun(t, append([]string{"compare", "--data", dir, "--format", "json"}, fromMaps...)...).stdout
+	jsonMaps := mustRun(t, append([]string{"compare", "--data", filepath.Join(dir, "gt"), "--format", "json"}, fromMaps...)...).stdout
 	jsonFiles := mustRun(t, append([]string{"compare", "--format", "json"}, fromFiles...)...).stdout
 	if jsonMaps != jsonFiles {
 		t.Errorf("compare of maps and of results files differ:\n%s\n%s", jsonMaps, jsonFiles)
@@ -79,7 +79,7 @@ func TestCompareEqualsScore(t *testing.T) {
 	csvOut := mustRun(t, append([]string{"compare", "--format", "csv"}, fromFiles...)...).stdout
 	for i, n := range names {
 		maps := filepath.Join(dir, "model"+strconv.Itoa(i+1))
-		rows := strings.Split(strings.TrimSpace(mustRun(t, "score", "--maps", maps, "--data", dir, "--format", "csv").stdout), "\n")
+		rows := strings.Split(strings.TrimSpace(mustRun(t, "score", "--maps", maps, "--data", filepath.Join(dir, "gt"), "--format", "csv").stdout), "\n")
 		for _, row := range rows[1:] {
 			if !strings.Contains(csvOut, "\n"+n+","+row+"\n") {
 				t.Errorf("compare CSV lacks %s's row %s:\n%s", n, row, csvOut)
@@ -147,9 +147,9 @@ func parseFloat(t *testing.T, s string) float64 {
 // --categories (the mean over them is score's for them).
 func TestCompareOptions(t *testing.T) {
 	dir := synthModels(t, 2)
-	runs := []string{"--data", dir, "--run", "weak=" + filepath.Join(dir, "model1"), "--run", "strong=" + filepath.Join(dir, "model2")}
+	runs := []string{"--data", filepath.Join(dir, "gt"), "--run", "weak=" + filepath.Join(dir, "model1"), "--run", "strong=" + filepath.Join(dir, "model2")}
 	r := mustRun(t, append([]string{"compare", "--metrics", "P-AUROC,aupro", "--decimals", "3", "--rows", "models", "--format", "markdown", "--categories", "nut"}, runs...)...)
-	one := parseReport(t, mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", dir, "--categories", "nut", "--format", "json").stdout)
+	one := parseReport(t, mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", filepath.Join(dir, "gt"), "--categories", "nut", "--format", "json").stdout)
 	want := "| strong | **" + strconv.FormatFloat(100**one.Categories[0].Pixel["auroc"], 'f', 3, 64) + "** | **" +
 		strconv.FormatFloat(100**one.Mean.Pixel["auroc"], 'f', 3, 64) + "** | **" +
 		strconv.FormatFloat(100**one.Categories[0].Pixel["aupro"], 'f', 3, 64) + "**"
@@ -171,8 +171,8 @@ func TestCompareOptions(t *testing.T) {
 func TestCompareMixed(t *testing.T) {
 	dir := synthModels(t, 2)
 	a, b := filepath.Join(t.TempDir(), "a.json"), filepath.Join(t.TempDir(), "b.json")
-	mustRun(t, "score", "--maps", filepath.Join(dir, "model1"), "--data", dir, "--format", "json", "--out", a)
-	mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", dir, "--format", "json", "--out", b, "--thresholds", "steps:50", "--categories", "nut")
+	mustRun(t, "score", "--maps", filepath.Join(dir, "model1"), "--data", filepath.Join(dir, "gt"), "--format", "json", "--out", a)
+	mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", filepath.Join(dir, "gt"), "--format", "json", "--out", b, "--thresholds", "steps:50", "--categories", "nut")
 	r := zsadbench("compare", "--run", "A="+a, "--run", "B="+b)
 	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "thresholds (A: exact; B: steps:50)") ||
 		!strings.Contains(r.stderr, "test set (A: 2 categories") || !strings.Contains(r.stderr, "--allow-mixed") || r.stdout != "" {
@@ -187,7 +187,7 @@ func TestCompareMixed(t *testing.T) {
 func TestCompareErrors(t *testing.T) {
 	dir := synthModels(t, 1)
 	res := filepath.Join(t.TempDir(), "r.json")
-	mustRun(t, "score", "--maps", filepath.Join(dir, "model1"), "--data", dir, "--format", "json", "--out", res)
+	mustRun(t, "score", "--maps", filepath.Join(dir, "model1"), "--data", filepath.Join(dir, "gt"), "--format", "json", "--out", res)
 	notJSON := filepath.Join(t.TempDir(), "x.json")
 	writeFile(t, notJSON, []byte("category,images\n"))
 	maps := filepath.Join(dir, "model1")
@@ -207,7 +207,7 @@ func TestCompareErrors(t *testing.T) {
 		{[]string{"--run", "A=" + res, "--metrics", "auc"}, `--metrics: metric "auc"`},
 		{[]string{"--run", "A=" + res, "--format", "xml"}, `--format "xml"`},
 		{[]string{"--run", "A=" + res, "--categories", "screw"}, `category "screw" is in no run`},
-		{[]string{"--run", "A=" + maps, "--data", dir, "--categories", "screw"}, `--run A: unknown category "screw"`},
+		{[]string{"--run", "A=" + maps, "--data", filepath.Join(dir, "gt"), "--categories", "screw"}, `--run A: unknown category "screw"`},
 	} {
 		r := zsadbench(append([]string{"compare"}, tc.args...)...)
 		if r.code != 1 || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
@@ -303,7 +303,7 @@ func TestSynthModels(t *testing.T) {
 	dir := synthModels(t, 2)
 	ref := filepath.Join(t.TempDir(), "ref")
 	mustRun(t, "synth", "--data", ref, "--categories", "bolt,nut", "--images-per-category", "14", "--image-size", "32", "--seed", "5")
-	a := mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", dir).stdout
+	a := mustRun(t, "score", "--maps", filepath.Join(dir, "model2"), "--data", filepath.Join(dir, "gt")).stdout
 	if b := mustRun(t, "score", "--maps", ref, "--data", ref).stdout; a != b {
 		t.Errorf("model 2 of 2 is not the maps synth writes without --models:\n%s\n%s", a, b)
 	}

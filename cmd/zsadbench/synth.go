@@ -25,7 +25,7 @@ func synthCommand() *cli.Command {
 		&cli.Int64Flag{Name: "seed", Category: catInput, Value: d.Seed, Usage: "`SEED`; equal flags give identical files"},
 		&cli.Float64Flag{Name: "anomalous", Category: catInput, Value: synth.DefaultAnomalousFraction, Usage: "`FRACTION` of anomalous images per category"},
 		presetFlag(),
-		&cli.IntFlag{Name: "models", Category: catInput, Usage: "write the maps of `K` models of increasing quality on one ground truth: masks in DIR, model m's maps in DIR/model<m> (model K's are the maps written without --models), for zsadbench compare; 0 = one set of maps in DIR"},
+		&cli.IntFlag{Name: "models", Category: catInput, Usage: "write the maps of `K` models of increasing quality on one ground truth: masks in DIR/gt, model m's maps in DIR/model<m> (model K's are the maps written without --models), for zsadbench compare; 0 = one set of maps in DIR"},
 		progressFlag(),
 	}
 	return &cli.Command{
@@ -37,7 +37,7 @@ func synthCommand() *cli.Command {
 			"   zsadbench synth --data /tmp/demo --num-categories 2 --images-per-category 20 --image-size 128\n" +
 			"   zsadbench score --maps /tmp/demo --data /tmp/demo\n\n" +
 			"   zsadbench synth --data /tmp/three --models 3\n" +
-			"   zsadbench compare --data /tmp/three --run A=/tmp/three/model1 --run B=/tmp/three/model2 --run C=/tmp/three/model3",
+			"   zsadbench compare --data /tmp/three/gt --run A=/tmp/three/model1 --run B=/tmp/three/model2 --run C=/tmp/three/model3",
 		Flags: append(flags, synthRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
 			if c.IsSet("preset") {
