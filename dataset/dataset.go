@@ -113,6 +113,10 @@ type Entry struct {
 	// would otherwise count) and 0 for every other format (VisA's class-id
 	// masks included).
 	MaskThreshold int
+	// Defect is the defect type of an anomalous image, as the layout names
+	// it: its defect folder (mvtec) or the index's specie_name (meta); ""
+	// for normal images and where the layout names no types.
+	Defect string
 	// Anomalous is the dataset's own image label. For pixel-labelled images
 	// the mask decides in the metrics; this label says what the layout
 	// claims (an MVTec defect folder other than "good", a VisA "anomaly" row).

@@ -21,6 +21,7 @@ type indexRecord struct {
 	img       string // image path as written (relative to GT, or absolute)
 	mask      string // mask path as written; "" when absent
 	cls       string // category
+	defect    string // specie_name (meta), "" when absent
 	anomalous bool
 }
 
@@ -41,8 +42,9 @@ const maxIndexBytes = 256 << 20
 // test split is read; its key may be written in any letter case ("Test"),
 // but only one such key may exist. img_path and cls_name must be non-empty
 // strings, mask_path a string, anomaly 0 or 1 (or a JSON boolean);
-// specie_name and unknown keys are not read. Records come in class-name
-// order, then file order.
+// specie_name, the defect type, is read when it is a string (AnomalyCLIP
+// writes "" for VisA); unknown keys are not read. Records come in
+// class-name order, then file order.
 func parseMeta(r io.Reader) ([]indexRecord, error) {
 	dec := json.NewDecoder(r)
 	var top map[string]json.RawMessage
@@ -101,6 +103,7 @@ func parseMeta(r io.Reader) ([]indexRecord, error) {
 			if rec.anomalous, err = labelField(obj, "anomaly"); err != nil {
 				return nil, fmt.Errorf("%s: %w", rec.describe(), err)
 			}
+			rec.defect, _ = stringField(obj, "specie_name", false, false) // another type: no defect type
 			recs = append(recs, rec)
 		}
 	}
@@ -250,6 +253,9 @@ func (c *context) openIndex(parse func(io.Reader) ([]indexRecord, error)) ([]Ent
 		}
 		byKey[key] = r
 		e := Entry{Category: r.cls, Key: key, Anomalous: r.anomalous, ImageLabels: true}
+		if r.anomalous {
+			e.Defect = r.defect
+		}
 		if c.mode == PredictMode {
 			if err := statFile(img, "image"); err != nil {
 				return nil, fmt.Errorf("index %s: %s: %w", c.meta, r.describe(), err)

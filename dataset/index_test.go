@@ -23,7 +23,7 @@ func metaJSON(abs string) string {
   "headct": [
    {"img_path": "headct/test/good/0.png", "mask_path": "", "cls_name": "headct", "specie_name": "good", "anomaly": 0},
    {"img_path": "headct/test/Ungood/1.png", "mask_path": "", "cls_name": "headct", "specie_name": "Ungood", "anomaly": 1},
-   {"img_path": "headct/test/Ungood/2.png", "mask_path": "headct", "cls_name": "headct", "specie_name": "Ungood", "anomaly": 1}
+   {"img_path": "headct/test/Ungood/2.png", "mask_path": "headct", "cls_name": "headct", "specie_name": 7, "anomaly": 1}
   ],
   "bottle": [
    {"img_path": "` + abs + `/bottle/test/broken_large/000.png", "mask_path": "bottle/ground_truth/broken_large/000_mask.png", "cls_name": "bottle", "specie_name": "broken_large", "anomaly": 1},
@@ -35,9 +35,9 @@ func metaJSON(abs string) string {
 func metaWant(gt, pred string) []Entry {
 	return []Entry{
 		{Category: "bottle", Key: "bottle/test/broken_large/000", MapPath: j(pred, "bottle/test/broken_large/000.npy"),
-			MaskPath: j(gt, "bottle/ground_truth/broken_large/000_mask.png"), Anomalous: true, ImageLabels: true, PixelLabels: true},
+			MaskPath: j(gt, "bottle/ground_truth/broken_large/000_mask.png"), Anomalous: true, Defect: "broken_large", ImageLabels: true, PixelLabels: true},
 		{Category: "bottle", Key: "bottle/test/good/000", MapPath: j(pred, "bottle/test/good/000.npy"), ImageLabels: true, PixelLabels: true},
-		{Category: "headct", Key: "headct/test/Ungood/1", MapPath: j(pred, "headct/test/Ungood/1.npy"), Anomalous: true, ImageLabels: true},
+		{Category: "headct", Key: "headct/test/Ungood/1", MapPath: j(pred, "headct/test/Ungood/1.npy"), Anomalous: true, Defect: "Ungood", ImageLabels: true},
 		{Category: "headct", Key: "headct/test/Ungood/2", MapPath: j(pred, "headct/test/Ungood/2.npy"), Anomalous: true, ImageLabels: true},
 		{Category: "headct", Key: "headct/test/good/0", MapPath: j(pred, "headct/test/good/0.npy"), ImageLabels: true},
 	}

@@ -78,6 +78,9 @@ func (c *context) openMVTec() ([]Entry, error) {
 				}
 				key := cat + "/test/" + d.name + "/" + id
 				e := Entry{Category: cat, Key: key, Anomalous: d.name != "good", ImageLabels: true, PixelLabels: true}
+				if e.Anomalous {
+					e.Defect = d.name
+				}
 				items = append(items, item{Entry: c.withItemFile(e, ps[0]), files: ps, group: cat + "/" + d.name, id: id})
 				if mi != nil {
 					mi.used[key] = true

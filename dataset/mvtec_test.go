@@ -41,7 +41,7 @@ func mvtecWant(gt, pred, ext string) []Entry {
 		defect := strings.Split(rest, "/")[1]
 		e := Entry{Category: cat, Key: k, MapPath: j(pred, k+ext), ImageLabels: true, PixelLabels: true}
 		if defect != "good" {
-			e.Anomalous = true
+			e.Anomalous, e.Defect = true, defect
 			e.MaskPath = j(gt, cat+"/ground_truth/"+defect+"/"+filepath.Base(k)+"_mask.png")
 		}
 		out = append(out, e)
@@ -108,7 +108,7 @@ func TestMVTecSameFolder(t *testing.T) {
 	d = mustOpen(t, Options{Pred: root2, GT: root2})
 	checkEntries(t, d.Entries, []Entry{
 		{Category: "bottle", Key: "bottle/test/broken_large/000", MapPath: j(root2, "bottle/test/broken_large/000.png"),
-			MaskPath: j(root2, "bottle/ground_truth/broken_large/000_mask.png"), Anomalous: true, ImageLabels: true, PixelLabels: true},
+			MaskPath: j(root2, "bottle/ground_truth/broken_large/000_mask.png"), Anomalous: true, Defect: "broken_large", ImageLabels: true, PixelLabels: true},
 		{Category: "bottle", Key: "bottle/test/good/000", MapPath: j(root2, "bottle/test/good/000.png"), ImageLabels: true, PixelLabels: true},
 	})
 

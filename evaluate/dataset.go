@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 
 	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/internal/version"
@@ -39,6 +40,10 @@ type CategoryInfo struct {
 	// NoImageLabels marks segmentation-only data (no normal images): its
 	// image metrics are not computed.
 	NoImageLabels bool
+	// Defects, when not nil, holds the defect type of each image, in Read
+	// order: "" for a normal image, a name for every anomalous one
+	// (Options.ByDefect). nil: the source knows no types.
+	Defects []string
 }
 
 // SourceInfo says how a source read its data: JSON's settings echo it
@@ -74,8 +79,9 @@ type Report struct {
 }
 
 // Progress is what Dataset is doing: Stage ("reading", "scanning",
-// "ranking", "computing") of category Category (0-based) of Categories,
-// named Name, having read Done of its Images images.
+// "ranking", "computing", or "defects" for Options.ByDefect's rows) of
+// category Category (0-based) of Categories, named Name, having read Done
+// of its Images images.
 type Progress struct {
 	Stage                string
 	Category, Categories int
@@ -126,17 +132,25 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no normal images (segmentation-only data): image metrics are null", cat.Name))
 		}
 		var cr *CategoryReport
+		var held []metric.Image // the category's images, when read whole
 		var err error
 		if src.Rereadable() && !cs.Thresholds.IsExact() {
 			cr, err = d.chunked(c, cs)
 		} else {
-			cr, err = d.whole(c, cs)
+			cr, held, err = d.whole(c, cs)
 		}
 		if err != nil {
 			return nil, err
 		}
 		rep.Categories = append(rep.Categories, cr)
 		rep.Warnings = append(rep.Warnings, cr.Warnings...)
+		if o.ByDefect {
+			var warnings []string
+			if cr.Defects, warnings, err = d.byDefect(c, cs, held); err != nil {
+				return nil, err
+			}
+			rep.Warnings = append(rep.Warnings, warnings...)
+		}
 	}
 	mean, warnings := MeanOf(rep.Categories, s.Metrics)
 	rep.Mean = mean
@@ -153,12 +167,23 @@ type datasetRun struct {
 	batches int
 }
 
-// read reads category c in chunks and hands each to fn.
+// read reads category c in chunks and hands each to fn, collecting the
+// previous chunk's garbage first.
 func (d *datasetRun) read(stage string, c, chunk int, fn func([]metric.Image) error) error {
+	return d.readChunks(stage, c, chunk, true, fn)
+}
+
+// readAll reads category c in chunks, all of which fn keeps: only the
+// garbage of what came before the category is collected.
+func (d *datasetRun) readAll(stage string, c, chunk int, fn func([]metric.Image) error) error {
+	return d.readChunks(stage, c, chunk, false, fn)
+}
+
+func (d *datasetRun) readChunks(stage string, c, chunk int, everyChunk bool, fn func([]metric.Image) error) error {
 	cat := d.cats[c]
 	for lo := 0; lo < cat.Images; lo += chunk {
 		d.progress(stage, c, lo)
-		if d.batches++; d.batches > 1 {
+		if d.batches++; d.batches > 1 && (everyChunk || lo == 0) {
 			// The previous batch's maps are mostly garbage now: collect
 			// them before this batch is read (into one large allocation,
 			// for files), which can then reuse their memory instead of
@@ -182,15 +207,109 @@ func (d *datasetRun) progress(stage string, c, done int) {
 	}
 }
 
-// whole reads category c in one batch and evaluates it.
-func (d *datasetRun) whole(c int, s metric.Settings) (*CategoryReport, error) {
+// whole reads category c, in batches (so that progress is seen), and
+// evaluates it; it returns the images too.
+func (d *datasetRun) whole(c int, s metric.Settings) (*CategoryReport, []metric.Image, error) {
 	var images []metric.Image
-	err := d.read("reading", c, max(1, d.cats[c].Images), func(im []metric.Image) error { images = im; return nil })
+	err := d.readAll("reading", c, datasetChunk, func(im []metric.Image) error { images = append(images, im...); return nil })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d.progress("computing", c, d.cats[c].Images)
-	return Category(&metric.Category{Name: d.cats[c].Name, Images: images}, s, d.o)
+	cr, err := Category(&metric.Category{Name: d.cats[c].Name, Images: images}, s, d.o)
+	return cr, images, err
+}
+
+// byDefect evaluates category c's rows per defect type (Options.ByDefect):
+// from held, its images, when it was read whole, else by reading each
+// row's images from the source (as chunked does), so that every row is
+// what Dataset gives for a source of only its images. It returns their
+// warnings.
+func (d *datasetRun) byDefect(c int, s metric.Settings, held []metric.Image) ([]*CategoryReport, []string, error) {
+	info := d.cats[c]
+	if info.Defects == nil {
+		return nil, []string{fmt.Sprintf("%s: the dataset names no defect types: no per-defect rows", info.Name)}, nil
+	}
+	if len(info.Defects) != info.Images {
+		return nil, nil, fmt.Errorf("%s: %d defect types for %d images", info.Name, len(info.Defects), info.Images)
+	}
+	var normal []int
+	byType := map[string][]int{}
+	for i, t := range info.Defects {
+		if t == "" {
+			normal = append(normal, i)
+		} else {
+			byType[t] = append(byType[t], i)
+		}
+	}
+	types := make([]string, 0, len(byType))
+	for t := range byType {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	var rows []*CategoryReport
+	var warnings []string
+	for _, t := range types {
+		idx := append(slices.Clone(normal), byType[t]...)
+		slices.Sort(idx)
+		name := info.Name + "/" + t
+		d.progress("defects", c, info.Images)
+		var cr *CategoryReport
+		var err error
+		if held != nil {
+			images := make([]metric.Image, len(idx))
+			for k, i := range idx {
+				images[k] = held[i]
+			}
+			cr, err = Category(&metric.Category{Name: name, Images: images}, s, d.o)
+		} else {
+			o := d.o
+			o.Progress = nil
+			sub := info
+			sub.Name, sub.Images, sub.Defects = name, len(idx), nil
+			part := &datasetRun{ctx: d.ctx, src: subset{d.src, c, idx, sub}, o: o, cats: []CategoryInfo{sub}}
+			cr, err = part.chunked(0, s)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		cr.Name = t
+		rows = append(rows, cr)
+		warnings = append(warnings, cr.Warnings...)
+	}
+	return rows, warnings, nil
+}
+
+// subset is the Source of some images (idx, ascending) of category c of
+// src, as one category.
+type subset struct {
+	src  Source
+	c    int
+	idx  []int
+	info CategoryInfo
+}
+
+func (s subset) Categories() []CategoryInfo { return []CategoryInfo{s.info} }
+func (s subset) Rereadable() bool           { return s.src.Rereadable() }
+func (s subset) Info() SourceInfo           { return s.src.Info() }
+
+// Read reads images [lo, hi) of the subset, a run of consecutive images of
+// the source at a time.
+func (s subset) Read(ctx context.Context, _, lo, hi int) ([]metric.Image, error) {
+	var out []metric.Image
+	for k := lo; k < hi; {
+		j := k + 1
+		for j < hi && s.idx[j] == s.idx[j-1]+1 {
+			j++
+		}
+		images, err := s.src.Read(ctx, s.c, s.idx[k], s.idx[j-1]+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, images...)
+		k = j
+	}
+	return out, nil
 }
 
 // chunked evaluates steps-grid category c in chunks: a first read finds the

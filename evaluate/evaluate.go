@@ -32,6 +32,12 @@ type Options struct {
 	// Progress, when set, is told what Dataset is doing (for a status
 	// line); it is called from the goroutine that called Dataset.
 	Progress func(Progress)
+	// ByDefect (Dataset) adds to each category a report per defect type
+	// (CategoryReport.Defects): the category's normal images with its
+	// anomalous images of that type, evaluated as a category of their own,
+	// in type order. It needs the source's CategoryInfo.Defects; a category
+	// without them gets none, and a warning.
+	ByDefect bool
 	// buffers are the sweep's large arrays, reused from one category to
 	// the next by Dataset, which evaluates one category at a time.
 	buffers *sweep.Buffers
@@ -70,6 +76,9 @@ type CategoryReport struct {
 	Curves map[curve.Kind]curve.Curve `json:"-"`
 	// Warnings says which metrics are undefined and why.
 	Warnings []string `json:"-"`
+	// Defects are the category's rows per defect type, named after the
+	// type, with Options.ByDefect.
+	Defects []*CategoryReport `json:"defects,omitempty"`
 }
 
 // Value returns the metric whose curve is of kind k: what a figure of that

@@ -68,13 +68,35 @@ func (s *Source) Warn(msg string) { s.info.Warnings = append(s.info.Warnings, ms
 
 // Categories describes the categories in entry order; a category's label
 // kinds are those of its first entry (a layout gives every entry of a
-// category the same).
+// category the same). Its defect types are the entries' (Entry.Defect) when
+// every anomalous entry has one.
 func (s *Source) Categories() []evaluate.CategoryInfo {
 	infos := make([]evaluate.CategoryInfo, len(s.groups))
 	for i, g := range s.groups {
-		infos[i] = evaluate.CategoryInfo{Name: g[0].Category, Images: len(g), NoPixelLabels: !g[0].PixelLabels, NoImageLabels: !g[0].ImageLabels}
+		infos[i] = evaluate.CategoryInfo{Name: g[0].Category, Images: len(g), NoPixelLabels: !g[0].PixelLabels, NoImageLabels: !g[0].ImageLabels,
+			Defects: defects(g)}
 	}
 	return infos
+}
+
+// defects returns the defect type of each entry ("" for normal ones), or
+// nil when an anomalous entry has none, or no entry is anomalous.
+func defects(entries []dataset.Entry) []string {
+	types := make([]string, len(entries))
+	typed := false
+	for i, e := range entries {
+		if !e.Anomalous {
+			continue
+		}
+		if e.Defect == "" {
+			return nil
+		}
+		types[i], typed = e.Defect, true
+	}
+	if !typed {
+		return nil
+	}
+	return types
 }
 
 // Read makes the maps of images [lo, hi) of category c and loads them with

@@ -2,6 +2,11 @@
 // CSV, Markdown or LaTeX. Tables print percentages with one decimal, as papers
 // do; JSON and CSV print fractions at full precision. An undefined metric is
 // null in JSON, empty in CSV and a dash in tables. Reports come from evaluate.Dataset.
+//
+// Compare puts several runs' reports side by side (the table of a paper:
+// a column group per metric, a column per model, the best in bold and the
+// second underlined), refusing runs evaluated under different settings
+// unless told otherwise; ReadJSON reads back a report written as JSON.
 package report
 
 import (
@@ -9,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -51,11 +57,14 @@ func writeJSON(w io.Writer, r *evaluate.Report) error {
 	return enc.Encode(out)
 }
 
-// columns are the table's metric columns, in paper order.
-var columns = []struct {
+// column is a metric column of the tables.
+type column struct {
 	header string
 	get    func(evaluate.ImageMetrics, evaluate.PixelMetrics) metric.Value
-}{
+}
+
+// columns are the table's metric columns, in paper order.
+var columns = []column{
 	{"I-AUROC", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.AUROC }},
 	{"I-AP", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.AP }},
 	{"I-F1max", func(i evaluate.ImageMetrics, _ evaluate.PixelMetrics) metric.Value { return i.F1Max }},
@@ -73,22 +82,43 @@ func percent(v metric.Value, dash string) string {
 	return strconv.FormatFloat(100*v.V, 'f', 1, 64)
 }
 
-// rows returns the table's cells: one row per category, its name written
-// by name, and a mean row.
-func rows(r *evaluate.Report, dash string, name func(string) string) [][]string {
-	var out [][]string
-	for _, c := range r.Categories {
-		row := []string{name(c.Name)}
+// line is one row of a table: a category, one of its defect types
+// (evaluate.Options.ByDefect) or the mean.
+type line struct {
+	category string // the category; "" for the mean
+	defect   string // the defect type of a row per defect
+	cells    []string
+}
+
+// name is the row's label: "capsule", "capsule/blob" or "mean".
+func (l line) name() string {
+	switch {
+	case l.category == "":
+		return "mean"
+	case l.defect != "":
+		return l.category + "/" + l.defect
+	}
+	return l.category
+}
+
+// lines returns the table's rows: each category followed by its rows per
+// defect, then the mean.
+func lines(r *evaluate.Report, dash string) []line {
+	cells := func(i evaluate.ImageMetrics, p evaluate.PixelMetrics) []string {
+		var out []string
 		for _, col := range columns {
-			row = append(row, percent(col.get(c.Image, c.Pixel), dash))
+			out = append(out, percent(col.get(i, p), dash))
 		}
-		out = append(out, row)
+		return out
 	}
-	row := []string{"mean"}
-	for _, col := range columns {
-		row = append(row, percent(col.get(r.Mean.Image, r.Mean.Pixel), dash))
+	var out []line
+	for _, c := range r.Categories {
+		out = append(out, line{category: c.Name, cells: cells(c.Image, c.Pixel)})
+		for _, d := range c.Defects {
+			out = append(out, line{category: c.Name, defect: d.Name, cells: cells(d.Image, d.Pixel)})
+		}
 	}
-	return append(out, row)
+	return append(out, line{cells: cells(r.Mean.Image, r.Mean.Pixel)})
 }
 
 func headers() []string {
@@ -101,20 +131,21 @@ func headers() []string {
 
 func writeTable(w io.Writer, r *evaluate.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	line := func(cells []string) {
+	put := func(cells []string) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
-	line(headers())
-	all := rows(r, "-", printable.Line)
-	for i, row := range all {
+	put(headers())
+	all := lines(r, "-")
+	for i, l := range all {
+		row := append([]string{printable.Line(l.name())}, l.cells...)
 		if i == len(all)-1 {
 			sep := make([]string, len(row))
 			for j := range sep {
 				sep[j] = strings.Repeat("-", max(len(row[j]), 5))
 			}
-			line(sep)
+			put(sep)
 		}
-		line(row)
+		put(row)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -136,12 +167,13 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 		}
 	}
 	b.WriteString("\n")
-	all := rows(r, "–", func(s string) string { return printable.Line(markdownEscaper.Replace(s)) })
-	for i, row := range all {
+	all := lines(r, "–")
+	for i, l := range all {
+		name := printable.Line(markdownEscaper.Replace(l.name()))
 		if i == len(all)-1 {
-			row[0] = "**mean**"
+			name = "**mean**"
 		}
-		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+		b.WriteString("| " + name + " | " + strings.Join(l.cells, " | ") + " |\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -162,23 +194,38 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	h := headers()
 	h[0] = "Category"
 	b.WriteString(strings.Join(h, " & ") + " \\\\\n\\midrule\n")
-	all := rows(r, "--", func(s string) string { return latexEscaper.Replace(printable.Line(s)) })
-	for i, row := range all {
-		if i == len(all)-1 {
+	all := lines(r, "--")
+	for i, l := range all {
+		var name string
+		switch {
+		case i == len(all)-1:
 			b.WriteString("\\midrule\n")
-			row[0] = "Mean"
+			name = "Mean"
+		case l.defect != "":
+			name = "\\quad " + latexEscaper.Replace(printable.Line(l.defect))
+		default:
+			name = latexEscaper.Replace(printable.Line(l.category))
 		}
-		b.WriteString(strings.Join(row, " & ") + " \\\\\n")
+		b.WriteString(name + " & " + strings.Join(l.cells, " & ") + " \\\\\n")
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// writeCSV writes one record per category (and per defect type, in a
+// "defect" column that is there only then) and the mean.
 func writeCSV(w io.Writer, r *evaluate.Report) error {
 	cw := csv.NewWriter(w)
+	byDefect := false
+	for _, c := range r.Categories {
+		byDefect = byDefect || len(c.Defects) > 0
+	}
 	header := []string{"category", "images", "anomalous_images", "pixels",
 		"image_auroc", "image_ap", "image_f1_max", "pixel_auroc", "pixel_ap", "pixel_f1_max", "pixel_aupro", "pixel_rcpro"}
+	if byDefect {
+		header = slices.Insert(header, 1, "defect")
+	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -188,17 +235,28 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 		}
 		return strconv.FormatFloat(v.V, 'g', -1, 64)
 	}
-	record := func(name, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics) []string {
-		return []string{name, images, anomalous, pixels, frac(i.AUROC), frac(i.AP), frac(i.F1Max),
+	record := func(name, defect, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics) []string {
+		rec := []string{name, images, anomalous, pixels, frac(i.AUROC), frac(i.AP), frac(i.F1Max),
 			frac(p.AUROC), frac(p.AP), frac(p.F1Max), frac(p.AUPRO), frac(p.RCPRO)}
+		if byDefect {
+			rec = slices.Insert(rec, 1, defect)
+		}
+		return rec
+	}
+	row := func(c *evaluate.CategoryReport, name, defect string) []string {
+		return record(name, defect, strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10), c.Image, c.Pixel)
 	}
 	for _, c := range r.Categories {
-		if err := cw.Write(record(c.Name, strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages),
-			strconv.FormatInt(c.Pixels, 10), c.Image, c.Pixel)); err != nil {
+		if err := cw.Write(row(c, c.Name, "")); err != nil {
 			return err
 		}
+		for _, d := range c.Defects {
+			if err := cw.Write(row(d, c.Name, d.Name)); err != nil {
+				return err
+			}
+		}
 	}
-	if err := cw.Write(record("mean", "", "", "", r.Mean.Image, r.Mean.Pixel)); err != nil {
+	if err := cw.Write(record("mean", "", "", "", "", r.Mean.Image, r.Mean.Pixel)); err != nil {
 		return err
 	}
 	cw.Flush()

@@ -94,3 +94,31 @@ func TestNamesStayInTheirCell(t *testing.T) {
 		}
 	}
 }
+
+func TestDefectRows(t *testing.T) {
+	r := sample()
+	c := r.Categories[0]
+	d := *c
+	d.Name, d.Images, d.Pixel.AUROC = "scratch_head", 2, metric.Defined(0.5)
+	c.Defects = []*evaluate.CategoryReport{&d}
+	for format, want := range map[string][]string{
+		"table":    {"metal_nut/scratch_head", "50.0"},
+		"markdown": {"| metal_nut/scratch_head | – | 50.0 |"},
+		"latex":    {"metal\\_nut & -- &", "\\quad scratch\\_head & -- & 50.0 &"},
+		"csv":      {"category,defect,images", "metal_nut,,3,2,12,,0.5", "metal_nut,scratch_head,2,2,12,,0.5,0.66666,0.5,", "mean,,,,,"},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, r, format); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s output lacks %q:\n%s", format, w, b.String())
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := Write(&b, sample(), "csv"); err != nil || strings.Contains(b.String(), "defect") {
+		t.Errorf("CSV without rows per defect has a defect column: %v\n%s", err, b.String())
+	}
+}

@@ -30,6 +30,19 @@ if ((${#missing[@]})); then
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# pdflatex compiles the LaTeX tables (report's TestLaTeXCompiles): Debian's
+# texlive-latex-base and -recommended (booktabs), about 150 MB, a minute.
+if ! command -v pdflatex >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+	echo "== installing pdflatex (texlive-latex-base, texlive-latex-recommended)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended >/dev/null
+fi
+if command -v pdflatex >/dev/null; then
+	export ZSADBENCH_REQUIRE_LATEX=1
+else
+	echo "warning: no pdflatex: the LaTeX tables' structure is checked, not compiled" >&2
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './third_party/*'))
 if [[ -n "$unformatted" ]]; then

@@ -110,7 +110,7 @@ func (ws *workspace) render(seed int64, c *category, idx, size int, scores []flo
 		u := r.Float64()
 		area := minDefectArea + (0.01*S*S-minDefectArea)*u*u
 		e := randomEllipse(r, r.Range(0, S), r.Range(0, S), area, 2)
-		ws.fillResp(e, float32(r.Range(0.25, 0.75)*r.Range(0.7, 1)))
+		ws.fillResp(e, float32(min(r.Range(0.25, 0.75)*r.Range(0.7, 1)/c.detectorQuality(), 1)))
 	}
 
 	// The blur leaves resp outside nz grown by its reach at 0; record that.
@@ -198,12 +198,15 @@ func touchCentre(r *rng, prev *shape, rin, S float64) (x, y, dx, dy float64) {
 	return x, y, dx, dy
 }
 
-// gain draws the detector's response strength for one defect.
+// gain draws the detector's response strength for one defect. A better
+// detector (Options.Quality) misses fewer defects and finds the others more
+// strongly; either branch draws one number, so the masks drawn after it do
+// not depend on the detector.
 func gain(r *rng, c *category) float32 {
-	if r.Float64() < missProb {
+	if r.Float64() < missProb/c.detectorQuality() {
 		return float32(r.Range(0.08, 0.25))
 	}
-	return float32(min(c.quality*r.Range(0.6, 1.1), 1))
+	return float32(min(c.quality*r.Range(0.6, 1.1)*c.detectorQuality(), 1))
 }
 
 // blob draws a filled ellipse (half the time) or an irregular blob (a main
@@ -345,8 +348,8 @@ func (ws *workspace) compose(r *rng, c *category, size int, scores []float32) {
 		j, w := cell(x)
 		ws.ix[x], ws.wx[x] = int32(j), float32(w)
 	}
-	lowAmp := float32(c.lowAmp)
-	noise := float32(c.noiseAmp) * (1.0 / (1 << 24))
+	lowAmp := float32(c.lowAmp / c.detectorQuality())
+	noise := float32(c.noiseAmp/c.detectorQuality()) * (1.0 / (1 << 24))
 	bg := ws.bgRow[:size]
 	for y := range size {
 		j, w := cell(y)

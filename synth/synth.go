@@ -31,6 +31,18 @@ type Options struct {
 	// the fraction is below 1. A category of one image is anomalous when the
 	// fraction is at least 0.5.
 	AnomalousFraction float64
+	// Quality scales how well the score maps find the defects, in (0, 4];
+	// 0 means 1, the standard detector. The defects' responses are
+	// multiplied by Quality (at most 1), and false-alarm blobs, the
+	// background and the noise divided by it. It changes only the maps: the
+	// masks, and every random choice, are the same at every Quality, so
+	// maps of several qualities are models to compare on one ground truth
+	// (WriteModels).
+	Quality float64
+	// Progress, when set, is called after each image is written by
+	// WriteMVTec or WriteModels with the images done and the total, from one
+	// goroutine at a time.
+	Progress func(done, total int)
 }
 
 // DefaultAnomalousFraction is used when Options.AnomalousFraction is 0.
@@ -102,6 +114,15 @@ type category struct {
 	lowAmp   float64 // amplitude of the low-frequency background
 	noiseAmp float64 // half-width of the i.i.d. noise
 	fpRate   float64 // expected false-positive blobs per image
+	detector float64 // Options.Quality: gain multiplier, divisor of the rest; 0 = 1
+}
+
+// detectorQuality is Options.Quality (1 for a category made without it).
+func (c *category) detectorQuality() float64 {
+	if c.detector == 0 {
+		return 1
+	}
+	return c.detector
 }
 
 // plan is a validated Options with its categories decided.
@@ -174,9 +195,17 @@ func newPlan(opts Options) (*plan, error) {
 			names[i] = fmt.Sprintf("cat%0*d", width, i)
 		}
 	}
+	q := opts.Quality
+	if q == 0 {
+		q = 1
+	}
+	if !(q > 0 && q <= 4) {
+		return nil, fmt.Errorf("synth: Quality %v out of range (0, 4]", opts.Quality)
+	}
 	p := &plan{seed: opts.Seed, size: opts.Size, images: opts.Images, cats: make([]category, len(names))}
 	for i, name := range names {
 		p.cats[i] = newCategory(opts.Seed, name, opts.Images, anomalousCount(frac, opts.Images))
+		p.cats[i].detector = q
 	}
 	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
 	"github.com/zsadbench/zsadbench/internal/parallel"
@@ -40,6 +41,82 @@ func WriteMVTec(dir string, opts Options) error {
 	if err != nil {
 		return err
 	}
+	return p.write(dir, dir, newCounter(opts.Progress, p.total()))
+}
+
+// ModelQuality is the Options.Quality of model m of k (1 <= m <= k) in
+// WriteModels: evenly spaced from 0.4 up to 1, the standard detector, which
+// model k is.
+func ModelQuality(m, k int) float64 { return 0.4 + 0.6*float64(m)/float64(k) }
+
+// ModelFolder is the folder of model m's maps under WriteModels' dir.
+func ModelFolder(m int) string { return "model" + strconv.Itoa(m) }
+
+// ModelsTruth is the folder of WriteModels' ground truth, as
+// RCPRODemoTruth is WriteRCPRODemo's.
+const ModelsTruth = "gt"
+
+// WriteModels writes the ground truth of the data set described by opts
+// once, and the score maps of k models of increasing quality on it
+// (Options.Quality = ModelQuality(m, k)), for comparing models:
+//
+//	dir/gt/<category>/ground_truth/<defect>/<id>_mask.png   masks, as WriteMVTec
+//	dir/model<m>/<category>/test/<defect>/<id>.npy           maps of model m, 1 <= m <= k
+//
+// so that score --maps dir/model<m> --data dir/gt scores model m; model
+// k's maps are WriteMVTec's. opts.Quality is ignored. Files are written as
+// WriteMVTec writes them.
+func WriteModels(dir string, opts Options, k int) error {
+	if k < 1 || k > 100 {
+		return fmt.Errorf("synth: %d models, want 1 to 100", k)
+	}
+	var plans []*plan
+	for m := 1; m <= k; m++ {
+		o := opts
+		o.Quality = ModelQuality(m, k)
+		p, err := newPlan(o)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
+	}
+	count := newCounter(opts.Progress, k*plans[0].total())
+	for m, p := range plans {
+		masks := ""
+		if m == k-1 {
+			masks = filepath.Join(dir, ModelsTruth) // the same for every model
+		}
+		if err := p.write(filepath.Join(dir, ModelFolder(m+1)), masks, count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// counter reports written images to Options.Progress.
+type counter struct {
+	mu          sync.Mutex
+	fn          func(done, total int)
+	done, total int
+}
+
+func newCounter(fn func(done, total int), total int) *counter {
+	return &counter{fn: fn, total: total}
+}
+
+func (c *counter) add() {
+	if c.fn == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done++
+	c.fn(c.done, c.total)
+}
+
+// write writes every image's map under mapsDir and, when masksDir is not
+// "", its mask under masksDir, in parallel.
+func (p *plan) write(mapsDir, masksDir string, count *counter) error {
 	for i := range p.cats {
 		c := &p.cats[i]
 		made := map[defectKind]bool{}
@@ -48,9 +125,9 @@ func WriteMVTec(dir string, opts Options) error {
 				continue
 			}
 			made[k] = true
-			folders := []string{filepath.Join(dir, c.name, "test", defectNames[k])}
-			if k != kindGood {
-				folders = append(folders, filepath.Join(dir, c.name, "ground_truth", defectNames[k]))
+			folders := []string{filepath.Join(mapsDir, c.name, "test", defectNames[k])}
+			if k != kindGood && masksDir != "" {
+				folders = append(folders, filepath.Join(masksDir, c.name, "ground_truth", defectNames[k]))
 			}
 			for _, f := range folders {
 				if err := os.MkdirAll(f, 0o755); err != nil {
@@ -65,7 +142,11 @@ func WriteMVTec(dir string, opts Options) error {
 		if writers[w] == nil {
 			writers[w] = newFileWriter(p.size)
 		}
-		return writers[w].write(dir, p, k)
+		if err := writers[w].write(mapsDir, masksDir, p, k); err != nil {
+			return err
+		}
+		count.add()
+		return nil
 	})
 }
 
@@ -89,18 +170,18 @@ func newFileWriter(size int) *fileWriter {
 	return w
 }
 
-func (w *fileWriter) write(dir string, p *plan, k int) error {
+func (w *fileWriter) write(mapsDir, masksDir string, p *plan, k int) error {
 	p.render(k, &w.ws, &w.img)
 	img := &w.img
-	path := filepath.Join(dir, img.Category, "test", img.Defect, img.ID+".npy")
+	path := filepath.Join(mapsDir, img.Category, "test", img.Defect, img.ID+".npy")
 	w.buf = appendNPY(w.buf[:0], img.Scores, img.Height, img.Width)
 	if err := writeFileAtomic(path, w.buf); err != nil {
 		return err
 	}
-	if img.Defect == defectNames[kindGood] {
+	if img.Defect == defectNames[kindGood] || masksDir == "" {
 		return nil
 	}
-	return w.writeMask(filepath.Join(dir, img.Category, "ground_truth", img.Defect, img.ID+"_mask.png"), img.Mask)
+	return w.writeMask(filepath.Join(masksDir, img.Category, "ground_truth", img.Defect, img.ID+"_mask.png"), img.Mask)
 }
 
 // writeMask writes mask (Size*Size values) as an 8-bit greyscale PNG, 255 =

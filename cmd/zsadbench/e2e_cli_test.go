@@ -77,7 +77,7 @@ func TestUnusedFlagsAreErrors(t *testing.T) {
 // TestHelpAndVersion: zsadbench help CMD is CMD --help; every command has
 // an example; flags are grouped; --version is the build's.
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"score", "plot", "predict", "run", "synth"} {
+	for _, cmd := range []string{"score", "compare", "plot", "predict", "run", "synth"} {
 		a, b := mustRun(t, "help", cmd), mustRun(t, cmd, "--help")
 		if a.stdout != b.stdout {
 			t.Errorf("help %s differs from %s --help", cmd, cmd)

@@ -129,8 +129,16 @@ func protocolFlags() []cli.Flag {
 // metricFlags are metric.Settings, with its defaults.
 func metricFlags() []cli.Flag {
 	def := metric.DefaultSettings
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "metrics", Category: catMetrics, Value: "all", Usage: "metrics to compute, comma-separated `LIST`: image, pixel, aupro, rcpro (all = " + def.Metrics.String() + ")"},
+	}, settingFlags()...)
+}
+
+// settingFlags are metric.Settings but the metrics computed, with its
+// defaults.
+func settingFlags() []cli.Flag {
+	def := metric.DefaultSettings
+	return []cli.Flag{
 		&cli.StringFlag{Name: "thresholds", Category: catMetrics, Value: def.Thresholds.String(), Usage: "threshold `GRID` of AUPRO and RCPRO: exact (every distinct score) or steps:N (AnomalyCLIP-style, N=200 there); AUROC, AP and F1-max are always exact"},
 		&cli.Float64Flag{Name: "fpr-limit", Category: catMetrics, Value: def.FPRLimit, Usage: "integration limit `L` of AUPRO@L, in (0, 1]"},
 		&cli.Float64Flag{Name: "rcpro-tau", Category: catMetrics, Value: def.RCPROTau, Usage: "RCPRO overlap tolerance `TAU`: a region overlapping its best-matched defect by less than tau of its area scores 0"},
@@ -145,9 +153,11 @@ func outputFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "format", Category: catOutput, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
 		&cli.StringFlag{Name: "out", Category: catOutput, Usage: "write the results to this `FILE` instead of standard output"},
+		&cli.StringFlag{Name: "by", Category: catOutput, Value: "category", Usage: "table rows `BY`: category, or defect (a row per defect type inside each category, with the category's normal images: MVTec-style defect folders, meta.json specie_name)"},
 		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, and results.json"},
 		&cli.StringFlag{Name: "plot-dir", Category: catOutput, Usage: "draw the run's curves into this `DIR` (PDF, one figure per kind with every category)"},
 		&cli.StringFlag{Name: "name", Category: catOutput, Usage: "the model's `NAME` in the legends of --plot-dir figures (default: the --maps folder's or --model file's name)"},
+		progressFlag(),
 	}
 }
 

@@ -178,6 +178,7 @@ func plotCommand() *cli.Command {
 			&cli.Float64Flag{Name: "fpr-limit", Category: catOutput, DefaultText: "the runs' own", Usage: "FPR limit `L` marked on PRO-vs-FPR figures"},
 			&cli.BoolFlag{Name: "percent", Category: catOutput, Usage: "legend values as percentages"},
 			&cli.StringFlag{Name: "title", Category: catOutput, Usage: "figure `TITLE`"},
+			progressFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			kind, err := curve.ParseKind(c.String("kind"))
@@ -232,8 +233,11 @@ func plotCommand() *cli.Command {
 				return fmt.Errorf("no %s curve in %s (write them with zsadbench score --curves DIR)", kind, runs[0].dir)
 			}
 			grid := make([][]plots.Series, len(cats))
+			p := newProgress(c, "curves")
+			defer p.finish()
 			for i, cat := range cats {
 				for k, r := range runs {
+					p.set("reading", i*len(runs)+k, len(cats)*len(runs), r.name+" "+cat)
 					path := filepath.Join(r.dir, curve.FileName(cat, kind))
 					cv, err := readCurve(path)
 					if err != nil {
@@ -255,6 +259,7 @@ func plotCommand() *cli.Command {
 					grid[i] = append(grid[i], s)
 				}
 			}
+			p.set("drawing", len(cats)*len(runs), len(cats)*len(runs), c.String("out"))
 			if len(cats) == 1 {
 				return plots.Save(c.String("out"), kind, grid[0], opts)
 			}

@@ -63,6 +63,7 @@ func predictCommand() *cli.Command {
 		&cli.StringFlag{Name: "categories", Category: catInput, Usage: "comma-separated category `NAMES` (default: all)"},
 		&cli.StringFlag{Name: flagMaps, Category: catOutput, Usage: "folder `DIR` for the maps: DIR/<image path without extension>.npy (mirroring the dataset) and DIR/scores.csv (required)"},
 		allowOutsideMasksFlag(),
+		progressFlag(),
 	})
 	return &cli.Command{
 		Name:      "predict",
@@ -89,7 +90,7 @@ func predictCommand() *cli.Command {
 				return err
 			}
 			defer m.Close()
-			return predict(c.Context, m, ds.Entries, c.String(flagMaps), newProgress(c.App.ErrWriter))
+			return predict(c.Context, m, ds.Entries, c.String(flagMaps), newProgress(c, "images"))
 		},
 	}
 }
@@ -100,7 +101,7 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	defer p.done()
+	defer p.finish()
 	type row struct {
 		key   string
 		score float64
@@ -128,6 +129,7 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 			}
 			rows = append(rows, row{o.Key, o.Score})
 		}
+		p.set("predicting", i+len(part), len(entries), entries[i].Category)
 	}
 	return writeFileAtomic(filepath.Join(out, "scores.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
@@ -175,7 +177,7 @@ func runCommand() *cli.Command {
 			if dir == "" {
 				return job.run(c, load.Model(job.ds, m, job.load))
 			}
-			if err := predict(c.Context, m, job.ds.Entries, dir, job.progress); err != nil {
+			if err := predict(c.Context, m, job.ds.Entries, dir, newProgress(c, "images")); err != nil {
 				return err
 			}
 			scores, err := readScoresFile(filepath.Join(dir, "scores.csv"))

@@ -65,15 +65,29 @@ type evalJob struct {
 
 // newEvalJob parses the flags of score or run and opens the dataset.
 func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
-	job := &evalJob{progress: newProgress(c.App.ErrWriter), stderr: c.App.ErrWriter, name: modelName(c)}
+	return newEvalJobAt(c, mode, c.String(flagMaps), metric.ParseSelection)
+}
+
+// newEvalJobAt parses the flags of score, run or compare, with maps the
+// folder of maps in dataset.ScoreMode and metrics the parser of --metrics,
+// and opens the dataset.
+func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(string) (metric.Selection, error)) (*evalJob, error) {
+	job := &evalJob{progress: newProgress(c, "images"), stderr: c.App.ErrWriter, name: modelName(c)}
 	job.options.HoldPixels = c.Int("hold-pixels") // <= 0: the default
 	job.options.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
 	var err error
-	if job.settings, err = parseSettings(c); err != nil {
+	if job.settings, err = parseSettings(c, metrics); err != nil {
 		return nil, err
 	}
 	if job.load, err = parseLoadOptions(c, job.settings.Workers); err != nil {
 		return nil, err
+	}
+	switch by := c.String("by"); by {
+	case "category", "": // "": compare, which has no --by
+	case "defect":
+		job.options.ByDefect = true
+	default:
+		return nil, fmt.Errorf("--by %q: want category or defect", by)
 	}
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
@@ -83,7 +97,7 @@ func newEvalJob(c *cli.Context, mode dataset.Mode) (*evalJob, error) {
 			return nil, fmt.Errorf("--scores: %w", err)
 		}
 	}
-	if job.ds, err = openDataset(c, mode); err != nil {
+	if job.ds, err = openDataset(c, mode, maps); err != nil {
 		return nil, err
 	}
 	if err := job.selectImages(c); err != nil {
@@ -124,8 +138,8 @@ func preset(c *cli.Context, name string) string {
 	return fmt.Sprint(c.Value(name))
 }
 
-// parseSettings reads the metric settings.
-func parseSettings(c *cli.Context) (metric.Settings, error) {
+// parseSettings reads the metric settings, --metrics with metrics.
+func parseSettings(c *cli.Context, metrics func(string) (metric.Selection, error)) (metric.Settings, error) {
 	s := metric.DefaultSettings
 	if p := c.String("protocol"); p != "" && protocolPresets[p] == nil {
 		return s, fmt.Errorf("--protocol %q: want anomalyclip", p)
@@ -134,7 +148,7 @@ func parseSettings(c *cli.Context) (metric.Settings, error) {
 	if s.Thresholds, err = metric.ParseGrid(preset(c, "thresholds")); err != nil {
 		return s, fmt.Errorf("--thresholds: %w", err)
 	}
-	if s.Metrics, err = metric.ParseSelection(c.String("metrics")); err != nil {
+	if s.Metrics, err = metrics(c.String("metrics")); err != nil {
 		return s, fmt.Errorf("--metrics: %w", err)
 	}
 	s.FPRLimit, s.RCPROTau, s.RCPRODelta = c.Float64("fpr-limit"), c.Float64("rcpro-tau"), c.Float64("rcpro-delta")
@@ -177,8 +191,9 @@ func parseLoadOptions(c *cli.Context, workers int) (load.Options, error) {
 	return lo, nil
 }
 
-// openDataset finds the dataset's entries.
-func openDataset(c *cli.Context, mode dataset.Mode) (*dataset.Dataset, error) {
+// openDataset finds the dataset's entries, with maps the folder of maps in
+// dataset.ScoreMode.
+func openDataset(c *cli.Context, mode dataset.Mode, maps string) (*dataset.Dataset, error) {
 	opts := dataset.Options{
 		Layout:     dataset.Layout(c.String("layout")),
 		GT:         c.String(flagData),
@@ -189,7 +204,7 @@ func openDataset(c *cli.Context, mode dataset.Mode) (*dataset.Dataset, error) {
 		MasksOutside: c.Bool(flagAllowOutsideMasks),
 	}
 	if mode == dataset.ScoreMode {
-		opts.Pred, opts.MapExt = c.String(flagMaps), c.String("map-ext")
+		opts.Pred, opts.MapExt = maps, c.String("map-ext")
 	}
 	if opts.GT == "" && opts.Meta == "" {
 		return nil, fmt.Errorf("--%s is required (or --meta for an index layout)", flagData)
@@ -261,18 +276,22 @@ func flagError(err error) error {
 
 // run evaluates src, showing progress, and writes the results.
 func (job *evalJob) run(c *cli.Context, src *load.Source) error {
-	for _, w := range job.warnings {
-		src.Warn(w)
-	}
-	job.options.Progress = func(p evaluate.Progress) {
-		job.progress.set(p.Stage, p.Category, p.Categories, fmt.Sprintf("%s %d/%d images", p.Name, p.Done, p.Images))
-	}
-	rep, err := evaluate.Dataset(c.Context, src, job.settings, job.options)
-	job.progress.done()
+	rep, err := job.evaluate(c, src)
 	if err != nil {
 		return err
 	}
 	return job.write(c, rep)
+}
+
+// evaluate evaluates src, showing progress.
+func (job *evalJob) evaluate(c *cli.Context, src *load.Source) (*evaluate.Report, error) {
+	for _, w := range job.warnings {
+		src.Warn(w)
+	}
+	job.options.Progress = evaluateProgress(job.progress, src)
+	rep, err := evaluate.Dataset(c.Context, src, job.settings, job.options)
+	job.progress.finish()
+	return rep, err
 }
 
 // write prints the report, warnings, curves and plots.
@@ -298,6 +317,20 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 		return writeFileAtomic(out, func(w io.Writer) error { return report.Write(w, rep, format) })
 	}
 	return report.Write(c.App.Writer, rep, format)
+}
+
+// evaluateProgress shows evaluate.Dataset's progress over src as images of
+// the whole dataset: those of the categories done, and those of the current
+// category read so far in its current stage.
+func evaluateProgress(p *progress, src evaluate.Source) func(evaluate.Progress) {
+	cats := src.Categories()
+	before := make([]int, len(cats)+1)
+	for i, c := range cats {
+		before[i+1] = before[i] + c.Images
+	}
+	return func(e evaluate.Progress) {
+		p.set(e.Stage, before[e.Category]+e.Done, before[len(cats)], e.Name)
+	}
 }
 
 func writeCurves(dir string, rep *evaluate.Report) error {

@@ -25,6 +25,8 @@ func synthCommand() *cli.Command {
 		&cli.Int64Flag{Name: "seed", Category: catInput, Value: d.Seed, Usage: "`SEED`; equal flags give identical files"},
 		&cli.Float64Flag{Name: "anomalous", Category: catInput, Value: synth.DefaultAnomalousFraction, Usage: "`FRACTION` of anomalous images per category"},
 		presetFlag(),
+		&cli.IntFlag{Name: "models", Category: catInput, Usage: "write the maps of `K` models of increasing quality on one ground truth: masks in DIR/gt, model m's maps in DIR/model<m> (model K's are the maps written without --models), for zsadbench compare; 0 = one set of maps in DIR"},
+		progressFlag(),
 	}
 	return &cli.Command{
 		Name:      "synth",
@@ -33,7 +35,9 @@ func synthCommand() *cli.Command {
 		UsageText: "zsadbench synth --data DIR [flags]\nzsadbench synth --preset rcpro-demo --data DIR [flags]",
 		Description: "Example:\n" +
 			"   zsadbench synth --data /tmp/demo --num-categories 2 --images-per-category 20 --image-size 128\n" +
-			"   zsadbench score --maps /tmp/demo --data /tmp/demo",
+			"   zsadbench score --maps /tmp/demo --data /tmp/demo\n\n" +
+			"   zsadbench synth --data /tmp/three --models 3\n" +
+			"   zsadbench compare --data /tmp/three/gt --run A=/tmp/three/model1 --run B=/tmp/three/model2 --run C=/tmp/three/model3",
 		Flags: append(flags, synthRenames.hidden(flags)...),
 		Action: func(c *cli.Context) error {
 			if c.IsSet("preset") {
@@ -42,6 +46,15 @@ func synthCommand() *cli.Command {
 			opts, err := synthOptions(c, d)
 			if err != nil {
 				return err
+			}
+			p := newProgress(c, "images")
+			defer p.finish()
+			opts.Progress = func(done, total int) { p.set("writing", done, total, "") }
+			switch k := c.Int("models"); {
+			case k < 0 || k > 100:
+				return fmt.Errorf("--models %d: want 1 to 100 (or 0: no models)", k)
+			case k > 0:
+				return synth.WriteModels(c.String(flagData), opts, k)
 			}
 			return synth.WriteMVTec(c.String(flagData), opts)
 		},
