@@ -3,7 +3,6 @@ package capi
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
 	"unsafe"
 
@@ -292,7 +291,7 @@ func (b Batch) images(borrow bool) ([]metric.Image, error) {
 		}
 		if b.Scores != nil {
 			s := b.Scores[i]
-			if math.IsNaN(s) || math.IsInf(s, 0) {
+			if !finite.Float64(s) {
 				return nil, fmt.Errorf("scores[%d]: image score %v is not finite", i, s)
 			}
 			im.Score, im.HasScore = s, true

@@ -10,21 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 
-packages=(python3-numpy python3-pytest python3-pip python3-setuptools python3-venv python3-pil)
-missing=()
-for pkg in "${packages[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-		missing+=("$pkg")
-	fi
-done
-if ((${#missing[@]})); then
-	echo "== apt-get install ${missing[*]}"
-	command -v apt-get >/dev/null 2>&1 || { echo "test-python-zsadbench.sh: apt-get not found; install ${missing[*]} (Debian 12 packages)" >&2; exit 1; }
-	sudo=()
-	if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-	"${sudo[@]}" apt-get update
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+./scripts/install-debian.sh python3-numpy python3-pytest python3-pip python3-setuptools python3-venv python3-pil
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -13,22 +13,8 @@ export ZSADBENCH_REQUIRE_ORT=1
 
 # The DIVE model (python/dive) runs on Debian's Python and packages: PyTorch
 # 1.13 and the rest. Install only what is missing.
-python_packages=(python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
-	python3-pytest python3-regex python3-tqdm python3-scipy)
-missing=()
-for pkg in "${python_packages[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-		missing+=("$pkg")
-	fi
-done
-if ((${#missing[@]})); then
-	echo "== apt-get install ${missing[*]}"
-	command -v apt-get >/dev/null 2>&1 || { echo "test.sh: apt-get not found; install ${missing[*]} (Debian 12 packages)" >&2; exit 1; }
-	sudo=()
-	if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-	"${sudo[@]}" apt-get update
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+./scripts/install-debian.sh python3-torch python3-torchvision python3-onnx python3-numpy python3-pil \
+	python3-pytest python3-regex python3-tqdm python3-scipy
 
 # pdflatex compiles the LaTeX tables (report's TestLaTeXCompiles): Debian's
 # texlive-latex-base and -recommended (booktabs), about 150 MB, a minute.
