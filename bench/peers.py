@@ -245,11 +245,19 @@ def peer_mvtec_aupro(maps, masks, args):
 
 
 def steps_thresholds(maps, steps):
-    """np.arange(lo, hi, (hi - lo) / steps) in float64 (METRICS.md, steps N)."""
-    lo, hi = float(maps.min()), float(maps.max())
+    """The published np.arange(min, max, (max - min) / steps) (METRICS.md,
+    steps N): min and max are float32 scalars, so max - min is a float32
+    subtraction; the step and the thresholds are float64, and arange's
+    length comes from the float32 difference. Written out so that the result
+    does not depend on the NumPy version's scalar promotion."""
+    lo, hi = maps.min(), maps.max()
     if hi == lo:
         return None
-    return np.arange(lo, hi, (hi - lo) / steps)
+    diff = float(np.float32(hi - lo))
+    step = diff / steps
+    count = math.ceil(diff / step)
+    d = (float(lo) + step) - float(lo)
+    return float(lo) + np.arange(count, dtype=np.float64) * d
 
 
 def region_qualities(glab, ng, gsizes, plab, npred, tau, delta):

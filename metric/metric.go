@@ -184,19 +184,27 @@ func ParseGrid(s string) (Grid, error) {
 }
 
 // StepThresholds returns the thresholds of the steps:n grid for scores in
-// [lo, hi], ascending, exactly as NumPy computes np.arange(lo, hi, step) in
-// float64 with step = (hi-lo)/n: count = ceil((hi-lo)/step) values
-// lo + k*((lo+step)-lo). Each is then rounded to float32, the precision in
-// which the published scripts compare a float32 map with a float64 threshold.
-// It returns nil when hi <= lo (the curve metrics are then undefined) or
-// either is not finite.
+// [lo, hi], ascending, exactly as the AnomalyCLIP-family scripts get them
+// from np.arange(lo, hi, (hi-lo)/n) under NumPy 1.x with lo and hi float32
+// scalars (METRICS.md): diff = hi-lo is subtracted in float32, step =
+// float64(diff)/n, and arange makes count = ceil(float64(diff)/step) values
+// lo + k*((lo+step)-lo) in float64. Each is then rounded to float32, the
+// precision in which those scripts compare a float32 map with a float64
+// threshold. It returns nil when hi <= lo or diff overflows float32 (the
+// curve metrics are then undefined), or either is not finite.
 func StepThresholds(lo, hi float32, n int) []float32 {
-	l, h := float64(lo), float64(hi)
-	if !(h > l) || n < 1 || !finite.Float64(h-l) {
+	if !(hi > lo) || n < 1 {
 		return nil
 	}
-	step := (h - l) / float64(n)
-	count := int(math.Ceil((h - l) / step))
+	// float32 - float32 rounds to float32 in Go as in NumPy; the
+	// conversion keeps the compiler from fusing or widening it.
+	diff := float64(float32(hi - lo))
+	if !finite.Float64(diff) {
+		return nil
+	}
+	l := float64(lo)
+	step := diff / float64(n)
+	count := int(math.Ceil(diff / step))
 	d := (l + step) - l
 	t := make([]float32, count)
 	for k := range t {

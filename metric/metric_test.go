@@ -27,13 +27,17 @@ func TestStepThresholds(t *testing.T) {
 	if StepThresholds(1, 1, 200) != nil {
 		t.Error("thresholds for a constant map")
 	}
+	if StepThresholds(-3e38, 3e38, 200) != nil {
+		t.Error("thresholds for a range that overflows float32")
+	}
 	n1 := 0
 	for i := 0; i < 2000; i++ {
 		lo := float32(math.Sin(float64(i))) / 2
 		hi := lo + float32(1+i%7)/float32(3+i%11)
 		ts := StepThresholds(lo, hi, 200)
-		step := (float64(hi) - float64(lo)) / 200
-		if want := int(math.Ceil((float64(hi) - float64(lo)) / step)); len(ts) != want {
+		diff := float64(hi - lo) // float32 subtraction
+		step := diff / 200
+		if want := int(math.Ceil(diff / step)); len(ts) != want {
 			t.Fatalf("lo %v hi %v: %d thresholds, want %d", lo, hi, len(ts), want)
 		}
 		if len(ts) == 201 {
@@ -48,6 +52,37 @@ func TestStepThresholds(t *testing.T) {
 	}
 	if n1 == 0 {
 		t.Error("no N+1 case among 2000 ranges")
+	}
+}
+
+// TestStepThresholdsNumPy pins ranges where the float32 difference hi - lo
+// (what the published scripts compute) is inexact, to values printed by
+// np.arange(lo, hi, (hi - lo) / 200) under NumPy 1.24 with float32 lo, hi. A
+// float64 difference gives another count or other thresholds.
+func TestStepThresholdsNumPy(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float32
+		count  int
+		last   map[int]float32 // float32(t_k)
+	}{
+		// 201 values, the last above hi; a float64 difference gives 200.
+		{-5.107812881469727, 2.095435857772827, 201, map[int]float32{200: 2.0954360961914062}},
+		// 200 values; a float64 difference gives 201.
+		{-9.754899024963379, 3.501863956451416, 200, map[int]float32{199: 3.4355807304382324}},
+		// The same count, but thresholds 198 and 199 round to other float32s
+		// (7.723529815673828 and 7.813039302825928 from a float64 difference).
+		{-9.999403953552246, 7.9025492668151855, 200, map[int]float32{198: 7.72352933883667, 199: 7.8130388259887695}},
+	} {
+		ts := StepThresholds(c.lo, c.hi, 200)
+		if len(ts) != c.count {
+			t.Errorf("lo %v hi %v: %d thresholds, want %d", c.lo, c.hi, len(ts), c.count)
+			continue
+		}
+		for k, want := range c.last {
+			if ts[k] != want {
+				t.Errorf("lo %v hi %v: threshold %d = %v, want %v", c.lo, c.hi, k, ts[k], want)
+			}
+		}
 	}
 }
 

@@ -104,22 +104,44 @@ def parse_grid(spec):
 
 
 def steps_thresholds(lo, hi, n):
-    """METRICS.md "steps N": exactly np.arange(lo, hi, step) in float64.
+    """METRICS.md "steps N": exactly the published scripts' np.arange.
+
+    AnomalyCLIP's cal_pro_score (and its family) does
+        min_th, max_th = amaps.min(), amaps.max()     # float32 scalars
+        delta = (max_th - min_th) / max_step
+        for th in np.arange(min_th, max_th, delta): ...
+    so `max_th - min_th` is a float32 subtraction and, under NumPy 1.x, the
+    float32 scalar divided by a Python int is a float64. This runs exactly
+    that, with float32 scalars, and asserts the closed form of METRICS.md:
+    diff = float32(hi - lo), step = diff / n, count = ceil(diff / step),
+    d = (lo + step) - lo, t_k = lo + k*d (all float64 but diff).
 
     lo, hi are Python floats (the float32 min / max of the category, exactly).
-    Returns the float64 thresholds t_0 < t_1 < ... (ascending), and asserts
-    the closed form of METRICS.md: count = ceil((hi-lo)/step),
-    d = (lo+step)-lo, t_k = lo + k*d.
+    Returns the float64 thresholds t_0 < t_1 < ... (ascending).
     """
     assert hi > lo
-    step = (hi - lo) / n
-    ts = np.arange(lo, hi, step)
-    count = math.ceil((hi - lo) / step)
+    lo32, hi32 = np.float32(lo), np.float32(hi)
+    assert float(lo32) == lo and float(hi32) == hi
+    delta = (hi32 - lo32) / n
+    assert type(delta) is np.float64, "needs NumPy 1.x scalar promotion"
+    ts = np.arange(lo32, hi32, delta)
+    diff = float(np.float32(hi32 - lo32))
+    step = diff / n
+    assert float(delta) == step
+    count = math.ceil(diff / step)
     d = (lo + step) - lo
     closed = np.array([lo + k * d for k in range(count)], dtype=np.float64)
     assert ts.dtype == np.float64
     assert len(ts) == count, (len(ts), count)
     assert np.array_equal(ts, closed)
+    return [float(t) for t in ts]
+
+
+def steps_thresholds_float64(lo, hi, n):
+    """The reading METRICS.md had before: hi - lo subtracted in float64.
+    Used only to show that the float32-range cases tell the two apart."""
+    step = (hi - lo) / n
+    ts = np.arange(lo, hi, step)
     return [float(t) for t in ts]
 
 
@@ -244,10 +266,11 @@ class Category:
             raise ValueError(self.options["rc_average"])
         return fpr, pro, rc, n_pred
 
-    def sweep(self):
+    def sweep(self, thresholds=steps_thresholds):
         """Every threshold of the grid, DESCENDING, with (t, fpr, pro, rc, n_pred).
 
-        Returns None for the steps grid when hi == lo (no grid).
+        Returns None for the steps grid when hi == lo (no grid). thresholds
+        makes the steps grid (another reading, to compare with).
         """
         grid, n = parse_grid(self.options["thresholds"])
         all_scores = np.concatenate([m.ravel() for m in self.maps])
@@ -257,7 +280,7 @@ class Category:
             lo, hi = float(all_scores.min()), float(all_scores.max())
             if hi == lo:
                 return None
-            ts = list(reversed(steps_thresholds(lo, hi, n)))
+            ts = list(reversed(thresholds(lo, hi, n)))
         out = []
         for t in ts:
             pos = [positive(m, t, grid) for m in self.maps]
@@ -727,10 +750,8 @@ def case_steps_n_plus_1(rng):
         images = random_category(rng, 4, 8, 14)
         allv = np.concatenate([im["scores"].ravel() for im in images])
         lo, hi = float(allv.min()), float(allv.max())
-        step = (hi - lo) / 200
-        if math.ceil((hi - lo) / step) == 201:
+        if len(steps_thresholds(lo, hi, 200)) == 201:
             break
-    assert len(steps_thresholds(lo, hi, 200)) == 201
     write_case("steps_n_plus_1", f"steps:200 where np.arange yields 201 thresholds "
                f"(found after {tries} random draws)", images, {"thresholds": "steps:200"})
 
@@ -756,6 +777,128 @@ def case_steps_scores_on_thresholds(rng):
     write_case("steps_scores_on_thresholds",
                "steps:200 with ~20% of the scores equal to float32(t_k)", images,
                {"thresholds": "steps:200"})
+
+
+def cal_pro_score(masks, amaps, max_step=200, expect_fpr=0.3):
+    """AnomalyCLIP's metrics.py cal_pro_score, line for line (it runs under
+    NumPy 1.x, as published): a second opinion on the float32-range cases.
+    masks and amaps are (N, H, W) arrays, amaps float32."""
+    binary_amaps = np.zeros_like(amaps, dtype=bool)
+    min_th, max_th = amaps.min(), amaps.max()
+    delta = (max_th - min_th) / max_step
+    pros, fprs, ths = [], [], []
+    for th in np.arange(min_th, max_th, delta):
+        binary_amaps[amaps <= th], binary_amaps[amaps > th] = 0, 1
+        pro = []
+        for binary_amap, mask in zip(binary_amaps, masks):
+            for region in measure.regionprops(measure.label(mask)):
+                tp_pixels = binary_amap[region.coords[:, 0], region.coords[:, 1]].sum()
+                pro.append(tp_pixels / region.area)
+        inverse_masks = 1 - masks
+        fp_pixels = np.logical_and(inverse_masks, binary_amaps).sum()
+        fpr = fp_pixels / inverse_masks.sum()
+        pros.append(np.array(pro).mean())
+        fprs.append(fpr)
+        ths.append(th)
+    pros, fprs, ths = np.array(pros), np.array(fprs), np.array(ths)
+    idxes = fprs < expect_fpr
+    fprs = fprs[idxes]
+    fprs = (fprs - fprs.min()) / (fprs.max() - fprs.min())
+    pro_auc = auc(fprs, pros[idxes])
+    return pro_auc
+
+
+def float64_reading(images, options):
+    """AUPRO and RCPRO with the float64 range (steps_thresholds_float64)."""
+    cat = Category(images, options)
+    sweep = cat.sweep(steps_thresholds_float64)
+    return aupro_steps(sweep, options["fpr_limit"]), rcpro(sweep)
+
+
+def case_steps_float32_range(rng):
+    """The published steps grid subtracts hi - lo in float32. Categories
+    where float32(hi - lo) != hi - lo and the two readings round some
+    thresholds to different float32s; pixels are then put on exactly those
+    thresholds (either reading's value), so that `score > float32(t_k)`
+    differs between the readings, and AUPRO and RCPRO with it (asserted).
+    All images are 10x10, so AnomalyCLIP's cal_pro_score runs on them as
+    published and must give the same AUPRO."""
+    opts = dict(DEFAULT_OPTIONS, thresholds="steps:200")
+    tries = 0
+    while True:
+        tries += 1
+        images = random_category(rng, 5, 10, 10)
+        allv = np.concatenate([im["scores"].ravel() for im in images])
+        lo, hi = float(allv.min()), float(allv.max())
+        if float(np.float32(np.float32(hi) - np.float32(lo))) == hi - lo:
+            continue
+        new = steps_thresholds(lo, hi, 200)
+        old = steps_thresholds_float64(lo, hi, 200)
+        differ = [k for k in range(min(len(new), len(old)))
+                  if np.float32(new[k]) != np.float32(old[k])
+                  and lo < float(np.float32(new[k])) < hi and lo < float(np.float32(old[k])) < hi]
+        if len(differ) < 5:
+            continue
+        on = 0
+        for im in images:
+            s = im["scores"]
+            for (y, x) in zip(*np.nonzero(rng.uniform(size=s.shape) < 0.25)):
+                if float(s[y, x]) in (lo, hi):
+                    continue
+                k = differ[int(rng.integers(0, len(differ)))]
+                s[y, x] = np.float32(new[k] if rng.uniform() < 0.5 else old[k])
+                on += 1
+        allv = np.concatenate([im["scores"].ravel() for im in images])
+        assert (float(allv.min()), float(allv.max())) == (lo, hi)
+        e, _, (_, aupro, rc) = evaluate(images, opts)
+        aupro64, rc64 = float64_reading(images, opts)
+        if aupro is None or rc is None or aupro64 is None:
+            continue
+        if abs(float(aupro) - float(aupro64)) > 1e-6 and abs(float(rc) - float(rc64)) > 1e-6:
+            break
+    expected, (_, aupro, rc) = write_case(
+        "steps_float32_range",
+        f"steps:200, float32(hi - lo) != hi - lo, {on} pixels on the {len(differ)} thresholds "
+        f"that the float32 and float64 ranges round apart (found after {tries} draws); "
+        f"the float64 range would give AUPRO {float(aupro64):.6f}, RCPRO {float(rc64):.6f}",
+        images, {"thresholds": "steps:200"})
+    masks = np.stack([im["mask"] != 0 for im in images]).astype(int)
+    amaps = np.stack([im["scores"] for im in images])
+    published = cal_pro_score(masks, amaps)
+    assert abs(published - float(aupro)) < 1e-12, (published, float(aupro))
+
+
+def case_steps_float32_count(rng):
+    """float32(hi - lo) gives np.arange another length than a float64
+    difference (201 against 200, or the reverse), and the extra threshold
+    changes AUPRO (asserted): the top-scoring pixel is a false positive, so
+    the point at the extra threshold has another FPR. cal_pro_score, run as
+    published, must agree."""
+    opts = dict(DEFAULT_OPTIONS, thresholds="steps:200")
+    tries = 0
+    while True:
+        tries += 1
+        images = random_category(rng, 5, 10, 10)
+        allv = np.concatenate([im["scores"].ravel() for im in images])
+        lo, hi = float(allv.min()), float(allv.max())
+        new = steps_thresholds(lo, hi, 200)
+        old = steps_thresholds_float64(lo, hi, 200)
+        if len(new) == len(old):
+            continue
+        e, _, (_, aupro, rc) = evaluate(images, opts)
+        aupro64, rc64 = float64_reading(images, opts)
+        if aupro is not None and aupro64 is not None and abs(float(aupro) - float(aupro64)) > 1e-6:
+            break
+    write_case(
+        "steps_float32_count",
+        f"steps:200 where float32(hi - lo) makes np.arange {len(new)} thresholds long "
+        f"(a float64 difference: {len(old)}; found after {tries} draws); the float64 range "
+        f"would give AUPRO {float(aupro64):.6f}",
+        images, {"thresholds": "steps:200"})
+    masks = np.stack([im["mask"] != 0 for im in images]).astype(int)
+    amaps = np.stack([im["scores"] for im in images])
+    published = cal_pro_score(masks, amaps)
+    assert abs(published - float(aupro)) < 1e-12, (published, float(aupro))
 
 
 def case_mixed_sizes(rng):
@@ -787,6 +930,8 @@ def main():
     case_steps_n_plus_1(np.random.default_rng(8))
     case_mixed_sizes(np.random.default_rng(9))
     case_steps_scores_on_thresholds(np.random.default_rng(10))
+    case_steps_float32_range(np.random.default_rng(11))
+    case_steps_float32_count(np.random.default_rng(12))
 
     for k in (1, 2, 3):
         rng = np.random.default_rng(100 + k)
