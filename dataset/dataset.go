@@ -35,8 +35,9 @@ type Mode int
 
 const (
 	// ScoreMode: every entry has a MapPath (an existing score map under
-	// Options.Pred); ImagePath is "". An image the layout lists without a map
-	// is an error naming the expected map path.
+	// Options.Pred), and an ImagePath when the dataset holds the image. An
+	// image the layout lists without a map is an error naming the expected
+	// map path.
 	ScoreMode Mode = iota
 	// PredictMode: every entry has an ImagePath (an existing image under
 	// Options.GT); MapPath is "" and Options.Pred is not read.
@@ -100,7 +101,9 @@ type Entry struct {
 	// Dataset. Score maps are mirrored under PRED by key, and the key is the
 	// name of the image in scores files and protocol files.
 	Key string
-	// ImagePath is the image file (PredictMode only, else "").
+	// ImagePath is the image file: always in PredictMode; in ScoreMode the
+	// file GT/<key>.<image ext> when the dataset holds exactly one, else "".
+	// Its size is the ground truth's of an image without a mask.
 	ImagePath string
 	// MapPath is the score map file (ScoreMode only, else "").
 	MapPath string
@@ -179,6 +182,11 @@ func Open(opts Options) (*Dataset, error) {
 	}
 	if err := checkUniqueKeys(entries); err != nil {
 		return nil, err
+	}
+	if c.mode == ScoreMode {
+		if err := c.attachImages(entries); err != nil {
+			return nil, err
+		}
 	}
 	sortEntries(entries)
 	d := &Dataset{Layout: c.layout, Entries: entries, Warnings: c.warnings}
