@@ -31,11 +31,13 @@ const (
 // Options say how maps and masks are put on one grid.
 type Options struct {
 	// Size > 0 evaluates every image at Size x Size: maps bilinear, masks by
-	// MaskResize. 0 evaluates at the mask's size (the map's, without a mask).
+	// MaskResize. 0 evaluates each image at its ground truth's size (see
+	// Plan).
 	Size       int
 	MaskResize MaskResize
-	// StrictSize makes a map whose size differs from its mask's an error
-	// (a *SizeError) instead of resizing it (ignored with Size > 0).
+	// StrictSize makes a map whose size differs from its ground truth's
+	// (see Plan) an error (a *SizeError) instead of resizing it (ignored
+	// with Size > 0).
 	StrictSize bool
 	// MaskThreshold >= 0 overrides each entry's own rule: a mask pixel is
 	// anomalous when its value is greater. Negative keeps the entry's rule.
@@ -51,39 +53,58 @@ type Options struct {
 var DefaultOptions = Options{MaskResize: Nearest, MaskThreshold: -1}
 
 // Category builds one category from its entries and their outputs (same
-// order, same length). Errors name the file.
+// order, same length), every image at the size its Plan gives (see Plan).
+// Errors name the file.
 func Category(name string, entries []dataset.Entry, outs []backend.Output, opts Options) (*metric.Category, error) {
-	if len(entries) != len(outs) {
-		panic("load: entries and outputs differ in length")
-	}
-	cat := &metric.Category{Name: name, Images: make([]metric.Image, len(entries))}
-	err := parallel.Do(len(entries), opts.Workers, func(_, i int) error {
-		var err error
-		cat.Images[i], err = Image(&entries[i], &outs[i], opts)
-		return err
-	})
+	p, err := NewPlan(entries, opts)
 	if err != nil {
 		return nil, err
 	}
-	return cat, nil
+	cat, err := p.Category(name, entries, outs)
+	if err != nil {
+		return nil, err
+	}
+	return cat, p.Check()
 }
 
 // A SizeError is Image's error for a map whose size differs from its
-// mask's when Options.StrictSize forbids resizing it.
+// ground truth's when Options.StrictSize forbids resizing it.
 type SizeError struct {
-	Map, Mask                                  string // the map's name (or its image's) and the mask's path
+	Map, Mask                                  string // the map's name (or its image's) and the ground truth's file
 	MapWidth, MapHeight, MaskWidth, MaskHeight int
+	// Truth is what gives the ground truth's size: "" for the mask Mask,
+	// "image" for the image file Mask of an image without a mask, or
+	// "category's masks" (see Plan).
+	Truth string
 }
 
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("%s: score map is %dx%d but its mask %s is %dx%d, and strict size forbids resizing it",
-		printable.Path(e.Map), e.MapWidth, e.MapHeight, printable.Path(e.Mask), e.MaskWidth, e.MaskHeight)
+	truth := "mask " + printable.Path(e.Mask)
+	switch e.Truth {
+	case "image":
+		truth = "image " + printable.Path(e.Mask)
+	case "":
+	default:
+		truth = e.Truth
+	}
+	return fmt.Sprintf("%s: score map is %dx%d but its %s is %dx%d, and strict size forbids resizing it",
+		printable.Path(e.Map), e.MapWidth, e.MapHeight, truth, e.MaskWidth, e.MaskHeight)
 }
 
 // Image builds one image: the map, the binarised mask, the label and the
-// image score. (Whether every score is finite is checked once, by package
-// evaluate, with the map's name in the error.)
+// image score, at the size a Plan of this entry alone gives. (Whether every
+// score is finite is checked once, by package evaluate, with the map's name
+// in the error.)
 func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, error) {
+	p, err := NewPlan([]dataset.Entry{*e}, opts)
+	if err != nil {
+		return metric.Image{}, err
+	}
+	return p.image(e, out)
+}
+
+func (p *Plan) image(e *dataset.Entry, out *backend.Output) (metric.Image, error) {
+	opts := p.opts
 	src := e.MapPath
 	if src == "" {
 		src = e.ImagePath
@@ -101,33 +122,53 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 			im.Label = metric.LabelAnomalous
 		}
 	}
+	own := Size{out.Width, out.Height}
+	// The size the map is compared at.
+	target := own
+	if opts.Size > 0 {
+		target = Size{opts.Size, opts.Size}
+	} else if gt, ok := p.gt[e.Key]; ok {
+		target = gt
+		if own != gt && opts.StrictSize {
+			se := &SizeError{Map: src, Mask: e.MaskPath, MapWidth: own.Width, MapHeight: own.Height, MaskWidth: gt.Width, MaskHeight: gt.Height}
+			if e.MaskPath == "" {
+				se.Truth, se.Mask = "image", e.ImagePath
+				if e.ImagePath == "" {
+					se.Truth = "category's masks"
+				}
+			}
+			return im, se
+		}
+	} else if e.PixelLabels {
+		p.keep(e.Key)
+	}
+	// The mask is read first: a mask the decoders refuse (over the pixel
+	// budget) must fail before the map is resized to its size.
 	var mask []bool
-	mw, mh := out.Width, out.Height
 	if e.MaskPath != "" {
 		threshold := float64(e.MaskThreshold)
 		if opts.MaskThreshold >= 0 {
 			threshold = opts.MaskThreshold
 		}
+		var mw, mh int
 		var err error
 		if mask, mw, mh, err = mapio.ReadBinaryMask(e.MaskPath, float32(threshold)); err != nil {
 			return im, err
 		}
-		if opts.Size == 0 && (mw != out.Width || mh != out.Height) {
-			if opts.StrictSize {
-				return im, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: out.Width, MapHeight: out.Height, MaskWidth: mw, MaskHeight: mh}
+		switch {
+		case opts.Size > 0:
+			if mw != opts.Size || mh != opts.Size {
+				mask = resizeMask(mask, mw, mh, opts.Size, opts.MaskResize)
 			}
-			im.Scores = resize.Bilinear(out.Map, out.Width, out.Height, mw, mh)
-			im.Width, im.Height = mw, mh
+		case mw != target.Width || mh != target.Height:
+			// The header read by NewPlan said otherwise: the file changed.
+			return im, fmt.Errorf("%s: mask is %dx%d, but its header read earlier said %s", printable.Path(e.MaskPath), mw, mh, target)
 		}
 	}
-	if s := opts.Size; s > 0 {
-		if im.Width != s || im.Height != s {
-			im.Scores = resize.Bilinear(im.Scores, im.Width, im.Height, s, s)
-		}
-		if mask != nil && (mw != s || mh != s) {
-			mask = resizeMask(mask, mw, mh, s, opts.MaskResize)
-		}
-		im.Width, im.Height = s, s
+	if target != own {
+		im.Scores = resize.Bilinear(out.Map, own.Width, own.Height, target.Width, target.Height)
+		im.Width, im.Height = target.Width, target.Height
+		p.record(e.Key, own, target)
 	}
 	im.Mask = mask
 	return im, nil

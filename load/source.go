@@ -14,6 +14,7 @@ import (
 // one grid with its mask.
 type Source struct {
 	groups     [][]dataset.Entry // entries by category
+	plans      []*Plan           // each category's, made at its first read
 	b          backend.Backend
 	input      func(*dataset.Entry) backend.Input
 	opts       Options
@@ -41,6 +42,7 @@ func Model(ds *dataset.Dataset, b backend.Backend, opts Options) *Source {
 
 func newSource(ds *dataset.Dataset, b backend.Backend, input func(*dataset.Entry) backend.Input, opts Options) *Source {
 	s := &Source{groups: byCategory(ds.Entries), b: b, input: input, opts: opts}
+	s.plans = make([]*Plan, len(s.groups))
 	s.info = evaluate.SourceInfo{Layout: string(ds.Layout), Size: opts.Size, Protocol: opts.Protocol}
 	for _, w := range ds.Warnings {
 		s.info.Warnings = append(s.info.Warnings, w.Error())
@@ -100,8 +102,16 @@ func defects(entries []dataset.Entry) []string {
 }
 
 // Read makes the maps of images [lo, hi) of category c and loads them with
-// their masks. Errors name the file.
+// their masks, at the sizes of the category's Plan (made at its first read,
+// and checked once its last image is read). Errors name the file.
 func (s *Source) Read(ctx context.Context, c, lo, hi int) ([]metric.Image, error) {
+	if s.plans[c] == nil {
+		p, err := NewPlan(s.groups[c], s.opts)
+		if err != nil {
+			return nil, err
+		}
+		s.plans[c] = p
+	}
 	part := s.groups[c][lo:hi]
 	in := make([]backend.Input, len(part))
 	for j := range part {
@@ -111,11 +121,44 @@ func (s *Source) Read(ctx context.Context, c, lo, hi int) ([]metric.Image, error
 	if err != nil {
 		return nil, err
 	}
-	cat, err := Category(part[0].Category, part, outs, s.opts)
+	cat, err := s.plans[c].Category(part[0].Category, part, outs)
 	if err != nil {
 		return nil, err
 	}
+	if hi == len(s.groups[c]) {
+		if err := s.plans[c].Check(); err != nil {
+			return nil, err
+		}
+	}
 	return cat.Images, nil
+}
+
+// Maps returns the number of images of the source.
+func (s *Source) Maps() int {
+	n := 0
+	for _, g := range s.groups {
+		n += len(g)
+	}
+	return n
+}
+
+// Resized returns the maps resized to the evaluation size so far, in every
+// category and by category.
+func (s *Source) Resized() (all Resizes, byCategory map[string]Resizes) {
+	byCategory = map[string]Resizes{}
+	for c, p := range s.plans {
+		if p == nil {
+			continue
+		}
+		rs := p.Resized()
+		if len(rs) > 0 {
+			byCategory[s.groups[c][0].Category] = rs
+		}
+		for _, r := range rs {
+			all.Add(r)
+		}
+	}
+	return all, byCategory
 }
 
 // Rereadable reports whether the maps are files (cheap to read again) rather

@@ -289,13 +289,22 @@ func TestSizeMismatchResized(t *testing.T) {
 		m[55], m[56], m[65] = true, true, true
 		return m
 	}()))
-	r := mustRun(t, "score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json")
+	// b has no mask and no image file, the masks have two sizes, and c's
+	// map is not at its mask's: b's ground-truth size is unknown.
+	args := []string{"score", "--maps", s.pred, "--data", s.gt, "--layout", "flat", "--format", "json"}
+	checkBadInput(t, s, "--size", args)
+	// With b's image in the dataset, b is evaluated at its size.
+	writeFile(t, filepath.Join(s.gt, "b.jpg"), imageBytes(t, setW, setH))
+	r := mustRun(t, args...)
 	rep := parseReport(t, r.stdout)
 	if len(rep.Categories) != 1 {
 		t.Fatalf("%d categories", len(rep.Categories))
 	}
 	if got, want := rep.Categories[0].Pixels, int64(2*setW*setH+120); got != want {
 		t.Errorf("pixels %d, want %d (c evaluated at its mask's 10x12)", got, want)
+	}
+	if !strings.Contains(r.stderr, "resized 1 of 3 maps to their ground truth's size: 1 from 8x6 to 10x12") {
+		t.Errorf("stderr does not say c's map was resized:\n%s", r.stderr)
 	}
 	checkFractions(t, rep)
 }

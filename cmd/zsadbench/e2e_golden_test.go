@@ -104,7 +104,7 @@ func quantise16(images []goldenImage) ([][]uint16, [][]float32) {
 }
 
 // writeGoldenCase writes the case's maps in format (npy, tiff or png) and its
-// masks in layout (mvtec or flat) under root, and a scores CSV when the case
+// masks and image files in layout (mvtec or flat) under root, and a scores CSV when the case
 // gives image scores. The category is named after the case in both layouts.
 // It returns the command's dataset flags and the images in the command's
 // order (sorted by key).
@@ -144,7 +144,7 @@ func writeGoldenCase(t *testing.T, gc goldenCase, layout, format, root string) (
 		default:
 			t.Fatalf("format %q", format)
 		}
-		var mapPath, maskPath string
+		var mapPath, maskPath, imagePath string
 		switch layout {
 		case "mvtec":
 			defect := "good"
@@ -153,12 +153,14 @@ func writeGoldenCase(t *testing.T, gc goldenCase, layout, format, root string) (
 			}
 			ci.key = gc.Name + "/test/" + defect + "/" + im.Name
 			mapPath = filepath.Join(pred, "test", defect, im.Name+"."+format)
+			imagePath = filepath.Join(gt, gc.Name, "test", defect, im.Name+".jpg")
 			if ci.anomalous {
 				maskPath = filepath.Join(gt, gc.Name, "ground_truth", defect, im.Name+"_mask.png")
 			}
 		case "flat":
 			ci.key = im.Name
 			mapPath = filepath.Join(pred, im.Name+"."+format)
+			imagePath = filepath.Join(gt, im.Name+".jpg")
 			if ci.anomalous {
 				maskPath = filepath.Join(gt, im.Name+"_mask.png")
 			}
@@ -166,6 +168,9 @@ func writeGoldenCase(t *testing.T, gc goldenCase, layout, format, root string) (
 			t.Fatalf("layout %q", layout)
 		}
 		writeFile(t, mapPath, data)
+		// The image file gives a normal image's size (the cases' images
+		// have several sizes).
+		writeFile(t, imagePath, imageBytes(t, im.Width, im.Height))
 		if maskPath != "" {
 			writeFile(t, maskPath, maskBytes(t, im.Width, im.Height, ci.mask))
 		}

@@ -18,5 +18,8 @@ func inFlagTerms(err error) error {
 	if errors.Is(err, dataset.ErrOutsideDataset) {
 		return fmt.Errorf("%w (--%s reads it anyway)", err, flagAllowOutsideMasks)
 	}
+	if errors.Is(err, load.ErrUnknownSize) {
+		return fmt.Errorf("%w; evaluate every image at one size with --size N", err)
+	}
 	return err
 }

@@ -61,6 +61,7 @@ type evalJob struct {
 	stderr   io.Writer
 	name     string // the model's name in figure legends
 	warnings []string
+	resizes  string // the stderr line on maps resized, "" when none was
 }
 
 // newEvalJob parses the flags of score or run and opens the dataset.
@@ -280,6 +281,7 @@ func (job *evalJob) run(c *cli.Context, src *load.Source) error {
 	if err != nil {
 		return err
 	}
+	job.resizes = job.resizeNote(src)
 	return job.write(c, rep)
 }
 
@@ -298,6 +300,9 @@ func (job *evalJob) evaluate(c *cli.Context, src *load.Source) (*evaluate.Report
 func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(job.stderr, "warning: %s\n", printable.Line(w))
+	}
+	if job.resizes != "" {
+		fmt.Fprintln(job.stderr, job.resizes)
 	}
 	if dir := c.String("curves"); dir != "" {
 		if err := writeCurves(dir, rep); err != nil {

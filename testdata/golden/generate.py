@@ -913,11 +913,182 @@ def case_mixed_sizes(rng):
     write_case("mixed_sizes", "images of several sizes; two have given image scores", images)
 
 
+# ---------------------------------------------------------------------------
+# Mixed resolution: maps compared at the ground truth's resolution
+# ---------------------------------------------------------------------------
+#
+# These cases are whole categories as files: each image has a score map at
+# the size the model wrote it, a mask (or none) and an image file (or none).
+# METRICS.md ("Inputs"): each map is compared with its image at the image's
+# ground-truth resolution -- its mask's size; without a mask, its image
+# file's size; without either, the size of the category's masks when they
+# all agree; otherwise the map's own size, which zsadbench accepts only when
+# no other map of the category had to be resized. Maps are resized with the
+# bilinear rule below, then the category is evaluated as above.
+
+RESOLUTION_DIR = os.path.join(HERE, "resolution")
+
+
+def bilinear(src, dh, dw):
+    """Bilinear resize on half-pixel centres without antialiasing (PyTorch's
+    F.interpolate(mode="bilinear", align_corners=False), OpenCV's
+    INTER_LINEAR), with the rounding that zsadbench's resize package
+    documents (so that scores equal to the last bit, and no tie order
+    depends on rounding): the scale rounded to float32, source coordinates
+    in float64, weights float32(l) and 1 - float32(l), the sum in float64
+    rounded once to float32. Cross-checked with skimage's order-1 resize."""
+    sh, sw = src.shape
+    if (sh, sw) == (dh, dw):
+        return src.copy()
+    s = src.astype(np.float64)
+
+    def taps(n_in, n_out):
+        scale = float(np.float32(n_in) / np.float32(n_out))
+        c = np.maximum((np.arange(n_out, dtype=np.float64) + 0.5) * scale - 0.5, 0.0)
+        i0 = np.minimum(np.floor(c).astype(np.int64), n_in - 1)
+        w1 = np.clip(c - i0, 0.0, 1.0).astype(np.float32).astype(np.float64)
+        i1 = np.where(i0 < n_in - 1, i0 + 1, i0)
+        return i0, i1, 1.0 - w1, w1
+
+    x0, x1, wx0, wx1 = taps(sw, dw)
+    y0, y1, wy0, wy1 = taps(sh, dh)
+    top = s[y0][:, x0] * wx0 + s[y0][:, x1] * wx1
+    bottom = s[y1][:, x0] * wx0 + s[y1][:, x1] * wx1
+    out = (top * wy0[:, None] + bottom * wy1[:, None]).astype(np.float32)
+    # Second opinion: scikit-image's order-1 resize (float64 throughout).
+    from skimage.transform import resize as sk_resize
+    sk = sk_resize(s, (dh, dw), order=1, mode="edge", anti_aliasing=False, preserve_range=True)
+    assert np.abs(sk - out).max() <= 1e-5 * max(1.0, np.abs(s).max()), np.abs(sk - out).max()
+    return out
+
+
+def ground_truth_size(im, mask_sizes):
+    """The size an image is evaluated at, or None for the map's own size."""
+    if im["mask"] is not None:
+        return im["mask"].shape
+    if im["image"] is not None:
+        return tuple(im["image"])
+    if len(set(mask_sizes)) == 1:
+        return mask_sizes[0]
+    return None
+
+
+def write_resolution_case(name, description, images):
+    """images: dicts with name, defect ("good" = normal), map (float32 2-D,
+    at the model's size), mask (0/1 2-D at the image's size, or None) and
+    image ((height, width) of the image file, or None)."""
+    opts = dict(DEFAULT_OPTIONS)
+    mask_sizes = [im["mask"].shape for im in images if im["mask"] is not None]
+    evaluated, resized = [], {}
+    kept = 0
+    for im in images:
+        m = im["map"]
+        assert m.dtype == np.float32 and (im["mask"] is None) == (im["defect"] == "good")
+        size = ground_truth_size(im, mask_sizes)
+        if size is None:
+            size = m.shape
+            kept += 1
+        if size != m.shape:
+            key = (m.shape[0], m.shape[1], size[0], size[1])
+            resized[key] = resized.get(key, 0) + 1
+        mask = im["mask"] if im["mask"] is not None else np.zeros(size, dtype=np.uint8)
+        # The image score is the maximum of the map as the model wrote it,
+        # before any resizing (METRICS.md, "Inputs").
+        evaluated.append(img(im["name"], bilinear(m, *size), mask, float(m.max())))
+    assert not (kept and resized), "maps kept at their own size beside resized ones: an error"
+    expected, _, _ = evaluate(evaluated, opts)
+    out = {
+        "name": name,
+        "description": description,
+        "options": opts,
+        "images": [],
+        "expected": expected,
+        "evaluated": {
+            "pixels": int(sum(e["scores"].size for e in evaluated)),
+            "resized": [[fh, fw, th, tw, n] for (fh, fw, th, tw), n in sorted(resized.items())],
+        },
+    }
+    for im in images:
+        m = im["map"]
+        out["images"].append({
+            "name": im["name"],
+            "defect": im["defect"],
+            "map_height": int(m.shape[0]),
+            "map_width": int(m.shape[1]),
+            "map": [float(v) for v in m.ravel()],
+            "mask_height": None if im["mask"] is None else int(im["mask"].shape[0]),
+            "mask_width": None if im["mask"] is None else int(im["mask"].shape[1]),
+            "mask": None if im["mask"] is None else [int(v != 0) for v in im["mask"].ravel()],
+            "image_height": None if im["image"] is None else int(im["image"][0]),
+            "image_width": None if im["image"] is None else int(im["image"][1]),
+        })
+    with open(os.path.join(RESOLUTION_DIR, name + ".json"), "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+    e = expected
+    print(f"{name:28s} px={out['evaluated']['pixels']:6d} img={e['image']['auroc']!s:.8} "
+          f"pAUROC={e['pixel']['auroc']!s:.8} AUPRO={e['pixel']['aupro']!s:.8} "
+          f"RCPRO={e['pixel']['rcpro']!s:.8} resized={out['evaluated']['resized']}")
+
+
+def model_output(rng, mask, size):
+    """A realistic map at the image's size, resized to the model's size."""
+    return bilinear(realistic_map(rng, mask, fp_blobs=2), *size)
+
+
+def case_resolution_model_size(rng):
+    """Maps at the model's size (12x12), images and masks at 18x14: the
+    anomalous images are evaluated at their masks' size, the normal ones at
+    their image files' size or, without one, at the category's one mask
+    size. Leaving the normal maps at 12x12 would mix resolutions."""
+    images = []
+    for i in range(7):
+        anomalous = i < 3
+        mask = random_mask(rng, 18, 14, int(rng.integers(1, 3))) if anomalous else np.zeros((18, 14), bool)
+        images.append({"name": f"{i:03d}", "defect": "defect" if anomalous else "good",
+                       "map": model_output(rng, mask, (12, 12)),
+                       "mask": mask.astype(np.uint8) if anomalous else None,
+                       "image": (18, 14) if i in (3, 4) else None})
+    write_resolution_case("resolution_model_size",
+                          "maps 12x12, masks and images 18x14; two normal images have no image file",
+                          images)
+
+
+def case_resolution_image_files(rng):
+    """Images of four sizes (as in VisA) with maps all at 10x10: each is
+    evaluated at its own mask's or image file's size."""
+    images = []
+    for i, (h, w, anomalous) in enumerate([(16, 12, True), (13, 17, True), (15, 11, False), (9, 20, False)]):
+        mask = random_mask(rng, h, w, 2) if anomalous else np.zeros((h, w), bool)
+        images.append({"name": f"{i:03d}", "defect": "defect" if anomalous else "good",
+                       "map": model_output(rng, mask, (10, 10)),
+                       "mask": mask.astype(np.uint8) if anomalous else None,
+                       "image": (h, w)})
+    write_resolution_case("resolution_image_files",
+                          "four image sizes, every map 10x10, image files for every image", images)
+
+
+def case_resolution_own_size(rng):
+    """Masks of two sizes and no image files, but every map at its image's
+    size (the anomalous ones equal their masks'): the normal maps keep their
+    own sizes."""
+    images = []
+    for i, (h, w, anomalous) in enumerate([(7, 9, True), (12, 6, True), (5, 20, False), (9, 9, False)]):
+        mask = random_mask(rng, h, w, 2) if anomalous else np.zeros((h, w), bool)
+        images.append({"name": f"{i:03d}", "defect": "defect" if anomalous else "good",
+                       "map": realistic_map(rng, mask, fp_blobs=2),
+                       "mask": mask.astype(np.uint8) if anomalous else None, "image": None})
+    write_resolution_case("resolution_own_size",
+                          "maps at their images' sizes, masks of two sizes, no image files", images)
+
+
 def main():
     os.makedirs(CASES_DIR, exist_ok=True)
-    for f in os.listdir(CASES_DIR):
-        if f.endswith(".json"):
-            os.remove(os.path.join(CASES_DIR, f))
+    os.makedirs(RESOLUTION_DIR, exist_ok=True)
+    for d in (CASES_DIR, RESOLUTION_DIR):
+        for f in os.listdir(d):
+            if f.endswith(".json"):
+                os.remove(os.path.join(d, f))
 
     case_worked_example()
     case_gstar_tie()
@@ -952,6 +1123,10 @@ def main():
         rng = np.random.default_rng(200 + k)
         images = random_category(rng, int(rng.integers(4, 7)), 6, 24)
         write_case(name, "random maps, " + desc, images, opts)
+
+    case_resolution_model_size(np.random.default_rng(400))
+    case_resolution_image_files(np.random.default_rng(401))
+    case_resolution_own_size(np.random.default_rng(402))
 
     rng = np.random.default_rng(300)
     images = []
