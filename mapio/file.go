@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
 	"github.com/zsadbench/zsadbench/internal/inputfile"
@@ -14,8 +15,10 @@ import (
 )
 
 // ReadMap reads the score map at path, choosing the decoder by the file's
-// extension, compared case-insensitively: .npy ([DecodeNPY]), .tif and .tiff
-// ([DecodeTIFF]), .png ([DecodePNG]). A map holding NaN or ±Inf is an error
+// extension, compared case-insensitively: .npy ([DecodeNPY]), .npz with one
+// array ([DecodeNPZ]), .tif and .tiff ([DecodeTIFF]), .png ([DecodePNG]). A
+// path "<archive>.npz/<key>.npy" names the array key of an .npz archive of
+// several (see [SplitArchivePath]). A map holding NaN or ±Inf is an error
 // wrapping a *[NonFiniteError] that names the first bad pixel. Only a
 // regular file is read (a device or a named pipe is an error), and no more
 // of it than the format needs. Every error starts with the path, quoted when
@@ -34,6 +37,13 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".npy":
 		m, err = readNPYFile(path, alloc)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			if archive, key, ok := SplitArchivePath(path); ok {
+				m, err = readArchiveMember(archive, key, alloc)
+			}
+		}
+	case ".npz":
+		m, err = readNPZFile(path, alloc)
 	case ".tif", ".tiff", ".png":
 		var data []byte
 		if data, err = inputfile.ReadFile(path, MaxFileBytes); err != nil {
@@ -45,8 +55,7 @@ func ReadMapTo(path string, alloc func(n int) []float32) (m Map, peak float32, e
 			m, err = decodeTIFFBytes(data)
 		}
 	default:
-		return Map{}, 0, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
-			printable.Path(path), filepath.Ext(path))
+		return Map{}, 0, fmt.Errorf("%s: %s", printable.Path(path), UnsupportedMapFormat(filepath.Ext(path)))
 	}
 	if err == nil {
 		peak, err = m.MaxFinite()
@@ -139,4 +148,38 @@ func unwrapPathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// MapFormats describes the score map formats ReadMap reads, for messages.
+const MapFormats = ".npy (float16, float32 or float64), .npz (numpy.savez: one array a file, or an archive of several read as a folder), .tiff/.tif (32-bit float) or .png (8/16-bit grey)"
+
+// foreignFormats names formats that models' maps are often saved in but
+// that ReadMap does not read.
+var foreignFormats = map[string]string{
+	".pt":     "a PyTorch file, torch.save",
+	".pth":    "a PyTorch file, torch.save",
+	".pkl":    "a Python pickle",
+	".pickle": "a Python pickle",
+	".h5":     "an HDF5 file",
+	".hdf5":   "an HDF5 file",
+	".mat":    "a MATLAB file",
+	".jpg":    "a JPEG image, whose lossy 8-bit values are not scores",
+	".jpeg":   "a JPEG image, whose lossy 8-bit values are not scores",
+	".bmp":    "a BMP image",
+	".txt":    "a text file",
+	".csv":    "a text file",
+}
+
+// UnsupportedMapFormat returns the error for a score map file with
+// extension ext, which ReadMap does not read: what the file is when the
+// extension says, what is accepted, and how to convert.
+func UnsupportedMapFormat(ext string) error {
+	found := fmt.Sprintf("unsupported score map format %q", ext)
+	if ext == "" {
+		found = "a score map file needs an extension"
+	}
+	if d, ok := foreignFormats[strings.ToLower(ext)]; ok {
+		found += " (" + d + ")"
+	}
+	return fmt.Errorf("%s; accepted: %s; save maps with numpy.save(path, array) (tensor.cpu().numpy() for a PyTorch tensor)", found, MapFormats)
 }

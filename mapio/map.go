@@ -1,8 +1,9 @@
 // Package mapio reads and writes anomaly score maps and ground-truth masks.
 //
 // A score map is a 2-D grid of float32 scores, read from NumPy .npy files
-// (float32 or float64), 32/64-bit float TIFFs (as written by tifffile and by
-// PIL mode "F"), or 8/16-bit grey PNGs. A mask is read with its raw pixel
+// (float16, float32 or float64), .npz archives (numpy.savez, with
+// archive/zip), 32/64-bit float TIFFs (as written by tifffile and by PIL
+// mode "F"), or 8/16-bit grey PNGs. A mask is read with its raw pixel
 // intensities (PNG, BMP, JPEG, TIFF); deciding which values count as
 // anomalous is the caller's business (see [Map.Binary]).
 //

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/x448/float16"
 )
 
 // npyMagic opens every .npy file.
@@ -27,16 +29,18 @@ type npyHeader struct {
 	fortran  bool
 	shape    []int
 	order    binary.ByteOrder
-	itemSize int // 4 or 8
+	itemSize int // 2, 4 or 8
 	h, w     int
 }
 
 // DecodeNPY reads a NumPy .npy file (format version 1, 2 or 3) holding a
-// score map: dtype float32 or float64 ('<f4', '>f4', '<f8', '>f8'), C or
-// Fortran order, shape (H, W), or a 3-D shape with one singleton axis,
-// (1, H, W) or (H, W, 1) (when both the first and last axes are 1, the first
-// is taken as the singleton). float64 values are rounded to the nearest
-// float32 (values beyond float32's range become ±Inf). Any other dtype or
+// score map: dtype float16, float32 or float64 ('<f2', '>f2', '<f4', '>f4',
+// '<f8', '>f8'), C or Fortran order, shape (H, W), or a 3-D shape with one
+// singleton axis, (1, H, W) or (H, W, 1) (when both the first and last axes
+// are 1, the first is taken as the singleton). float16 values (from
+// mixed-precision inference) convert to float32 exactly; float64 values are
+// rounded to the nearest float32 (values beyond float32's range become
+// ±Inf). Any other dtype or
 // shape, an empty array, or a payload shorter than the header promises is an
 // error; bytes after the payload are ignored. Values are not checked for
 // NaN/Inf here (see [Map.CheckFinite] and [ReadMap]).
@@ -231,6 +235,11 @@ func (h *npyHeader) appendValues(dst []float32, raw []byte) []float32 {
 	dst = slices.Grow(dst, n)[:start+n]
 	out := dst[start:]
 	switch {
+	case h.itemSize == 2:
+		raw = raw[:2*len(out)]
+		for i := range out {
+			out[i] = float16.Frombits(h.order.Uint16(raw[2*i : 2*i+2])).Float32()
+		}
 	case h.itemSize == 4 && h.order == binary.LittleEndian:
 		raw = raw[:4*len(out)]
 		for i := range out {
@@ -324,6 +333,10 @@ func parseNPYHeader(text []byte) (*npyHeader, error) {
 		return nil, errors.New("npy: malformed header: want keys 'descr', 'fortran_order' and 'shape'")
 	}
 	switch h.descr {
+	case "<f2":
+		h.order, h.itemSize = binary.LittleEndian, 2
+	case ">f2":
+		h.order, h.itemSize = binary.BigEndian, 2
 	case "<f4":
 		h.order, h.itemSize = binary.LittleEndian, 4
 	case ">f4":
@@ -333,7 +346,7 @@ func parseNPYHeader(text []byte) (*npyHeader, error) {
 	case ">f8":
 		h.order, h.itemSize = binary.BigEndian, 8
 	default:
-		return nil, fmt.Errorf("npy: unsupported dtype %q (%s); a score map must be float32 or float64",
+		return nil, fmt.Errorf("npy: unsupported dtype %q (%s); a score map must be float16, float32 or float64",
 			h.descr, dtypeName(h.descr))
 	}
 	switch s := h.shape; {

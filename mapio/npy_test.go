@@ -279,8 +279,9 @@ func TestReadMapErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ name, err string }{
 		{"missing.npy", "no such file"},
-		{"map.bmp", "unsupported score map extension"},
-		{"noext", "unsupported score map extension"},
+		{"map.bmp", `unsupported score map format ".bmp" (a BMP image); accepted: .npy`},
+		{"map.pt", `unsupported score map format ".pt" (a PyTorch file, torch.save); accepted: .npy (float16, float32 or float64), .npz`},
+		{"noext", "needs an extension; accepted: .npy"},
 	} {
 		path := filepath.Join(dir, tc.name)
 		_, err := ReadMap(path)

@@ -26,17 +26,63 @@ import (
 func ReadMapSize(path string) (w, h int, err error) {
 	var size func(*bufio.Reader, io.ReaderAt) (int, int, error)
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".npz":
+		return archiveMapSize(path, "")
 	case ".npy":
+		if archive, key, ok := SplitArchivePath(path); ok && inputfile.Check(path) != nil {
+			return archiveMapSize(archive, key)
+		}
 		size = npySize
 	case ".png":
 		size = pngSize
 	case ".tif", ".tiff":
 		size = func(_ *bufio.Reader, ra io.ReaderAt) (int, int, error) { return tiffSize(ra) }
 	default:
-		return 0, 0, fmt.Errorf("%s: unsupported score map extension %q (want .npy, .tif, .tiff or .png)",
-			printable.Path(path), filepath.Ext(path))
+		return 0, 0, fmt.Errorf("%s: %s", printable.Path(path), UnsupportedMapFormat(filepath.Ext(path)))
 	}
 	return readSize(path, size)
+}
+
+// archiveMapSize is ReadMapSize of the array key of the .npz archive at
+// path, or of its one array when key is "".
+func archiveMapSize(path, key string) (w, h int, err error) {
+	name := path
+	if key != "" {
+		name = filepath.Join(path, filepath.FromSlash(key)+".npy")
+	}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%s: %w", printable.Path(name), err)
+		}
+	}()
+	a, err := openArchive(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	if key == "" {
+		if len(a.names) != 1 {
+			return 0, 0, oneArrayError(a.names)
+		}
+		key = a.names[0]
+	}
+	f, ok := a.members[key]
+	if !ok {
+		return 0, 0, fmt.Errorf("npz: the archive has no array %q", key)
+	}
+	if err := a.file.acquire(); err != nil {
+		return 0, 0, err
+	}
+	defer a.file.release()
+	rc, err := f.Open()
+	if err != nil {
+		return 0, 0, fmt.Errorf("npz: array %q: %w", key, err)
+	}
+	defer rc.Close()
+	hd, err := readNPYHeader(bufio.NewReader(rc))
+	if err != nil {
+		return 0, 0, fmt.Errorf("npz: array %q: %w", key, err)
+	}
+	return hd.w, hd.h, nil
 }
 
 // ReadMaskSize returns the width and height of the mask image at path

@@ -51,7 +51,7 @@ func TestReadSizeErrors(t *testing.T) {
 	if _, _, err := ReadMapSize(text); err == nil || !strings.HasPrefix(err.Error(), text) {
 		t.Errorf("text as a map: %v", err)
 	}
-	if _, _, err := ReadMapSize(filepath.Join(dir, "x.bmp")); err == nil || !strings.Contains(err.Error(), "extension") {
+	if _, _, err := ReadMapSize(filepath.Join(dir, "x.bmp")); err == nil || !strings.Contains(err.Error(), `unsupported score map format ".bmp"`) {
 		t.Errorf("a .bmp map: %v", err)
 	}
 	if _, _, err := ReadMaskSize(dir); !errors.Is(err, inputfile.ErrNotRegular) {
