@@ -69,8 +69,10 @@ type Options struct {
 	GT string
 	// Meta is the index file of the meta and jsonl layouts.
 	Meta string
-	// MapExt restricts score maps to one format: "npy", "tiff" (matching .tiff
-	// and .tif), "tif" (the same) or "png"; "" accepts all of them.
+	// MapExt restricts score maps to one format: "npy", "npz" (an archive of
+	// one array; the maps in an archive of several are .npy files, see
+	// archiveFolder), "tiff" (matching .tiff and .tif), "tif" (the same) or
+	// "png"; "" accepts all of them.
 	MapExt string
 	// Categories keeps only these categories; empty keeps all. A name the
 	// dataset does not have is an error listing the ones it has.
@@ -300,16 +302,22 @@ func normalizeMapExt(s string) (string, error) {
 		return "", nil
 	case "npy":
 		return "npy", nil
+	case "npz":
+		return "npz", nil
 	case "tiff", "tif":
 		return "tiff", nil
 	case "png":
 		return "png", nil
 	}
-	return "", fmt.Errorf("unknown map extension %q (known: npy, tiff, png)", s)
+	return "", fmt.Errorf("unknown map extension %q (known: npy, npz, tiff, png)", s)
 }
 
-// checkDir returns an error naming path unless it is an existing folder.
+// checkDir returns an error naming path unless it is an existing folder
+// (or an archive folder, see archiveFolder).
 func checkDir(path, what string) error {
+	if archiveFolder(path) {
+		return nil
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -32,7 +32,9 @@
 // Every entry has a Key: the image's path relative to the dataset root,
 // without extension, with forward slashes ("bottle/test/broken_large/000").
 // In every layout but flat, an image's score map is found by mirroring its
-// key under PRED: PRED/<key>.npy, .tiff, .tif or .png. With Options.MapExt
+// key under PRED: PRED/<key>.npy, .npz, .tiff, .tif or .png. An .npz archive
+// of several arrays reads as a folder of .npy maps named by its keys (see
+// archiveFolder), so PRED may be such an archive. With Options.MapExt
 // empty, two map files for one key are an error naming both, except when PRED
 // and GT are the same folder and a key has a PNG beside an .npy or TIFF file:
 // the PNG is then the image and the other file the map.

@@ -19,7 +19,7 @@ import (
 var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".bmp": true, ".tif": true, ".tiff": true}
 
 // mapFormats maps a score map extension to its format name.
-var mapFormats = map[string]string{".npy": "npy", ".tiff": "tiff", ".tif": "tiff", ".png": "png"}
+var mapFormats = map[string]string{".npy": "npy", ".npz": "npz", ".tiff": "tiff", ".tif": "tiff", ".png": "png"}
 
 func lowerExt(name string) string { return strings.ToLower(filepath.Ext(name)) }
 
@@ -46,12 +46,14 @@ func mapExtList(mapExt string) string {
 	switch mapExt {
 	case "npy":
 		return ".npy"
+	case "npz":
+		return ".npz"
 	case "tiff":
 		return ".tiff or .tif"
 	case "png":
 		return ".png"
 	}
-	return ".npy, .tiff, .tif or .png"
+	return ".npy, .npz, .tiff, .tif or .png"
 }
 
 // node is one item of a folder listing; dir follows symbolic links.
@@ -61,8 +63,14 @@ type node struct {
 }
 
 // readDir lists dir without hidden names, sorted by name. A broken symbolic
-// link is an error naming it.
+// link is an error naming it. An .npz archive of several arrays is a folder
+// (see archiveFolder).
 func readDir(dir string) ([]node, error) {
+	if archive, inner, ok := inArchive(dir); ok {
+		if ns, ok := archiveDir(archive, inner); ok {
+			return ns, nil
+		}
+	}
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read folder %s: %w", dir, err)
@@ -81,6 +89,11 @@ func readDir(dir string) ([]node, error) {
 				return nil, fmt.Errorf("read %s: %w", p, err)
 			}
 			isDir = fi.IsDir()
+		}
+		if !isDir && archiveFolder(p) {
+			// An archive of several maps is the folder of its name
+			// without ".npz".
+			isDir, name = true, stem(name)
 		}
 		out = append(out, node{name: name, path: p, dir: isDir})
 	}
@@ -117,16 +130,25 @@ func files(dir string) ([]node, error) {
 	return out, nil
 }
 
-// isDir reports whether p is an existing folder.
+// isDir reports whether p is an existing folder (or an archive folder, or a
+// folder in one).
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
+	if err == nil && fi.IsDir() {
+		return true
+	}
+	dir, _ := archiveKind(p)
+	return dir
 }
 
 // isFile reports whether p is an existing non-folder.
 func isFile(p string) bool {
 	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir()
+	if err == nil {
+		return !fi.IsDir() && !archiveFolder(p)
+	}
+	_, file := archiveKind(p)
+	return file
 }
 
 // isEmptyDir reports whether dir has nothing in it but hidden names.
@@ -143,17 +165,17 @@ func walkFiles(root string, fn func(rel, p string) error) error {
 	var ancestors []os.FileInfo
 	var walk func(dir, rel string) error
 	walk = func(dir, rel string) error {
-		fi, err := os.Stat(dir)
-		if err != nil {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			for _, a := range ancestors {
+				if os.SameFile(a, fi) {
+					return nil
+				}
+			}
+			ancestors = append(ancestors, fi)
+			defer func() { ancestors = ancestors[:len(ancestors)-1] }()
+		} else if !isDir(dir) { // an archive folder has no links back
 			return fmt.Errorf("read folder %s: %w", dir, err)
 		}
-		for _, a := range ancestors {
-			if os.SameFile(a, fi) {
-				return nil
-			}
-		}
-		ancestors = append(ancestors, fi)
-		defer func() { ancestors = ancestors[:len(ancestors)-1] }()
 		ns, err := readDir(dir)
 		if err != nil {
 			return err
@@ -266,9 +288,10 @@ func (m *mapIndex) lookup(key, what string) (string, error) {
 	switch len(ps) {
 	case 0:
 		if len(m.byKey) == 0 {
-			return "", fmt.Errorf("score map folder %s holds no maps (%s files)", m.root, mapExtList(m.mapExt))
+			return "", fmt.Errorf("score map folder %s holds no maps (%s files)%s", m.root, mapExtList(m.mapExt), foundInstead(m.root, m.mapExt))
 		}
-		return "", fmt.Errorf("%s has no score map: expected %s (%s)", what, filepath.Join(m.root, filepath.FromSlash(key)), mapExtList(m.mapExt))
+		expected := filepath.Join(m.root, filepath.FromSlash(key))
+		return "", fmt.Errorf("%s has no score map: expected %s (%s)%s", what, expected, mapExtList(m.mapExt), siblingInstead(expected, m.mapExt))
 	case 1:
 		m.used[key] = true
 		return ps[0], nil
@@ -371,6 +394,9 @@ func (c *context) folderCategory(dir string) (string, error) {
 		return "", fmt.Errorf("folder %s: %w", dir, err)
 	}
 	cat := filepath.Base(abs)
+	if archiveFolder(abs) {
+		cat = stem(cat)
+	}
 	if _, err := c.selectCategories([]string{cat}); err != nil {
 		return "", err
 	}

@@ -42,7 +42,7 @@ func (c *context) openFlat() ([]Entry, error) {
 	}
 	if len(items) == 0 {
 		if c.mode == ScoreMode {
-			return nil, fmt.Errorf("score map folder %s holds no maps (%s files, flat layout)", c.pred, mapExtList(c.mapExt))
+			return nil, fmt.Errorf("score map folder %s holds no maps (%s files, flat layout)%s", c.pred, mapExtList(c.mapExt), foundInstead(c.pred, c.mapExt))
 		}
 		return nil, fmt.Errorf("dataset folder %s holds no images (flat layout)", c.gt)
 	}

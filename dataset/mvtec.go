@@ -90,7 +90,7 @@ func (c *context) openMVTec() ([]Entry, error) {
 	}
 	if len(items) == 0 {
 		if c.mode == ScoreMode {
-			return nil, fmt.Errorf("score map folder %s holds no maps at <category>/test/<defect>/<id> (%s files, mvtec layout)", c.pred, mapExtList(c.mapExt))
+			return nil, fmt.Errorf("score map folder %s holds no maps at <category>/test/<defect>/<id> (%s files, mvtec layout)%s", c.pred, mapExtList(c.mapExt), foundInstead(c.pred, c.mapExt))
 		}
 		return nil, fmt.Errorf("dataset folder %s holds no images at <category>/test/<defect>/<id> (mvtec layout)", c.gt)
 	}
@@ -132,8 +132,12 @@ func (c *context) openMVTec() ([]Entry, error) {
 				m, c.itemWord(), root, filepath.Join(root, cat, "test"))
 		}
 		id := strings.TrimSuffix(stem(filepath.Base(m)), "_mask")
-		return nil, fmt.Errorf("mask %s has no %s (expected %s)", m, c.itemWord(),
-			filepath.Join(root, cat, "test", defect, id)+c.itemExts())
+		expected := filepath.Join(root, cat, "test", defect, id)
+		hint := ""
+		if c.mode == ScoreMode {
+			hint = siblingInstead(expected, c.mapExt)
+		}
+		return nil, fmt.Errorf("mask %s has no %s (expected %s)%s", m, c.itemWord(), expected+c.itemExts(), hint)
 	}
 	if c.mode == ScoreMode {
 		if err := c.checkImagesHaveMaps(gtCats, sel, inRoot, mi); err != nil {
@@ -171,12 +175,13 @@ func (c *context) checkImagesHaveMaps(gtCats []string, sel, inRoot map[string]bo
 				key := cat + "/test/" + d.name + "/" + stem(f.name)
 				ps := mi.byKey[key]
 				if len(ps) == 0 {
-					hint := ""
+					expected := filepath.Join(c.pred, filepath.FromSlash(key))
+					hint := siblingInstead(expected, c.mapExt)
 					if !inRoot[cat] {
 						hint = " (restrict the categories to evaluate a subset)"
 					}
 					return fmt.Errorf("image %s has no score map (expected %s with extension %s)%s",
-						f.path, filepath.Join(c.pred, filepath.FromSlash(key)), mapExtList(c.mapExt), hint)
+						f.path, expected, mapExtList(c.mapExt), hint)
 				}
 			}
 		}

@@ -96,8 +96,8 @@ func dataFlags(maps bool) []cli.Flag {
 	var fs []cli.Flag
 	if maps {
 		fs = append(fs,
-			&cli.StringFlag{Name: flagMaps, Category: catInput, Usage: "folder of score maps `DIR` (.npy, .tiff/.tif, .png), mirroring the dataset's layout (required)"},
-			&cli.StringFlag{Name: "map-ext", Category: catInput, Usage: "read only maps of this format `EXT` when a folder holds several: npy, tiff or png"},
+			&cli.StringFlag{Name: flagMaps, Category: catInput, Usage: "folder of score maps `DIR` (.npy, .npz, .tiff/.tif, .png), mirroring the dataset's layout, or an .npz archive of them (required)"},
+			&cli.StringFlag{Name: "map-ext", Category: catInput, Usage: "read only maps of this format `EXT` when a folder holds several: npy, npz, tiff or png"},
 			&cli.StringFlag{Name: "scores", Category: catInput, Usage: "CSV `FILE` of image scores, rows path,score (header optional; path with or without extension); default: max of each map"},
 		)
 	}
