@@ -205,15 +205,18 @@ func Open(opts Options) (*Dataset, error) {
 
 // context holds the checked options of one Open call.
 type context struct {
-	layout   Layout
-	mode     Mode
-	pred     string // "" in PredictMode
-	gt       string
-	meta     string
-	mapExt   string // "", "npy", "tiff" or "png"
-	cats     []string
-	outside  bool // Options.MasksOutside
-	samePG   bool // PRED and GT are the same folder
+	layout  Layout
+	mode    Mode
+	pred    string // "" in PredictMode
+	gt      string
+	meta    string
+	mapExt  string // "", "npy", "tiff" or "png"
+	cats    []string
+	outside bool // Options.MasksOutside
+	samePG  bool // PRED and GT are the same folder
+	// single is the one category of a category folder given as GT or PRED
+	// (see singleCategory), whose parent GT or PRED then is; "" otherwise.
+	single   string
 	maps     *mapIndex
 	warnings []error
 }
@@ -275,6 +278,11 @@ func newContext(o Options) (*context, error) {
 	c.layout = layout
 	if c.pred != "" {
 		c.samePG = sameDir(c.pred, c.gt)
+	}
+	if layout == MVTec {
+		if err := c.singleCategory(); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

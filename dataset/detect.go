@@ -20,7 +20,8 @@ import (
 // whose shape it shares; segmentation over flat). When none does, the generic
 // layouts are recognised in pred (gt when pred is ""):
 //
-//   - mvtec: a folder <category>/test/ exists;
+//   - mvtec: a folder <category>/test/ exists, or test/ itself (a category
+//     folder);
 //   - flat: score maps (images, in predict mode) lie directly in the folder.
 //
 // Several matches at one step are an error naming the candidates; so is no
@@ -79,7 +80,7 @@ func Detect(gt, pred string) (Layout, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(cats) > 0 {
+	if len(cats) > 0 || isCategoryFolder(root, false) {
 		generic = append(generic, MVTec)
 	}
 	fs, err := files(root)

@@ -252,7 +252,13 @@ func (c *context) indexMaps() (*mapIndex, error) {
 		return c.maps, nil
 	}
 	m := &mapIndex{root: c.pred, mapExt: c.mapExt, byKey: map[string][]string{}, used: map[string]bool{}}
-	err := walkFiles(c.pred, func(rel, p string) error {
+	root, prefix := c.pred, ""
+	if c.single != "" {
+		// PRED is the parent of a category folder: read only that folder.
+		root, prefix = filepath.Join(c.pred, c.single), c.single+"/"
+	}
+	err := walkFiles(root, func(rel, p string) error {
+		rel = prefix + rel
 		if isMapFile(rel, c.mapExt) {
 			k := strings.TrimSuffix(rel, path.Ext(rel))
 			m.byKey[k] = append(m.byKey[k], p)

@@ -11,23 +11,27 @@ import (
 // the entries; images under GT/<category>/test must each have a map, and
 // masks must each belong to a map. In PredictMode the images decide.
 func (c *context) openMVTec() ([]Entry, error) {
-	gtEmpty, err := isEmptyDir(c.gt)
+	gtDir := c.gt
+	if c.single != "" {
+		gtDir = filepath.Join(c.gt, c.single)
+	}
+	gtEmpty, err := isEmptyDir(gtDir)
 	if err != nil {
 		return nil, err
 	}
 	if gtEmpty {
-		c.warnings = append(c.warnings, fmt.Errorf("ground-truth folder %s is empty: every image is normal", c.gt))
+		c.warnings = append(c.warnings, fmt.Errorf("ground-truth folder %s is empty: every image is normal", gtDir))
 	}
 	root := c.gt
 	if c.mode == ScoreMode {
 		root = c.pred
 	}
 	// Categories: folders with a test/ folder (or ground_truth/ under GT).
-	rootCats, err := mvtecCategories(root, false)
+	rootCats, err := c.mvtecCategories(root, false)
 	if err != nil {
 		return nil, err
 	}
-	gtCats, err := mvtecCategories(c.gt, true)
+	gtCats, err := c.mvtecCategories(c.gt, true)
 	if err != nil {
 		return nil, err
 	}
