@@ -145,6 +145,15 @@ type Dataset struct {
 	Entries []Entry
 	// Categories are the categories of Entries, sorted, without repeats.
 	Categories []string
+	// AllCategories are the categories the dataset holds, of which
+	// Options.Categories kept Categories; sorted. A category folder (see
+	// the mvtec layout) holds its one category.
+	AllCategories []string
+	// Subset is true when only part of the folders was read: a category
+	// filter, or a category folder read as part of its parent. Files that
+	// name images of the whole (scores, protocols) may then name images
+	// that are not in Entries.
+	Subset bool
 	// Warnings are facts worth telling the user that did not stop Open (an
 	// empty GT folder, maps under PRED that no image claims).
 	Warnings []error
@@ -191,7 +200,7 @@ func Open(opts Options) (*Dataset, error) {
 		}
 	}
 	sortEntries(entries)
-	d := &Dataset{Layout: c.layout, Entries: entries, Warnings: c.warnings}
+	d := &Dataset{Layout: c.layout, Entries: entries, Warnings: c.warnings, Subset: len(c.cats) > 0}
 	seen := map[string]bool{}
 	for _, e := range entries {
 		if !seen[e.Category] {
@@ -200,6 +209,12 @@ func Open(opts Options) (*Dataset, error) {
 		}
 	}
 	sort.Strings(d.Categories)
+	d.AllCategories = append(d.AllCategories, d.Categories...)
+	if len(c.cats) > 0 {
+		d.AllCategories = append(d.AllCategories, c.known...)
+	}
+	sort.Strings(d.AllCategories)
+	d.AllCategories = dedupSorted(d.AllCategories)
 	return d, nil
 }
 
@@ -212,8 +227,9 @@ type context struct {
 	meta    string
 	mapExt  string // "", "npy", "tiff" or "png"
 	cats    []string
-	outside bool // Options.MasksOutside
-	samePG  bool // PRED and GT are the same folder
+	outside bool     // Options.MasksOutside
+	samePG  bool     // PRED and GT are the same folder
+	known   []string // the categories the layout found, before cats
 	// single is the one category of a category folder given as GT or PRED
 	// (see singleCategory), whose parent GT or PRED then is; "" otherwise.
 	single   string
@@ -354,6 +370,7 @@ func sameDir(a, b string) bool {
 // selectCategories returns the set of categories to keep, nil meaning all.
 // known need not be sorted.
 func (c *context) selectCategories(known []string) (map[string]bool, error) {
+	c.known = append(c.known, known...)
 	if len(c.cats) == 0 {
 		return nil, nil
 	}

@@ -44,9 +44,15 @@ func (rs renames) hidden(flags []cli.Flag) []cli.Flag {
 			if f.Names()[0] != r.new {
 				continue
 			}
-			switch f.(type) {
+			switch f := f.(type) {
 			case *cli.IntFlag:
 				out = append(out, &cli.IntFlag{Name: r.old, Hidden: true})
+			case *cli.GenericFlag:
+				if once, ok := f.Value.(*onceValue); ok {
+					out = append(out, &cli.GenericFlag{Name: r.old, Hidden: true, Value: &onceValue{name: r.old, why: once.why}})
+					continue
+				}
+				out = append(out, &cli.StringFlag{Name: r.old, Hidden: true})
 			default:
 				out = append(out, &cli.StringFlag{Name: r.old, Hidden: true})
 			}
@@ -96,9 +102,11 @@ func dataFlags(maps bool) []cli.Flag {
 	var fs []cli.Flag
 	if maps {
 		fs = append(fs,
-			&cli.StringFlag{Name: flagMaps, Category: catInput, Usage: "folder of score maps `DIR` (.npy, .npz, .tiff/.tif, .png), mirroring the dataset's layout, or an .npz archive of them (required)"},
+			onceFlag(flagMaps, catInput, "folder of score maps `DIR` (.npy, .npz, .tiff/.tif, .png), mirroring the dataset's layout, or an .npz archive of them (required)",
+				"score evaluates one folder of maps; run it once for each"),
 			&cli.StringFlag{Name: "map-ext", Category: catInput, Usage: "read only maps of this format `EXT` when a folder holds several: npy, npz, tiff or png"},
 			&cli.StringFlag{Name: "scores", Category: catInput, Usage: "CSV `FILE` of image scores, rows path,score (header optional; path with or without extension); default: max of each map"},
+			&cli.BoolFlag{Name: "allow-missing-scores", Category: catInput, Usage: "images without a row in --scores use their map's maximum (one AUROC then mixes two kinds of score) instead of an error"},
 		)
 	}
 	return append(fs,
@@ -151,7 +159,7 @@ func settingFlags() []cli.Flag {
 // outputFlags say where results go.
 func outputFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "format", Category: catOutput, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ")},
+		&cli.StringFlag{Name: "format", Category: catOutput, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ") + "; without it, --out's extension (.json .csv .md .tex .txt) picks one"},
 		&cli.StringFlag{Name: "out", Category: catOutput, Usage: "write the results to this `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "by", Category: catOutput, Value: "category", Usage: "table rows `BY`: category, or defect (a row per defect type inside each category, with the category's normal images: MVTec-style defect folders, meta.json specie_name)"},
 		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, and results.json"},

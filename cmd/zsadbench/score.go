@@ -93,6 +93,9 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 	}
+	if _, err := outputFormat(c); err != nil {
+		return nil, err
+	}
 	if mode == dataset.ScoreMode && c.String("scores") != "" {
 		if job.scores, err = readScoresFile(c.String("scores")); err != nil {
 			return nil, fmt.Errorf("--scores: %w", err)
@@ -101,10 +104,19 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	if job.ds, err = openDataset(c, mode, maps); err != nil {
 		return nil, err
 	}
+	all := *job.ds // before the protocol's selection
 	if err := job.selectImages(c); err != nil {
 		return nil, err
 	}
-	job.warnMissingScores(c.String("scores"))
+	if job.scores != nil {
+		w, err := scoresPolicy(job.scores, c.String("scores"), &all, job.ds.Entries, c.Bool("allow-missing-scores"))
+		if err != nil {
+			return nil, err
+		}
+		if w != "" {
+			job.warnings = append(job.warnings, w)
+		}
+	}
 	return job, nil
 }
 
@@ -249,23 +261,6 @@ func (job *evalJob) selectImages(c *cli.Context) error {
 	return nil
 }
 
-// warnMissingScores warns when the scores file lacks some images.
-func (job *evalJob) warnMissingScores(path string) {
-	if job.scores == nil {
-		return
-	}
-	missing := 0
-	for _, e := range job.ds.Entries {
-		if _, ok := job.scores.Lookup(e.Key); !ok {
-			missing++
-		}
-	}
-	if missing > 0 {
-		job.warnings = append(job.warnings, fmt.Sprintf("--scores %s has no score for %d of %d images; their maps' maxima are used",
-			path, missing, len(job.ds.Entries)))
-	}
-}
-
 // flagError names the flag of a setting out of range.
 func flagError(err error) error {
 	var se *metric.SettingError
@@ -317,7 +312,10 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 			return err
 		}
 	}
-	format := c.String("format")
+	format, err := outputFormat(c)
+	if err != nil {
+		return err
+	}
 	if out := c.String("out"); out != "" {
 		return writeFileAtomic(out, func(w io.Writer) error { return report.Write(w, rep, format) })
 	}
