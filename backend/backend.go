@@ -24,7 +24,8 @@ type Input struct {
 //
 // Map holds Width*Height finite float32 scores in row-major order (index
 // y*Width + x), higher = more anomalous, at the original image's size (the
-// size of Input.Image's bounds, or of the decoded file). Score is the image's
+// size of Input.Image's bounds, or of the decoded file) unless the backend
+// was asked for another (a DIVE model's input size, dive.Options.MapSize). Score is the image's
 // anomaly score (for DIVE, the model's probability of "abnormal"); backends
 // without an image-level output use the maximum of Map.
 type Output struct {

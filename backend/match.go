@@ -6,14 +6,13 @@ import (
 )
 
 // ScoreMatching is how the rows of a scores file pair with a dataset's
-// images, for a caller's policy on what does not pair (see Scores.Pair).
+// images, for a caller's policy on what does not pair (see Scores.Pair; a
+// key that two rows name is Match's error).
 type ScoreMatching struct {
 	// Missing are the keys no row matches, in the order given.
 	Missing []string
 	// Unmatched are the rows that match no key, in file order.
 	Unmatched []string
-	// Repeated are the keys that several rows match, each with those rows.
-	Repeated map[string][]string
 }
 
 // Pair matches every row of s with the image keys it names (Lookup's rule:
@@ -29,15 +28,13 @@ func (s *Scores) Pair(keys []string) ScoreMatching {
 	for _, k := range keys {
 		known[normaliseKey(k)] = true
 	}
-	rowsOf := map[string][]string{}
+	named := map[string]bool{}
 	for _, r := range s.rows {
-		desc := fmt.Sprintf("line %d (%q)", r.line, r.raw)
 		matched := false
 		// The row's path and each of its tails after a "/".
 		for tail := r.path; ; {
 			if known[tail] {
-				rowsOf[tail] = append(rowsOf[tail], desc)
-				matched = true
+				named[tail], matched = true, true
 			}
 			i := strings.IndexByte(tail, '/')
 			if i < 0 {
@@ -46,19 +43,12 @@ func (s *Scores) Pair(keys []string) ScoreMatching {
 			tail = tail[i+1:]
 		}
 		if !matched {
-			m.Unmatched = append(m.Unmatched, desc)
+			m.Unmatched = append(m.Unmatched, fmt.Sprintf("line %d (%q)", r.line, r.raw))
 		}
 	}
 	for _, k := range keys {
-		rows := rowsOf[normaliseKey(k)]
-		switch {
-		case len(rows) == 0:
+		if !named[normaliseKey(k)] {
 			m.Missing = append(m.Missing, k)
-		case len(rows) > 1:
-			if m.Repeated == nil {
-				m.Repeated = map[string][]string{}
-			}
-			m.Repeated[k] = rows
 		}
 	}
 	return m

@@ -68,7 +68,24 @@ type Options struct {
 	// Sigma is the Gaussian's standard deviation in output pixels; 0 means
 	// DefaultSigma (the paper's 4); negative disables smoothing.
 	Sigma float64
+	// MapSize is where the model's patch map is upsampled and smoothed, and
+	// so the size of the maps Predict returns: MapAtImageSize (0) each
+	// image's own size; MapAtInputSize (-1) the model's input size S x S,
+	// as the AnomalyCLIP-family test scripts do (which DIVE follows); N > 0
+	// an N x N map. Smoothing at one size and resizing to another is not
+	// the same as smoothing there (maps differ by 1e-2 to 0.1).
+	MapSize int
 }
+
+// The special values of Options.MapSize.
+const (
+	MapAtImageSize = 0
+	MapAtInputSize = -1
+)
+
+// MaxMapSize bounds Options.MapSize: the side of the largest square map
+// within metric.MaxImagePixels.
+const MaxMapSize = 1 << 13
 
 // DefaultOptions are the paper's settings: CUDA when available, batches of
 // DefaultBatch, sigma 4.
@@ -85,6 +102,7 @@ type Model struct {
 	fixedBatch bool // the model's batch axis is fixed to batch: pad
 	provider   string
 	sigma      float64
+	mapSize    int // Options.MapSize
 
 	mu      sync.RWMutex
 	session *ort.DynamicAdvancedSession // nil once closed
@@ -118,6 +136,9 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	if opts.BatchSize < 0 || opts.Threads < 0 || opts.DeviceID < 0 || !finite.Float64(opts.Sigma) {
 		return nil, nil, fmt.Errorf("dive: invalid options: batch size %d, threads %d, device %d, sigma %v", opts.BatchSize, opts.Threads, opts.DeviceID, opts.Sigma)
 	}
+	if opts.MapSize < MapAtInputSize || opts.MapSize > MaxMapSize {
+		return nil, nil, fmt.Errorf("dive: invalid map size %d: want %d (each image's size), %d (the model's input size) or 1 to %d", opts.MapSize, MapAtImageSize, MapAtInputSize, MaxMapSize)
+	}
 	// ONNX Runtime reads the file itself: only a regular file is handed to
 	// it (a named pipe would block it, a device never end).
 	if err := inputfile.Check(modelPath); err != nil {
@@ -130,7 +151,7 @@ func Open(modelPath string, opts Options) (*Model, []error, error) {
 	if err := loadRuntime(lib); err != nil {
 		return nil, nil, err
 	}
-	m := &Model{path: modelPath, sigma: opts.Sigma}
+	m := &Model{path: modelPath, sigma: opts.Sigma, mapSize: opts.MapSize}
 	if m.sigma == 0 {
 		m.sigma = DefaultSigma
 	} else if m.sigma < 0 {
@@ -308,6 +329,18 @@ func (m *Model) Provider() string { return m.provider }
 // Sigma returns the Gaussian's standard deviation (0: no smoothing).
 func (m *Model) Sigma() float64 { return m.sigma }
 
+// MapSize returns the side of the square maps Predict returns, where they
+// are upsampled and smoothed, or 0 when each map has its image's size.
+func (m *Model) MapSize() int {
+	switch {
+	case m.mapSize == MapAtInputSize:
+		return m.size
+	case m.mapSize > 0:
+		return m.mapSize
+	}
+	return 0
+}
+
 // Close releases the session. It waits for running Predict calls; Predict
 // after Close returns an error. Close is idempotent.
 func (m *Model) Close() error {
@@ -329,8 +362,9 @@ func (m *Model) Close() error {
 //
 // Each image (Input.Image, or the file at Input.Path, decoded with
 // DecodeImage) is pre-processed with Preprocess; the model's anomaly_map for
-// it is resized to the image's own size and smoothed with Postprocess (sigma
-// Sigma()); Output.Score is the model's image_score. Images are decoded and
+// it is resized to the image's own size, or to MapSize() x MapSize() when
+// that is not 0, and smoothed there with Postprocess (sigma Sigma());
+// Output.Score is the model's image_score. Images are decoded and
 // post-processed in parallel, one batch in memory at a time.
 //
 // Errors name the input (its Path, else its Key) or the model file: an
@@ -431,6 +465,9 @@ func (m *Model) predictBatch(ctx context.Context, batch []backend.Input, buf []f
 			}
 		}
 		w, h := sizes[i].X, sizes[i].Y
+		if s := m.MapSize(); s > 0 {
+			w, h = s, s
+		}
 		out[i] = backend.Output{
 			Key:    batch[i].Key,
 			Width:  w,

@@ -156,6 +156,45 @@ func TestPredictMatchesReference(t *testing.T) {
 	}
 }
 
+// TestPredictMapSize: with Options.MapSize the patch map is upsampled and
+// smoothed at the model's input size, or at N x N, for every image whatever
+// its size, as the AnomalyCLIP-family scripts do at 518; that differs from
+// smoothing at the image's size and resizing.
+func TestPredictMapSize(t *testing.T) {
+	requireRuntime(t)
+	sp := defaultSpec()
+	imgs := []image.Image{testImage(64, 48, 1), testImage(20, 33, 2)}
+	in := []backend.Input{{Key: "a", Image: imgs[0]}, {Key: "b", Image: imgs[1]}}
+	for _, tc := range []struct {
+		mapSize, want int
+	}{{MapAtInputSize, 28}, {40, 40}, {MapAtImageSize, 0}} {
+		m := openCPU(t, sp, Options{MapSize: tc.mapSize, Threads: 1})
+		if m.MapSize() != tc.want {
+			t.Errorf("MapSize %d: MapSize() = %d, want %d", tc.mapSize, m.MapSize(), tc.want)
+		}
+		out, err := m.Predict(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, img := range imgs {
+			x := Preprocess(img, m.InputSize(), nil)
+			raw, mw, mh, score := referenceOutputs(sp, x, m.InputSize())
+			w, h := img.Bounds().Dx(), img.Bounds().Dy()
+			if tc.want > 0 {
+				w, h = tc.want, tc.want
+			}
+			want := backend.Output{Key: in[i].Key, Width: w, Height: h, Map: Postprocess(raw, mw, mh, w, h, DefaultSigma), Score: score}
+			compareOutput(t, out[i], want)
+		}
+	}
+	model := writeModel(t, sp)
+	for _, bad := range []int{-2, MaxMapSize + 1} {
+		if _, _, err := Open(model, Options{MapSize: bad}); err == nil || !strings.Contains(err.Error(), "map size") {
+			t.Errorf("MapSize %d: error %v", bad, err)
+		}
+	}
+}
+
 // TestPredictDependsOnInput guards the reference comparison against a model
 // whose outputs ignore the image.
 func TestPredictDependsOnInput(t *testing.T) {

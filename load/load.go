@@ -203,7 +203,8 @@ func resizeMask(mask []bool, w, h, s int, how MaskResize) []bool {
 //     its mask's is an error, as Image would report after decoding;
 //   - a map whose aspect ratio differs from its mask's by more than a pixel
 //     (a 1x4096 map for a 64x64 mask) is resized all the same, and counted in
-//     one warning naming the first such pair.
+//     one warning naming the first such pair; a square map (a model's input
+//     size, to which every image was stretched) is not counted.
 //
 // It reads opts.Workers files at once.
 func CheckSizes(entries []dataset.Entry, opts Options) (warnings []string, err error) {
@@ -239,7 +240,9 @@ func CheckSizes(entries []dataset.Entry, opts Options) (warnings []string, err e
 		if opts.StrictSize && opts.Size == 0 {
 			return nil, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: s.w, MapHeight: s.h, MaskWidth: s.mw, MaskHeight: s.mh}
 		}
-		if d := s.w*s.mh - s.mw*s.h; max(d, -d) > max(s.w, s.h) {
+		// A square map is a model's input grid (518x518), which every
+		// image is stretched to: the usual case, not a mismatch.
+		if d := s.w*s.mh - s.mw*s.h; max(d, -d) > max(s.w, s.h) && s.w != s.h {
 			if skewed++; first < 0 {
 				first = i
 			}

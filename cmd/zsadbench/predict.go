@@ -27,7 +27,8 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ort-lib", Category: catModel, Usage: "ONNX Runtime library `FILE` (default: $" + dive.LibraryEnv + ", else " + dive.BundledLibrary + " from " + dive.SetupScript + ")"},
 		&cli.IntFlag{Name: "batch", Category: catModel, Usage: "`N` images per model run (0 = the model's fixed batch, or " + strconv.Itoa(dive.DefaultBatch) + ")"},
 		&cli.IntFlag{Name: "threads", Category: catModel, Usage: "ONNX Runtime intra-op threads, `N` (0 = its choice)"},
-		&cli.Float64Flag{Name: "sigma", Category: catModel, Value: dive.DefaultSigma, Usage: "standard deviation `SIGMA` of the Gaussian that smooths the maps at image size, as the paper does (0 = no smoothing)"},
+		&cli.Float64Flag{Name: "sigma", Category: catModel, Value: dive.DefaultSigma, Usage: "standard deviation `SIGMA` of the Gaussian that smooths the maps at --map-size, as the paper does (0 = no smoothing)"},
+		mapSizeFlag(),
 	}
 }
 
@@ -41,6 +42,10 @@ func openModel(c *cli.Context) (*dive.Model, error) {
 	opts.Sigma = c.Float64("sigma")
 	if opts.Sigma <= 0 {
 		opts.Sigma = -1 // the dive package's "no smoothing"
+	}
+	var err error
+	if opts.MapSize, err = parseMapSize(c); err != nil {
+		return nil, err
 	}
 	m, warnings, err := dive.Open(c.String("model"), opts)
 	if err != nil {
@@ -90,14 +95,14 @@ func predictCommand() *cli.Command {
 				return err
 			}
 			defer m.Close()
-			return predict(c.Context, m, ds.Entries, c.String(flagMaps), newProgress(c, "images"))
+			return predict(c.Context, m, ds.Entries, c.String(flagMaps), newProgress(c, "images"), mapsInfo(m))
 		},
 	}
 }
 
 // predict runs the backend in chunks, writing each map as it comes, then
-// scores.csv.
-func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, out string, p *progress) error {
+// scores.csv and maps.json (info).
+func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, out string, p *progress, info backend.MapsInfo) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -131,7 +136,7 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 		}
 		p.set("predicting", i+len(part), len(entries), entries[i].Category)
 	}
-	return writeFileAtomic(filepath.Join(out, "scores.csv"), func(w io.Writer) error {
+	err := writeFileAtomic(filepath.Join(out, "scores.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"path", "score"})
 		for _, r := range rows {
@@ -140,6 +145,10 @@ func predict(ctx context.Context, b backend.Backend, entries []dataset.Entry, ou
 		cw.Flush()
 		return cw.Error()
 	})
+	if err != nil {
+		return err
+	}
+	return backend.WriteMapsInfo(out, info)
 }
 
 // runRenames are run's flags renamed in this release.
@@ -170,6 +179,7 @@ func runCommand() *cli.Command {
 				return err
 			}
 			defer m.Close()
+			job.modelMaps(c, m)
 			// Without --save-maps the model's outputs are scored as they come;
 			// with it they are written first and the saved maps scored, so the
 			// model still runs once.
@@ -177,7 +187,7 @@ func runCommand() *cli.Command {
 			if dir == "" {
 				return job.run(c, load.Model(job.ds, m, job.load))
 			}
-			if err := predict(c.Context, m, job.ds.Entries, dir, newProgress(c, "images")); err != nil {
+			if err := predict(c.Context, m, job.ds.Entries, dir, newProgress(c, "images"), mapsInfo(m)); err != nil {
 				return err
 			}
 			scores, err := readScoresFile(filepath.Join(dir, "scores.csv"))

@@ -62,6 +62,8 @@ type evalJob struct {
 	name     string // the model's name in figure legends
 	warnings []string
 	resizes  string // the stderr line on maps resized, "" when none was
+	// maps says how the maps were made (maps.json, or run's model).
+	maps *backend.MapsInfo
 }
 
 // newEvalJob parses the flags of score or run and opens the dataset.
@@ -95,6 +97,14 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	}
 	if _, err := outputFormat(c); err != nil {
 		return nil, err
+	}
+	if mode == dataset.ScoreMode {
+		if job.maps, err = readMapsInfo(c.String(flagMaps)); err != nil {
+			return nil, err
+		}
+		if w := mapsInfoWarning(job.maps, job.load.Size); w != "" {
+			job.warnings = append(job.warnings, w)
+		}
 	}
 	if mode == dataset.ScoreMode && c.String("scores") != "" {
 		if job.scores, err = readScoresFile(c.String("scores")); err != nil {

@@ -25,8 +25,8 @@ func scoresPolicy(s *backend.Scores, file string, ds *dataset.Dataset, evaluated
 	m := s.Pair(keys)
 	file = printable.Path(file)
 	for _, e := range ds.Entries {
-		if rows, ok := m.Repeated[e.Key]; ok {
-			return "", fmt.Errorf("--scores %s: %d rows give a score for image %s: %s", file, len(rows), printable.Path(e.Key), backend.Describe(rows, 4))
+		if _, _, err := s.Match(e.Key); err != nil {
+			return "", err // two rows for one image
 		}
 	}
 	if len(m.Unmatched) > 0 && !ds.Subset {
