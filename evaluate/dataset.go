@@ -55,8 +55,29 @@ type SourceInfo struct {
 	Size int `json:"size,omitempty"`
 	// Protocol is the published evaluation preset applied, if any.
 	Protocol string `json:"protocol,omitempty"`
+	// EvaluationSize says at which size maps were compared with their
+	// ground truth: "ground truth" (each image's, METRICS.md) or "NxN".
+	EvaluationSize string `json:"evaluation_size,omitempty"`
+	// Maps is the number of maps read; MapsResized how many of them were
+	// resized to the evaluation size, Resized from and to which sizes (most
+	// maps first), ResizedByCategory each category's.
+	Maps              int                 `json:"maps,omitempty"`
+	MapsResized       int                 `json:"maps_resized"`
+	Resized           []Resize            `json:"resized,omitempty"`
+	ResizedByCategory map[string][]Resize `json:"resized_by_category,omitempty"`
+	// DatasetCategories is the number of categories the dataset has, of
+	// which a category filter may evaluate fewer (a mean over fewer is
+	// marked in every output format).
+	DatasetCategories int `json:"dataset_categories,omitempty"`
 	// Warnings are the source's own (leftover files, missing scores).
 	Warnings []string `json:"-"`
+}
+
+// Resize counts the maps of one size ("WxH") resized to another.
+type Resize struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Maps int    `json:"maps"`
 }
 
 // Settings echo what a report's numbers were computed with: JSON's
@@ -155,6 +176,9 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 	mean, warnings := MeanOf(rep.Categories, s.Metrics)
 	rep.Mean = mean
 	rep.Warnings = append(rep.Warnings, warnings...)
+	// What the source knows once it has read everything (the maps it
+	// resized).
+	rep.Settings.SourceInfo = src.Info()
 	return rep, nil
 }
 

@@ -43,7 +43,7 @@ func Model(ds *dataset.Dataset, b backend.Backend, opts Options) *Source {
 func newSource(ds *dataset.Dataset, b backend.Backend, input func(*dataset.Entry) backend.Input, opts Options) *Source {
 	s := &Source{groups: byCategory(ds.Entries), b: b, input: input, opts: opts}
 	s.plans = make([]*Plan, len(s.groups))
-	s.info = evaluate.SourceInfo{Layout: string(ds.Layout), Size: opts.Size, Protocol: opts.Protocol}
+	s.info = evaluate.SourceInfo{Layout: string(ds.Layout), Size: opts.Size, Protocol: opts.Protocol, DatasetCategories: len(ds.AllCategories)}
 	for _, w := range ds.Warnings {
 		s.info.Warnings = append(s.info.Warnings, w.Error())
 	}
@@ -165,5 +165,32 @@ func (s *Source) Resized() (all Resizes, byCategory map[string]Resizes) {
 // than a model's output.
 func (s *Source) Rereadable() bool { return s.rereadable }
 
-// Info is the layout, evaluation size and protocol, and the warnings.
-func (s *Source) Info() evaluate.SourceInfo { return s.info }
+// Info is the layout, evaluation size and protocol, the maps resized so
+// far, and the warnings.
+func (s *Source) Info() evaluate.SourceInfo {
+	info := s.info
+	info.EvaluationSize = "ground truth"
+	if s.opts.Size > 0 {
+		info.EvaluationSize = Size{s.opts.Size, s.opts.Size}.String()
+	}
+	info.Maps = s.Maps()
+	all, by := s.Resized()
+	info.MapsResized = all.Maps()
+	info.Resized = all.report()
+	for name, rs := range by {
+		if info.ResizedByCategory == nil {
+			info.ResizedByCategory = map[string][]evaluate.Resize{}
+		}
+		info.ResizedByCategory[name] = rs.report()
+	}
+	return info
+}
+
+// report converts resizes for evaluate's report.
+func (rs Resizes) report() []evaluate.Resize {
+	out := []evaluate.Resize{}
+	for _, r := range rs {
+		out = append(out, evaluate.Resize{From: r.From.String(), To: r.To.String(), Maps: r.Maps})
+	}
+	return out
+}

@@ -54,7 +54,10 @@ func writeJSON(w io.Writer, r *evaluate.Report) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(struct {
+		evaluate.Report
+		MeanOver MeanOver `json:"mean_over"`
+	}{out, meanOver(r)})
 }
 
 // column is a metric column of the tables.
@@ -118,7 +121,16 @@ func lines(r *evaluate.Report, dash string) []line {
 			out = append(out, line{category: c.Name, defect: d.Name, cells: cells(d.Image, d.Pixel)})
 		}
 	}
-	return append(out, line{cells: cells(r.Mean.Image, r.Mean.Pixel)})
+	// The mean, each cell marked when it is over fewer categories than the
+	// dataset has.
+	mean := line{cells: cells(r.Mean.Image, r.Mean.Pixel)}
+	n := datasetCategories(r)
+	for i, m := range meanColumns(r) {
+		if m.partial(n) {
+			mean.cells[i] += meanMark
+		}
+	}
+	return append(out, mean)
 }
 
 func headers() []string {
@@ -152,6 +164,11 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	}
 	_, err := fmt.Fprintf(w, "values in %%; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity\n",
 		r.Settings.Thresholds, r.Settings.FPRLimit, r.Settings.RCPROTau, r.Settings.RCPRODelta, r.Settings.Connectivity)
+	for _, line := range []string{provenanceLine(r), partialNote(r)} {
+		if err == nil && line != "" {
+			_, err = fmt.Fprintln(w, line)
+		}
+	}
 	return err
 }
 
@@ -172,8 +189,14 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 		name := printable.Line(markdownEscaper.Replace(l.name()))
 		if i == len(all)-1 {
 			name = "**mean**"
+			for j := range l.cells {
+				l.cells[j] = strings.ReplaceAll(l.cells[j], meanMark, `\`+meanMark)
+			}
 		}
 		b.WriteString("| " + name + " | " + strings.Join(l.cells, " | ") + " |\n")
+	}
+	if note := partialNote(r); note != "" {
+		b.WriteString("\n" + printable.Line(strings.Replace(note, meanMark, `\`+meanMark, 1)) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -208,6 +231,9 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 		}
 		b.WriteString(name + " & " + strings.Join(l.cells, " & ") + " \\\\\n")
 	}
+	if note := partialNote(r); note != "" {
+		b.WriteString("\\midrule\n\\multicolumn{" + strconv.Itoa(len(columns)+1) + "}{l}{\\footnotesize " + latexEscaper.Replace(printable.Line(note)) + "} \\\\\n")
+	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -226,6 +252,7 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 	if byDefect {
 		header = slices.Insert(header, 1, "defect")
 	}
+	header = append(header, csvProvenanceHeader...)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -247,17 +274,31 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 		return record(name, defect, strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10), c.Image, c.Pixel)
 	}
 	for _, c := range r.Categories {
-		if err := cw.Write(row(c, c.Name, "")); err != nil {
+		if err := cw.Write(append(row(c, c.Name, ""), csvProvenance(r, c.Name)...)); err != nil {
 			return err
 		}
 		for _, d := range c.Defects {
-			if err := cw.Write(row(d, c.Name, d.Name)); err != nil {
+			if err := cw.Write(append(row(d, c.Name, d.Name), csvProvenance(r, c.Name)...)); err != nil {
 				return err
 			}
 		}
 	}
-	if err := cw.Write(record("mean", "", "", "", "", r.Mean.Image, r.Mean.Pixel)); err != nil {
+	if err := cw.Write(append(record("mean", "", "", "", "", r.Mean.Image, r.Mean.Pixel), csvProvenance(r, "")...)); err != nil {
 		return err
+	}
+	// A mean over fewer categories than the dataset has: one more row, with
+	// the categories each mean is over ("2/15").
+	if mo := meanOver(r); mo.Partial {
+		rec := []string{"mean_over_categories", "", "", ""}
+		if byDefect {
+			rec = append(rec, "")
+		}
+		for _, m := range meanColumns(r) {
+			rec = append(rec, fmt.Sprintf("%d/%d", m.over, mo.DatasetCategories))
+		}
+		if err := cw.Write(append(rec, make([]string, len(csvProvenanceHeader))...)); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()

@@ -139,6 +139,7 @@ func TestFormats(t *testing.T) {
 		for _, col := range tableColumns {
 			wantHeader = append(wantHeader, col.group+"_"+col.key)
 		}
+		wantHeader = append(wantHeader, "evaluation_size", "maps_resized", "protocol", "zsadbench_version") // provenance
 		if !slices.Equal(recs[0], wantHeader) {
 			t.Fatalf("csv header %v, want %v", recs[0], wantHeader)
 		}
