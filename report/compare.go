@@ -161,7 +161,8 @@ func Selection(names []string) metric.Selection {
 }
 
 // Compare puts runs side by side. Runs evaluated under different settings
-// (any of evaluate.Settings but the version and the metrics computed) or on
+// (any of evaluate.Settings but the version, the metrics computed and the
+// maps resized to the evaluation size) or on
 // different test sets (categories, and each one's images, anomalous images
 // and pixels) are a *MixedError unless o.AllowMixed. A category a run
 // lacks, or a metric it did not compute, is a dash.
@@ -309,7 +310,8 @@ func mark(cs []cell) {
 var settingOrder = []string{"thresholds", "fpr_limit", "rcpro_tau", "rcpro_delta", "connectivity", "rc_average", "layout", "size", "protocol"}
 
 // Differences lists the settings the runs differ in (all of
-// evaluate.Settings but the version and the metrics computed), then the
+// evaluate.Settings but the version, the metrics computed and the maps
+// resized to the evaluation size), then the
 // test set when it differs: the categories, or a category's images,
 // anomalous images or pixels.
 func Differences(runs []Run) []Difference {
@@ -362,7 +364,10 @@ func settingsText(s evaluate.Settings) map[string]string {
 	}
 	out := map[string]string{}
 	for k, v := range m {
-		if k == "version" || k == "metrics" {
+		// The maps resized to the evaluation size say how each run's maps
+		// were read, not how they were evaluated (evaluation_size does).
+		switch k {
+		case "version", "metrics", "maps", "maps_resized", "resized", "resized_by_category":
 			continue
 		}
 		var s string
@@ -451,7 +456,8 @@ func testSetDifference(runs []Run) (Difference, bool) {
 // and LaTeX show percentages at the options' decimals, the best of each
 // category and metric in bold and the second underlined (Markdown and
 // LaTeX); CSV writes each run's rows as score's CSV does (fractions at full
-// precision) with the run's name first, restricted to the metric columns;
+// precision, provenance last) with the run's name first, restricted to the
+// metric columns;
 // JSON writes {"runs": [{"name": ..., <the run's report>}, ...]}.
 func (cmp *Comparison) Write(w io.Writer, format string) error {
 	switch format {
@@ -707,6 +713,7 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 	for _, m := range cmp.Metrics {
 		header = append(header, csvNames[m])
 	}
+	header = append(header, csvProvenanceHeader...)
 	cw.Write(header)
 	rows := len(cmp.Categories) + 1
 	for r, run := range cmp.Runs {
@@ -729,7 +736,11 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 				}
 				rec = append(rec, s)
 			}
-			cw.Write(rec)
+			name := ""
+			if k < rows-1 {
+				name = cmp.Categories[k]
+			}
+			cw.Write(append(rec, csvProvenance(run.Report, name)...))
 		}
 	}
 	cw.Flush()
@@ -740,6 +751,7 @@ func (cmp *Comparison) writeJSON(w io.Writer) error {
 	type namedRun struct {
 		Name string `json:"name"`
 		evaluate.Report
+		MeanOver MeanOver `json:"mean_over"` // as score's JSON has it
 	}
 	out := struct {
 		Runs        []namedRun          `json:"runs"`
@@ -753,7 +765,7 @@ func (cmp *Comparison) writeJSON(w io.Writer) error {
 		if rep.Categories == nil {
 			rep.Categories = []*evaluate.CategoryReport{}
 		}
-		out.Runs = append(out.Runs, namedRun{r.Name, rep})
+		out.Runs = append(out.Runs, namedRun{r.Name, rep, meanOver(&rep)})
 	}
 	for _, d := range cmp.Differences {
 		if out.Differences == nil {

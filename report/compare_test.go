@@ -168,10 +168,14 @@ func TestMixed(t *testing.T) {
 			}
 		}
 	}
-	// The version and the metrics computed are not differences.
+	// The version, the metrics computed and the maps resized to the
+	// evaluation size are not differences.
 	y := runOf("Y", cats, 0.7, 0.6)
 	y.Report.Settings.Version = "v9"
 	y.Report.Settings.Metrics = metric.SelectImage
+	y.Report.Settings.Maps, y.Report.Settings.MapsResized = 20, 20
+	y.Report.Settings.Resized = []evaluate.Resize{{From: "518x518", To: "10x10", Maps: 20}}
+	y.Report.Settings.ResizedByCategory = map[string][]evaluate.Resize{"a": {{From: "518x518", To: "10x10", Maps: 10}}}
 	if _, err := Compare([]Run{x, y}, DefaultCompareOptions); err != nil {
 		t.Error(err)
 	}
@@ -229,9 +233,11 @@ func TestLayouts(t *testing.T) {
 	}
 	o.MeanOnly, o.ModelRows = false, false
 	got = write(o, "csv")
-	want := "model,category,images,anomalous_images,pixels,pixel_auroc,image_auroc\n" +
-		"X,c,10,3,100,0.4,0.5\nX,b,10,3,100,0.8,0.5\nX,mean,,,,0.6000000000000001,0.5\n" +
-		"Y,c,10,3,100,0.5,0.5\nY,b,10,3,100,0.7,0.5\nY,mean,,,,0.6,0.5\n"
+	// Each row ends with the run's provenance (none here: evaluation size,
+	// resized maps, protocol, version).
+	want := "model,category,images,anomalous_images,pixels,pixel_auroc,image_auroc,evaluation_size,maps_resized,protocol,zsadbench_version\n" +
+		"X,c,10,3,100,0.4,0.5,,none,,\nX,b,10,3,100,0.8,0.5,,none,,\nX,mean,,,,0.6000000000000001,0.5,,none,,\n" +
+		"Y,c,10,3,100,0.5,0.5,,none,,\nY,b,10,3,100,0.7,0.5,,none,,\nY,mean,,,,0.6,0.5,,none,,\n"
 	if got != want {
 		t.Errorf("csv:\n%s\nwant\n%s", got, want)
 	}

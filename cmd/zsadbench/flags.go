@@ -127,10 +127,10 @@ func protocolFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "seed", Category: catProtocol, Usage: "`SEED` of --anomaly-ratio's draw"},
 		&cli.StringFlag{Name: "protocol-in", Category: catProtocol, Usage: "evaluate only the images listed in this protocol `FILE` (one key a line)"},
 		&cli.StringFlag{Name: "protocol-out", Category: catProtocol, Usage: "write the keys of the evaluated images to this protocol `FILE`"},
-		&cli.IntFlag{Name: "size", Category: catProtocol, Usage: "evaluate every image at `N`xN (maps bilinear, masks by --mask-resize); 0 = at mask size"},
+		&cli.IntFlag{Name: "size", Category: catProtocol, Usage: "evaluate every image at `N`xN (maps bilinear, masks by --mask-resize); 0 = at each image's ground-truth size (its mask's, or its image file's)"},
 		&cli.StringFlag{Name: "mask-resize", Category: catProtocol, Value: string(lo.MaskResize), Usage: "how --size resizes masks, `MODE`: nearest, or bilinear then > 0.5"},
 		&cli.Float64Flag{Name: "mask-threshold", Category: catProtocol, Value: lo.MaskThreshold, DefaultText: "0, and 127 for JPEG masks", Usage: "a mask pixel is anomalous when its value is greater than this `VALUE`"},
-		&cli.BoolFlag{Name: "strict-size", Category: catProtocol, Usage: "a map whose size differs from its mask is an error instead of being resized to the mask"},
+		&cli.BoolFlag{Name: "strict-size", Category: catProtocol, Usage: "a map whose size differs from its ground truth's (its mask's, or its image file's) is an error instead of being resized"},
 	}
 }
 
