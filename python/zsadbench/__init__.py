@@ -197,8 +197,9 @@ class Evaluator:
 
     def compute(self):
         """The dataset's results: the JSON of `zsadbench score --format
-        json` ("settings", "categories", "mean", "warnings"), each category
-        with its "curves" when they were asked for."""
+        json` ("settings", "categories", "mean", "warnings", "mean_over":
+        the categories each mean is over), each category with its "curves"
+        when they were asked for."""
         rep = json.loads(_lib.call("compute", self._live()))
         if self._curves:
             for i, cat in enumerate(rep["categories"]):

@@ -92,8 +92,10 @@ class Case:
 
     def write(self, root, category=None):
         """Writes the case as category (default: its name) of an MVTec-layout
-        dataset under root: .npy maps, PNG masks, and a scores CSV row per
-        given image score. Returns the CSV rows."""
+        dataset under root: .npy maps, PNG images beside them (the command
+        compares a normal image's map at its image's size, and the cases'
+        images have several), PNG masks, and a scores CSV row per given image
+        score. Returns the CSV rows."""
         category = category or self.name
         rows = []
         for i, (name, m, k) in enumerate(zip(self.names, self.maps, self.masks)):
@@ -101,6 +103,7 @@ class Case:
             d = os.path.join(root, category, "test", defect)
             os.makedirs(d, exist_ok=True)
             np.save(os.path.join(d, name + ".npy"), m)
+            write_png(os.path.join(d, name + ".png"), np.zeros(m.shape, dtype=np.uint8))
             if k.any():
                 g = os.path.join(root, category, "ground_truth", defect)
                 os.makedirs(g, exist_ok=True)
@@ -121,6 +124,13 @@ def write_png(path, a):
     with open(path, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
                 + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+# The JSON settings that say how the command's source read its files (the
+# layout, the evaluation size, the maps resized, the dataset's categories),
+# which arrays handed to the library do not have; and the version.
+SOURCE_KEYS = ("version", "layout", "evaluation_size", "maps", "maps_resized", "resized",
+               "resized_by_category", "dataset_categories")
 
 
 def run_cli(cli, args, cwd=None):

@@ -217,7 +217,7 @@ def test_evaluator(cat, base):
             for k in rep["mean"][level]:
                 want = (rep["categories"][0][level][k] + rep["categories"][1][level][k]) / 2
                 assert rep["mean"][level][k] == want
-        assert set(rep) == {"settings", "categories", "mean", "warnings"}
+        assert set(rep) == {"settings", "categories", "mean", "warnings", "mean_over"}
         assert rep["settings"]["thresholds"] == "exact" and rep["settings"]["rcpro_tau"] == 0.05
         # More images after a compute; compute is repeatable.
         ev.update(a[0], a[1], category="third")

@@ -8,7 +8,7 @@ import pytest
 
 import zsadbench
 
-from .conftest import need, run_cli
+from .conftest import SOURCE_KEYS, need, run_cli
 
 
 def read_png(path):
@@ -63,5 +63,5 @@ def test_example_equals_cli(example, cli, thresholds):
     assert got["categories"] == rep["categories"]
     assert got["mean"] == rep["mean"]
     assert got["warnings"] == rep["warnings"]
-    assert {k: v for k, v in got["settings"].items() if k != "version"} == {
-        k: v for k, v in rep["settings"].items() if k not in ("version", "layout")}
+    assert {k: v for k, v in got["settings"].items() if k not in SOURCE_KEYS} == {
+        k: v for k, v in rep["settings"].items() if k not in SOURCE_KEYS}

@@ -9,7 +9,7 @@ import pytest
 
 import zsadbench
 
-from .conftest import Case, golden_names, read_curve_csv, run_cli
+from .conftest import SOURCE_KEYS, Case, golden_names, read_curve_csv, run_cli
 
 
 def pytest_generate_tests(metafunc):
@@ -67,6 +67,6 @@ def test_golden_values_and_cli(case, cli, tmp_path):
                 sl = slice(lo, lo + size)
                 ev.update(case.maps[sl], case.masks[sl], None if case.scores is None else case.scores[sl], category=case.name)
             got = ev.compute()
-        assert without(got["settings"], "version") == without(rep["settings"], "version", "layout"), f"batches of {size}"
+        assert without(got["settings"], *SOURCE_KEYS) == without(rep["settings"], *SOURCE_KEYS), f"batches of {size}"
         assert got["settings"]["version"]
         assert without(got, "settings") == without(rep, "settings"), f"batches of {size}"
