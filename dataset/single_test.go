@@ -24,7 +24,7 @@ func TestSingleCategoryFolder(t *testing.T) {
 	j := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
 	want := []Entry{
 		{Category: "bottle", Key: "bottle/test/crack/001", MapPath: j("maps/bottle/test/crack/001.npy"),
-			MaskPath: j("mvtec/bottle/ground_truth/crack/001_mask.png"), Anomalous: true, ImageLabels: true, PixelLabels: true},
+			MaskPath: j("mvtec/bottle/ground_truth/crack/001_mask.png"), Defect: "crack", Anomalous: true, ImageLabels: true, PixelLabels: true},
 		{Category: "bottle", Key: "bottle/test/good/000", MapPath: j("maps/bottle/test/good/000.npy"), ImageLabels: true, PixelLabels: true},
 	}
 	for _, layout := range []Layout{MVTec, Auto} {
