@@ -29,6 +29,10 @@ type Settings struct {
 	Connectivity connected.Connectivity `json:"connectivity"`
 	// RCAverage says how RC averages region qualities.
 	RCAverage RCAverage `json:"rc_average"`
+	// PIMOThresholds is the grid of AUPIMO: 0 for the exact grid, K >= 2
+	// for the reference implementation's K thresholds linearly spaced over
+	// the normal images' scores (300,000 there).
+	PIMOThresholds int `json:"pimo_thresholds"`
 	// Metrics selects what is computed; the rest is not paid for.
 	Metrics Selection `json:"metrics"`
 	// Workers is the number of images swept (and files read) at once;
@@ -43,11 +47,12 @@ type Settings struct {
 const MaxWorkers = 256
 
 // DefaultSettings are METRICS.md's defaults: the exact grid, L = 0.3, the
-// DIVE paper's tau 0.05 and delta 2.0, 8-connectivity, pooled RC, every
-// metric.
+// DIVE paper's tau 0.05 and delta 2.0, 8-connectivity, pooled RC, the exact
+// grid for AUPIMO, and the paper table's metrics (SelectPaper: AUPIMO is
+// asked for by name).
 var DefaultSettings = Settings{
 	Thresholds: Exact, FPRLimit: 0.3, RCPROTau: 0.05, RCPRODelta: 2.0,
-	Connectivity: connected.Eight, RCAverage: Pooled, Metrics: SelectAll,
+	Connectivity: connected.Eight, RCAverage: Pooled, Metrics: SelectPaper,
 }
 
 // Validate checks the settings' ranges. A problem is a *SettingError.
@@ -66,10 +71,12 @@ func (s Settings) Validate() error {
 		return bad("connectivity", int(s.Connectivity), "4 or 8")
 	case s.RCAverage != Pooled && s.RCAverage != PerImage:
 		return bad("rc_average", int(s.RCAverage), "pooled or image")
+	case s.PIMOThresholds != 0 && (s.PIMOThresholds < 2 || s.PIMOThresholds > MaxPIMOThresholds):
+		return bad("pimo_thresholds", s.PIMOThresholds, fmt.Sprintf("0 (exact) or a number of thresholds from 2 to %d", MaxPIMOThresholds))
 	case s.Thresholds.Steps < 0:
 		return bad("thresholds", s.Thresholds.Steps, "exact or steps:N with N a positive integer")
 	case s.Metrics&^SelectAll != 0:
-		return bad("metrics", int(s.Metrics), "image, pixel, aupro, rcpro or all")
+		return bad("metrics", int(s.Metrics), "image, pixel, aupro, rcpro, aupimo or all")
 	case s.Workers < 0 || s.Workers > MaxWorkers:
 		return bad("workers", s.Workers, fmt.Sprintf("0 (one per CPU) to %d", MaxWorkers))
 	}
@@ -139,30 +146,41 @@ func (a *RCAverage) UnmarshalText(b []byte) error {
 	return err
 }
 
+// MaxPIMOThresholds is the most thresholds of AUPIMO's linspace grid.
+const MaxPIMOThresholds = 1 << 30
+
 // Selection is a set of metric groups to compute.
 type Selection uint8
 
 const (
-	SelectImage Selection = 1 << iota // image AUROC, AP, F1-max
-	SelectPixel                       // pixel AUROC, AP, F1-max
-	SelectAUPRO                       // AUPRO@L
-	SelectRCPRO                       // RCPRO
-	SelectAll   = SelectImage | SelectPixel | SelectAUPRO | SelectRCPRO
+	SelectImage  Selection = 1 << iota // image AUROC, AP, F1-max
+	SelectPixel                        // pixel AUROC, AP, F1-max
+	SelectAUPRO                        // AUPRO@L
+	SelectRCPRO                        // RCPRO
+	SelectAUPIMO                       // AUPIMO (per image, and its mean and std)
+	// SelectPaper is the paper table's metrics, the default.
+	SelectPaper = SelectImage | SelectPixel | SelectAUPRO | SelectRCPRO
+	// SelectAll is every metric: the paper table's and AUPIMO.
+	SelectAll = SelectPaper | SelectAUPIMO
 )
 
 var selectionNames = []struct {
 	s    Selection
 	name string
-}{{SelectImage, "image"}, {SelectPixel, "pixel"}, {SelectAUPRO, "aupro"}, {SelectRCPRO, "rcpro"}}
+}{{SelectImage, "image"}, {SelectPixel, "pixel"}, {SelectAUPRO, "aupro"}, {SelectRCPRO, "rcpro"}, {SelectAUPIMO, "aupimo"}}
 
-// ParseSelection reads a comma-separated list of image, pixel, aupro, rcpro
-// (or "all").
+// ParseSelection reads a comma-separated list of image, pixel, aupro, rcpro,
+// aupimo, "paper" (the first four, the default) or "all" (all five).
 func ParseSelection(s string) (Selection, error) {
 	var m Selection
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(strings.ToLower(f))
-		if f == "all" {
+		switch f {
+		case "all":
 			m |= SelectAll
+			continue
+		case "paper":
+			m |= SelectPaper
 			continue
 		}
 		found := false
@@ -173,7 +191,7 @@ func ParseSelection(s string) (Selection, error) {
 			}
 		}
 		if !found {
-			return 0, fmt.Errorf("metric %q: want image, pixel, aupro, rcpro or all", f)
+			return 0, fmt.Errorf("metric %q: want image, pixel, aupro, rcpro, aupimo, paper or all", f)
 		}
 	}
 	return m, nil

@@ -19,13 +19,14 @@ func TestSettingsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"thresholds":"exact","fpr_limit":0.3,"rcpro_tau":0.05,"rcpro_delta":2,"connectivity":8,"rc_average":"pooled","metrics":"image,pixel,aupro,rcpro"}`
+	want := `{"thresholds":"exact","fpr_limit":0.3,"rcpro_tau":0.05,"rcpro_delta":2,"connectivity":8,"rc_average":"pooled","pimo_thresholds":0,"metrics":"image,pixel,aupro,rcpro"}`
 	if string(b) != want {
 		t.Errorf("JSON\n%s\nwant\n%s", b, want)
 	}
 	for _, s := range []Settings{
 		DefaultSettings,
 		{Thresholds: Steps(200), FPRLimit: 0.05, RCPROTau: 0, RCPRODelta: 0.5, Connectivity: 4, RCAverage: PerImage, Metrics: SelectAUPRO | SelectRCPRO},
+		{Thresholds: Exact, FPRLimit: 0.3, RCPRODelta: 2, Connectivity: 8, PIMOThresholds: 300000, Metrics: SelectAll},
 	} {
 		b, err := json.Marshal(s)
 		if err != nil {
@@ -66,6 +67,9 @@ func TestSettingsValidate(t *testing.T) {
 		{func(s *Settings) { s.RCAverage = 2 }, "rc_average"},
 		{func(s *Settings) { s.Thresholds = Steps(-1) }, "thresholds"},
 		{func(s *Settings) { s.Metrics = 1 << 5 }, "metrics"},
+		{func(s *Settings) { s.PIMOThresholds = 1 }, "pimo_thresholds"},
+		{func(s *Settings) { s.PIMOThresholds = -3 }, "pimo_thresholds"},
+		{func(s *Settings) { s.PIMOThresholds = MaxPIMOThresholds + 1 }, "pimo_thresholds"},
 		{func(s *Settings) { s.Workers = -1 }, "workers"},
 		{func(s *Settings) { s.Workers = MaxWorkers + 1 }, "workers"},
 	} {
@@ -81,6 +85,7 @@ func TestSettingsValidate(t *testing.T) {
 func TestSelection(t *testing.T) {
 	for in, want := range map[string]Selection{
 		"all": SelectAll, "image": SelectImage, "Pixel, AUPRO": SelectPixel | SelectAUPRO, "rcpro,rcpro": SelectRCPRO,
+		"paper": SelectPaper, "paper,aupimo": SelectAll, "aupimo": SelectAUPIMO,
 	} {
 		got, err := ParseSelection(in)
 		if err != nil || got != want {
@@ -92,6 +97,9 @@ func TestSelection(t *testing.T) {
 	}
 	if s := (SelectImage | SelectRCPRO).String(); s != "image,rcpro" {
 		t.Errorf("String = %q", s)
+	}
+	if DefaultSettings.Metrics.Has(SelectAUPIMO) || !SelectAll.Has(SelectAUPIMO) {
+		t.Error("AUPIMO is in the default selection or not in all")
 	}
 	if !SelectAll.Has(SelectPixel|SelectAUPRO) || SelectImage.Has(SelectImage|SelectPixel) {
 		t.Error("Has")

@@ -406,7 +406,7 @@ func TestScoreHelp(t *testing.T) {
 	for name, def := range map[string]string{
 		"thresholds": `"exact"`, "fpr-limit": "0.3", "rcpro-tau": "0.05", "rcpro-delta": "2",
 		"connectivity": "8", "rc-average": `"pooled"`, "format": `"table"`, "layout": `"auto"`,
-		"workers": "0", "size": "0", "strict-size": "false", "metrics": `"all"`,
+		"workers": "0", "size": "0", "strict-size": "false", "metrics": `"paper"`,
 	} {
 		if line := lines[name]; !strings.Contains(line, "(default: "+def+")") {
 			t.Errorf("--%s: help does not give the default %s: %s", name, def, strings.TrimSpace(line))

@@ -136,9 +136,8 @@ func protocolFlags() []cli.Flag {
 
 // metricFlags are metric.Settings, with its defaults.
 func metricFlags() []cli.Flag {
-	def := metric.DefaultSettings
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "metrics", Category: catMetrics, Value: "all", Usage: "metrics to compute, comma-separated `LIST`: image, pixel, aupro, rcpro (all = " + def.Metrics.String() + ")"},
+		&cli.StringFlag{Name: "metrics", Category: catMetrics, Value: "paper", Usage: "metrics to compute, comma-separated `LIST`: image, pixel, aupro, rcpro, aupimo (paper = " + metric.SelectPaper.String() + ", the paper table; all = " + metric.SelectAll.String() + ")"},
 	}, settingFlags()...)
 }
 
