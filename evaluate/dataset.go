@@ -145,7 +145,7 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 	for c, cat := range d.cats {
 		cs := s
 		if cat.NoPixelLabels {
-			cs.Metrics &^= metric.SelectPixel | metric.SelectAUPRO | metric.SelectRCPRO
+			cs.Metrics &^= metric.SelectPixel | metric.SelectAUPRO | metric.SelectRCPRO | metric.SelectAUPIMO
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: no pixel labels (classification-only data): pixel metrics are null", cat.Name))
 		}
 		if cat.NoImageLabels {
@@ -363,6 +363,7 @@ func (d *datasetRun) chunked(c int, s metric.Settings) (*CategoryReport, error) 
 	if err != nil {
 		return nil, err
 	}
+	st.maxImages = d.cats[c].Images
 	restoreGC := func() {}
 	// Past hold, the exact pixel AUROC, AP and F1-max read the category
 	// again in batches, so memory stays bounded.

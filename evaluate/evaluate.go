@@ -9,12 +9,15 @@ package evaluate
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/internal/aupimo"
 	"github.com/zsadbench/zsadbench/internal/integrate"
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/pimo"
 	"github.com/zsadbench/zsadbench/roc"
 )
 
@@ -61,7 +64,14 @@ type PixelMetrics struct {
 	F1Max metric.Value `json:"f1_max"`
 	AUPRO metric.Value `json:"aupro"`
 	RCPRO metric.Value `json:"rcpro"`
+	// AUPIMO and AUPIMOStd are the mean and the sample standard deviation
+	// of the anomalous images' AUPIMO (package pimo).
+	AUPIMO    metric.Value `json:"aupimo"`
+	AUPIMOStd metric.Value `json:"aupimo_std"`
 }
+
+// notComputedPixel is PixelMetrics before anything is computed.
+var notComputedPixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed, notComputed, notComputed}
 
 // CategoryReport is one row of the table.
 type CategoryReport struct {
@@ -118,6 +128,7 @@ func Category(cat *metric.Category, s metric.Settings, o Options) (*CategoryRepo
 	if err != nil {
 		return nil, err
 	}
+	st.maxImages = len(cat.Images)
 	if err := st.Add(cat.Images); err != nil {
 		return nil, err
 	}
@@ -147,6 +158,11 @@ type stream struct {
 	exact *stretchFolds
 	aupro *integrate.PRO
 	rc    integrate.RC
+	// AUPIMO: the images' summaries, made as they arrive (for at most
+	// maxImages images in the category; 0 = unknown, then complete)
+	maxImages      int
+	pimo           []aupimo.Image
+	perImageAUPIMO []float64
 }
 
 // newStream starts evaluating category name, of extent ext (see
@@ -157,7 +173,7 @@ func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*s
 	}
 	st := &stream{name: name, s: s, o: o, rep: &CategoryReport{Name: name}, ext: ext}
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
-	st.rep.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
+	st.rep.Pixel = notComputedPixel
 	if o.Curves {
 		st.rep.Curves = map[curve.Kind]curve.Curve{}
 	}
@@ -233,6 +249,9 @@ func (st *stream) Add(images []metric.Image) error {
 	parallel.For(len(images), st.s.Workers, func(_, i int) {
 		positives[i] = int64(images[i].AnomalousPixels())
 	})
+	if st.s.Metrics&metric.SelectAUPIMO != 0 {
+		st.summarize(images)
+	}
 	for i := range images {
 		im := &images[i]
 		st.positives += positives[i]
@@ -246,6 +265,33 @@ func (st *stream) Add(images []metric.Image) error {
 		st.rep.Pixels += int64(im.Width * im.Height)
 	}
 	return nil
+}
+
+// summarize adds the images' AUPIMO summaries.
+func (st *stream) summarize(images []metric.Image) {
+	limit := st.maxImages
+	if limit <= 0 {
+		limit = math.MaxInt32 // every pixel
+	}
+	at := len(st.pimo)
+	st.pimo = append(st.pimo, make([]aupimo.Image, len(images))...)
+	parallel.For(len(images), st.s.Workers, func(_, i int) {
+		st.pimo[at+i] = aupimo.Summarize(&images[i], limit)
+	})
+}
+
+// finishAUPIMO sets the category's AUPIMO.
+func (st *stream) finishAUPIMO(warn func(string, metric.Value) metric.Value) {
+	res := pimo.FromSummary(aupimo.Compute(st.pimo, nil, st.s.PIMOThresholds), nil)
+	st.rep.Pixel.AUPIMO = warn("pixel", res.Mean)
+	st.rep.Pixel.AUPIMOStd = res.Std
+	if res.Mean.OK() {
+		st.rep.Pixel.AUPIMOStd = warn("pixel", res.Std)
+	}
+	for _, w := range res.Warnings {
+		st.rep.Warnings = append(st.rep.Warnings, st.name+": "+w)
+	}
+	st.perImageAUPIMO = res.AUPIMO
 }
 
 // fpr is a false-positive rate of the category.
@@ -327,8 +373,11 @@ func (st *stream) Finish() (*CategoryReport, error) {
 		}
 		setPixel(folds.merged().pixel)
 	}
+	if s.Metrics&metric.SelectAUPIMO != 0 {
+		st.finishAUPIMO(warn)
+	}
 	if st.sweep == nil {
-		return rep, nil // image metrics only, or none (data without labels)
+		return rep, nil // image metrics only, AUPIMO, or none (data without labels)
 	}
 	withPixel := s.Metrics&metric.SelectPixel != 0 && st.reread == nil
 	st.exact = &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) }}

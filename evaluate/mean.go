@@ -40,7 +40,7 @@ func MeanOf(reports []*CategoryReport, requested metric.Selection) (Mean, []stri
 	}
 	var m Mean
 	m.Image = ImageMetrics{notComputed, notComputed, notComputed}
-	m.Pixel = PixelMetrics{notComputed, notComputed, notComputed, notComputed, notComputed}
+	m.Pixel = notComputedPixel
 	if requested&metric.SelectImage != 0 {
 		m.Image.AUROC = avg("image", "AUROC", func(r *CategoryReport) metric.Value { return r.Image.AUROC })
 		m.Image.AP = avg("image", "AP", func(r *CategoryReport) metric.Value { return r.Image.AP })
@@ -56,6 +56,10 @@ func MeanOf(reports []*CategoryReport, requested metric.Selection) (Mean, []stri
 	}
 	if requested&metric.SelectRCPRO != 0 {
 		m.Pixel.RCPRO = avg("pixel", "RCPRO", func(r *CategoryReport) metric.Value { return r.Pixel.RCPRO })
+	}
+	if requested&metric.SelectAUPIMO != 0 {
+		m.Pixel.AUPIMO = avg("pixel", "AUPIMO", func(r *CategoryReport) metric.Value { return r.Pixel.AUPIMO })
+		m.Pixel.AUPIMOStd = avg("pixel", "AUPIMO std", func(r *CategoryReport) metric.Value { return r.Pixel.AUPIMOStd })
 	}
 	return m, warnings
 }

@@ -152,6 +152,7 @@ func settingFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "rcpro-delta", Category: catMetrics, Value: def.RCPRODelta, Usage: "RCPRO excess tolerance `DELTA`: quality decays as delta/r once the excess ratio r passes delta"},
 		&cli.IntFlag{Name: "connectivity", Category: catMetrics, Value: int(def.Connectivity), Usage: "region `CONNECTIVITY`: 8 or 4"},
 		&cli.StringFlag{Name: "rc-average", Category: catMetrics, Value: def.RCAverage.String(), Usage: "RC `AVERAGE`: pooled (over all predicted regions of a category) or image (per image first)"},
+		&cli.IntFlag{Name: "pimo-thresholds", Category: catMetrics, Value: def.PIMOThresholds, Usage: "AUPIMO's threshold grid (with --metrics ...,aupimo): 0 = exact (every distinct score), `K` = the reference implementation's K thresholds linearly spaced over the normal images' scores (300000 there)"},
 	}
 }
 

@@ -181,6 +181,7 @@ func parseSettings(c *cli.Context, metrics func(string) (metric.Selection, error
 	if s.RCAverage, err = metric.ParseRCAverage(c.String("rc-average")); err != nil {
 		return s, fmt.Errorf("--rc-average %q: want pooled or image", c.String("rc-average"))
 	}
+	s.PIMOThresholds = c.Int("pimo-thresholds")
 	s.Workers = c.Int("workers")
 	if err := s.Validate(); err != nil {
 		return s, flagError(err)
