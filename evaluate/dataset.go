@@ -155,7 +155,7 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 		var cr *CategoryReport
 		var held []metric.Image // the category's images, when read whole
 		var err error
-		if src.Rereadable() && !cs.Thresholds.IsExact() {
+		if src.Rereadable() && !cs.Thresholds.IsExact() && !o.PerImage {
 			cr, err = d.chunked(c, cs)
 		} else {
 			cr, held, err = d.whole(c, cs)

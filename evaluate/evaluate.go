@@ -17,6 +17,7 @@ import (
 	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/internal/sweep"
 	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/perimage"
 	"github.com/zsadbench/zsadbench/pimo"
 	"github.com/zsadbench/zsadbench/roc"
 )
@@ -41,6 +42,11 @@ type Options struct {
 	// in type order. It needs the source's CategoryInfo.Defects; a category
 	// without them gets none, and a warning.
 	ByDefect bool
+	// PerImage keeps one record per image in CategoryReport.Records
+	// (package perimage). It needs the pixel ROC sweep (for the F1-max
+	// threshold) whatever the metrics, and holds a category in memory on
+	// the steps grid too.
+	PerImage bool
 	// buffers are the sweep's large arrays, reused from one category to
 	// the next by Dataset, which evaluates one category at a time.
 	buffers *sweep.Buffers
@@ -84,6 +90,9 @@ type CategoryReport struct {
 	// Curves holds the curves by kind (curve.ImageROC, ...) when
 	// Settings.Curves is set.
 	Curves map[curve.Kind]curve.Curve `json:"-"`
+	// Records has one record per image, in order, when Options.PerImage
+	// is set.
+	Records []perimage.Record `json:"-"`
 	// Warnings says which metrics are undefined and why.
 	Warnings []string `json:"-"`
 	// Defects are the category's rows per defect type, named after the
@@ -132,7 +141,14 @@ func Category(cat *metric.Category, s metric.Settings, o Options) (*CategoryRepo
 	if err := st.Add(cat.Images); err != nil {
 		return nil, err
 	}
-	return st.Finish()
+	rep, err := st.Finish()
+	if err != nil {
+		return nil, err
+	}
+	if o.PerImage {
+		rep.Records = st.records(cat.Images)
+	}
+	return rep, nil
 }
 
 // stream evaluates a category whose images arrive in parts, so that a large
@@ -163,6 +179,11 @@ type stream struct {
 	maxImages      int
 	pimo           []aupimo.Image
 	perImageAUPIMO []float64
+	// roc: the pixel ROC is swept (pixel metrics, or the per-image
+	// records' F1-max threshold, tF1 when hasF1)
+	roc   bool
+	tF1   float64
+	hasF1 bool
 }
 
 // newStream starts evaluating category name, of extent ext (see
@@ -177,7 +198,8 @@ func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*s
 	if o.Curves {
 		st.rep.Curves = map[curve.Kind]curve.Curve{}
 	}
-	if s.Metrics&metric.SelectPixel != 0 {
+	st.roc = s.Metrics&metric.SelectPixel != 0 || o.PerImage
+	if st.roc {
 		st.need |= sweep.NeedROC
 	}
 	if s.Metrics&metric.SelectAUPRO != 0 {
@@ -322,6 +344,12 @@ func (st *stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *
 		if prev != nil {
 			f.pixel.Resume(prev.TP, prev.FP)
 		}
+		if st.o.PerImage {
+			f.f1 = &f1Best{positives: st.positives}
+			if prev != nil {
+				f.f1.prevTP = prev.TP
+			}
+		}
 	}
 	if withRegions && s.Thresholds.IsExact() && s.Metrics&metric.SelectAUPRO != 0 {
 		f.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
@@ -379,7 +407,7 @@ func (st *stream) Finish() (*CategoryReport, error) {
 	if st.sweep == nil {
 		return rep, nil // image metrics only, AUPIMO, or none (data without labels)
 	}
-	withPixel := s.Metrics&metric.SelectPixel != 0 && st.reread == nil
+	withPixel := st.roc && st.reread == nil
 	st.exact = &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) }}
 	st.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
 	r, err := st.sweep.Finish()
@@ -404,7 +432,10 @@ func (st *stream) Finish() (*CategoryReport, error) {
 		}
 	}
 	exact := st.exact.merged()
-	if withPixel {
+	if exact.f1 != nil {
+		st.tF1, st.hasF1 = exact.f1.t, exact.f1.ok
+	}
+	if withPixel && s.Metrics&metric.SelectPixel != 0 {
 		setPixel(exact.pixel)
 		if st.o.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}

@@ -14,9 +14,39 @@ type exactFold struct {
 	pixel *roc.Accumulator // nil when not needed
 	aupro *integrate.PRO   // nil when not needed
 	rc    *integrate.RC
+	f1    *f1Best // the F1-max threshold, for per-image records; nil when not needed
 	// negatives is stream.normalPixels, the false-positive rates'
 	// denominator.
 	negatives float64
+}
+
+// f1Best finds the threshold of the pixel F1-max: the highest threshold
+// where F1 is largest, F1 computed as roc.Accumulator does (where TP
+// grows).
+type f1Best struct {
+	positives int64
+	prevTP    int64
+	best, t   float64
+	ok        bool
+}
+
+func (b *f1Best) add(pts []sweep.Point) {
+	for i := range pts {
+		p := &pts[i]
+		if p.TP > b.prevTP {
+			f := 2 * float64(p.TP) / float64(p.TP+p.FP+b.positives)
+			if !b.ok || f > b.best {
+				b.best, b.t, b.ok = f, p.Threshold, true
+			}
+		}
+		b.prevTP = p.TP
+	}
+}
+
+func (b *f1Best) merge(o *f1Best) {
+	if o.ok && (!b.ok || o.best > b.best || o.best == b.best && o.t > b.t) {
+		b.best, b.t, b.ok = o.best, o.t, true
+	}
 }
 
 // add folds a batch of points, one fold at a time.
@@ -25,6 +55,9 @@ func (f *exactFold) add(pts []sweep.Point) {
 		for i := range pts {
 			a.Add(pts[i].TP, pts[i].FP)
 		}
+	}
+	if f.f1 != nil {
+		f.f1.add(pts)
 	}
 	if g := f.aupro; g != nil {
 		for i := 0; i < len(pts) && !g.Ended(); i++ {
@@ -41,6 +74,9 @@ func (f *exactFold) add(pts []sweep.Point) {
 func (f *exactFold) merge(b *exactFold) {
 	if f.pixel != nil {
 		f.pixel.Merge(b.pixel)
+	}
+	if f.f1 != nil {
+		f.f1.merge(b.f1)
 	}
 	if f.aupro != nil {
 		f.aupro.Merge(b.aupro)

@@ -31,7 +31,10 @@ const MaxImagePixels = 1 << 26
 // Image is one test image of a category.
 type Image struct {
 	// Name identifies the image in errors and warnings (a file path, a key).
-	Name          string
+	Name string
+	// Key is the image's dataset key and Defect its defect type (e.g.
+	// MVTec's "broken_large"), both optional, for per-image records.
+	Key, Defect   string
 	Width, Height int
 	// Scores is the anomaly score map, row-major, Width*Height finite values.
 	Scores []float32

@@ -164,6 +164,7 @@ func outputFlags() []cli.Flag {
 		&cli.StringFlag{Name: "by", Category: catOutput, Value: "category", Usage: "table rows `BY`: category, or defect (a row per defect type inside each category, with the category's normal images: MVTec-style defect folders, meta.json specie_name)"},
 		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, and results.json"},
 		&cli.StringFlag{Name: "plot-dir", Category: catOutput, Usage: "draw the run's curves into this `DIR` (PDF, one figure per kind with every category)"},
+		&cli.StringFlag{Name: "per-image", Category: catOutput, Usage: "write one record per image (key, label, scores, ground truth, AUPIMO, FPR/PRO/RC at the F1-max and FPR-limit thresholds) to this `FILE`: .csv or .jsonl"},
 		&cli.StringFlag{Name: "name", Category: catOutput, Usage: "the model's `NAME` in the legends of --plot-dir figures (default: the --maps folder's or --model file's name)"},
 		progressFlag(),
 	}

@@ -78,6 +78,12 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	job := &evalJob{progress: newProgress(c, "images"), stderr: c.App.ErrWriter, name: modelName(c)}
 	job.options.HoldPixels = c.Int("hold-pixels") // <= 0: the default
 	job.options.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
+	if path := c.String("per-image"); path != "" {
+		if _, err := recordFormat(path); err != nil {
+			return nil, err
+		}
+		job.options.PerImage = true
+	}
 	var err error
 	if job.settings, err = parseSettings(c, metrics); err != nil {
 		return nil, err
@@ -323,6 +329,12 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 			return err
 		}
 	}
+	if path := c.String("per-image"); path != "" {
+		format, _ := recordFormat(path)
+		if err := writeFileAtomic(path, func(w io.Writer) error { return report.WriteRecords(w, rep, format) }); err != nil {
+			return err
+		}
+	}
 	format, err := outputFormat(c)
 	if err != nil {
 		return err
@@ -345,6 +357,17 @@ func evaluateProgress(p *progress, src evaluate.Source) func(evaluate.Progress) 
 	return func(e evaluate.Progress) {
 		p.set(e.Stage, before[e.Category]+e.Done, before[len(cats)], e.Name)
 	}
+}
+
+// recordFormat is --per-image's format, by the file's extension.
+func recordFormat(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv", nil
+	case ".jsonl", ".ndjson":
+		return "jsonl", nil
+	}
+	return "", fmt.Errorf("--per-image %s: want a .csv or .jsonl file", path)
 }
 
 func writeCurves(dir string, rep *evaluate.Report) error {

@@ -15,6 +15,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/zsadbench/zsadbench/internal/scorekey"
 	"github.com/zsadbench/zsadbench/metric"
 )
 
@@ -97,24 +98,8 @@ func distinct(v []float32, scores []float32, counts []int64) ([]float32, []int64
 	return scores, counts
 }
 
-// key maps a score to a uint32 whose ascending order is the scores'
-// descending order (-0 and +0 alike).
-func key(f float32) uint32 {
-	if f == 0 {
-		f = 0
-	}
-	b := math.Float32bits(f)
-	if b&0x80000000 != 0 {
-		b = ^b
-	} else {
-		b |= 0x80000000
-	}
-	return ^b
-}
-
 // summarizeNormal keeps the distinct scores down to the m-th highest pixel's
-// (a radix select on the order keys: three passes of histograms, no sort
-// of the image), with their counts.
+// (scorekey.Select: no sort of the image), with their counts.
 func summarizeNormal(scores []float32, m int64) Image {
 	s := Image{Pixels: int64(len(scores))}
 	if len(scores) == 0 {
@@ -131,58 +116,24 @@ func summarizeNormal(scores []float32, m int64) Image {
 		s.Scores, s.Counts = distinct(v, nil, nil)
 		return s
 	}
-	// Find the key of the m-th smallest key, 11, 11 and 10 bits at a time.
-	var prefix uint32 // the bits found so far
-	var below int64   // pixels whose key is below the prefix's range
-	var atKey int64   // pixels with exactly the final key
-	shifts := [3]uint{21, 10, 0}
-	widths := [3]uint{11, 11, 10}
-	for d := range shifts {
-		var hist [1 << 11]int64
-		sh, w := shifts[d], widths[d]
-		mask := uint32(1)<<w - 1
-		hi := ^uint32(0) << (sh + w) // the bits above this digit
-		if sh+w == 32 {
-			hi = 0
+	v, below, atKey := scorekey.Select(m, func(f func(float32)) {
+		for _, x := range scores {
+			f(x)
 		}
-		for _, v := range scores {
-			k := key(v)
-			if k&hi == prefix {
-				hist[(k>>sh)&mask]++
-			}
-		}
-		for b, c := range hist[:1<<w] {
-			if below+c >= m {
-				prefix |= uint32(b) << sh
-				atKey = c
-				break
-			}
-			below += c
-		}
-	}
+	})
+	prefix := scorekey.Key(v)
 	// below pixels have a key under prefix; atKey have it.
 	top := make([]float32, 0, below)
 	for _, v := range scores {
-		if key(v) < prefix {
+		if scorekey.Key(v) < prefix {
 			top = append(top, v)
 		}
 	}
 	slices.SortFunc(top, cmpDesc)
 	s.Scores, s.Counts = distinct(top, nil, nil)
-	s.Scores = append(s.Scores, keyScore(prefix))
+	s.Scores = append(s.Scores, v)
 	s.Counts = append(s.Counts, below+atKey)
 	return s
-}
-
-// keyScore inverts key.
-func keyScore(k uint32) float32 {
-	b := ^k
-	if b&0x80000000 != 0 {
-		b &^= 0x80000000
-	} else {
-		b = ^b
-	}
-	return math.Float32frombits(b)
 }
 
 // count returns the number of the image's pixels with a score >= t, and
