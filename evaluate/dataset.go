@@ -88,6 +88,8 @@ type Settings struct {
 	Version string `json:"version"`
 	metric.Settings
 	SourceInfo
+	// Bootstrap is the bootstrap's configuration, when there was one.
+	Bootstrap *Bootstrap `json:"bootstrap,omitempty"`
 }
 
 // Report is a whole dataset's table: JSON's top-level object.
@@ -134,11 +136,18 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := o.Bootstrap.Validate(); err != nil {
+		return nil, err
+	}
 	if o.HoldPixels <= 0 {
 		o.HoldPixels = DefaultHoldPixels
 	}
 	info := src.Info()
 	rep := &Report{Settings: Settings{Version: version.Get().String(), Settings: s, SourceInfo: info}}
+	if o.Bootstrap.Replicates > 0 {
+		b := o.Bootstrap
+		rep.Settings.Bootstrap = &b
+	}
 	rep.Warnings = append(rep.Warnings, info.Warnings...)
 	o.buffers = new(sweep.Buffers) // one category at a time
 	d := &datasetRun{ctx: ctx, src: src, o: o, cats: src.Categories()}
@@ -155,7 +164,9 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 		var cr *CategoryReport
 		var held []metric.Image // the category's images, when read whole
 		var err error
-		if src.Rereadable() && !cs.Thresholds.IsExact() && !o.PerImage {
+		d.o.category = c
+		// Per-image records and the bootstrap hold the category.
+		if src.Rereadable() && !cs.Thresholds.IsExact() && !o.PerImage && o.Bootstrap.Replicates == 0 {
 			cr, err = d.chunked(c, cs)
 		} else {
 			cr, held, err = d.whole(c, cs)
@@ -176,6 +187,19 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 	mean, warnings := MeanOf(rep.Categories, s.Metrics)
 	rep.Mean = mean
 	rep.Warnings = append(rep.Warnings, warnings...)
+	if b := o.Bootstrap; b.Replicates > 0 {
+		var w []string
+		rep.Mean.CILow, rep.Mean.CIHigh, w = intervals(meanReplicates(rep.Categories, b.Replicates), s.Metrics, b.Confidence, "mean")
+		rep.Warnings = append(rep.Warnings, w...)
+		if !o.KeepReplicates {
+			for _, c := range rep.Categories {
+				c.Replicates = nil
+				for _, r := range c.Defects {
+					r.Replicates = nil
+				}
+			}
+		}
+	}
 	// What the source knows once it has read everything (the maps it
 	// resized).
 	rep.Settings.SourceInfo = src.Info()
@@ -285,7 +309,9 @@ func (d *datasetRun) byDefect(c int, s metric.Settings, held []metric.Image) ([]
 			for k, i := range idx {
 				images[k] = held[i]
 			}
-			cr, err = Category(&metric.Category{Name: name, Images: images}, s, d.o)
+			o := d.o
+			o.PerImage = false // the category's records cover these images
+			cr, err = Category(&metric.Category{Name: name, Images: images}, s, o)
 		} else {
 			o := d.o
 			o.Progress = nil

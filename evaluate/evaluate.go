@@ -42,6 +42,17 @@ type Options struct {
 	// in type order. It needs the source's CategoryInfo.Defects; a category
 	// without them gets none, and a warning.
 	ByDefect bool
+	// Bootstrap, with Replicates > 0, adds bootstrap intervals of every
+	// metric (CategoryReport.CILow, CIHigh, and the mean's). It holds a
+	// category in memory on the steps grid too.
+	Bootstrap Bootstrap
+	// KeepReplicates keeps each category's bootstrap replicates in
+	// CategoryReport.Replicates after Dataset (for paired comparisons of
+	// runs); Category always keeps them.
+	KeepReplicates bool
+	// category is the index of the category being evaluated (the stream
+	// of its bootstrap draws).
+	category int
 	// PerImage keeps one record per image in CategoryReport.Records
 	// (package perimage). It needs the pixel ROC sweep (for the F1-max
 	// threshold) whatever the metrics, and holds a category in memory on
@@ -93,6 +104,13 @@ type CategoryReport struct {
 	// Records has one record per image, in order, when Options.PerImage
 	// is set.
 	Records []perimage.Record `json:"-"`
+	// CILow and CIHigh bound each metric's bootstrap interval
+	// (Options.Bootstrap).
+	CILow  *Metrics `json:"ci_low,omitempty"`
+	CIHigh *Metrics `json:"ci_high,omitempty"`
+	// Replicates are the bootstrap replicates' metrics (see
+	// Options.KeepReplicates).
+	Replicates []Metrics `json:"-"`
 	// Warnings says which metrics are undefined and why.
 	Warnings []string `json:"-"`
 	// Defects are the category's rows per defect type, named after the
@@ -148,6 +166,11 @@ func Category(cat *metric.Category, s metric.Settings, o Options) (*CategoryRepo
 	if o.PerImage {
 		rep.Records = st.records(cat.Images)
 	}
+	if o.Bootstrap.Replicates > 0 {
+		if err := st.bootstrap(cat.Images); err != nil {
+			return nil, err
+		}
+	}
 	return rep, nil
 }
 
@@ -190,6 +213,9 @@ type stream struct {
 // sweep.NewStream).
 func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*stream, error) {
 	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := o.Bootstrap.Validate(); err != nil {
 		return nil, err
 	}
 	st := &stream{name: name, s: s, o: o, rep: &CategoryReport{Name: name}, ext: ext}
@@ -337,15 +363,29 @@ func (st *stream) consumeStep(p *sweep.Point) {
 // from the first point): pixel AUROC, AP and F1-max when withPixel, and on
 // the exact grid the requested AUPRO and RCPRO when withRegions.
 func (st *stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
-	s := st.s
-	f := &exactFold{negatives: st.normalPixels()}
+	return foldParams{s: st.s, positives: st.positives, pixels: st.rep.Pixels, f1: st.o.PerImage}.fold(prev, withPixel, withRegions)
+}
+
+// foldParams are what the folds of a category's exact-grid points need.
+type foldParams struct {
+	s                 metric.Settings
+	positives, pixels int64
+	f1                bool // find the F1-max threshold
+}
+
+// fold returns a fold of exact-grid points that follow prev (nil: from the
+// first point): pixel AUROC, AP and F1-max when withPixel, and on the
+// exact grid the requested AUPRO and RCPRO when withRegions.
+func (p foldParams) fold(prev *sweep.Point, withPixel, withRegions bool) *exactFold {
+	s := p.s
+	f := &exactFold{negatives: max(1, float64(p.pixels-p.positives))}
 	if withPixel {
-		f.pixel = roc.NewAccumulator(st.positives, st.rep.Pixels-st.positives)
+		f.pixel = roc.NewAccumulator(p.positives, p.pixels-p.positives)
 		if prev != nil {
 			f.pixel.Resume(prev.TP, prev.FP)
 		}
-		if st.o.PerImage {
-			f.f1 = &f1Best{positives: st.positives}
+		if p.f1 {
+			f.f1 = &f1Best{positives: p.positives}
 			if prev != nil {
 				f.f1.prevTP = prev.TP
 			}
@@ -354,7 +394,7 @@ func (st *stream) newExactFold(prev *sweep.Point, withPixel, withRegions bool) *
 	if withRegions && s.Thresholds.IsExact() && s.Metrics&metric.SelectAUPRO != 0 {
 		f.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
 		if prev != nil {
-			f.aupro.Resume(st.fpr(prev.FP), prev.PRO)
+			f.aupro.Resume(float64(prev.FP)/f.negatives, prev.PRO)
 		}
 	}
 	if withRegions && s.Thresholds.IsExact() && s.Metrics&metric.SelectRCPRO != 0 {

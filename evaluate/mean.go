@@ -9,9 +9,46 @@ import (
 
 // Mean is the unweighted mean over categories of each metric, taken over the
 // categories where it is defined; a metric defined nowhere is undefined.
+// With a bootstrap, CILow and CIHigh bound each metric's interval.
 type Mean struct {
+	Image  ImageMetrics `json:"image"`
+	Pixel  PixelMetrics `json:"pixel"`
+	CILow  *Metrics     `json:"ci_low,omitempty"`
+	CIHigh *Metrics     `json:"ci_high,omitempty"`
+}
+
+// Metrics are one value of each metric: a bootstrap replicate's, or an
+// interval's bound.
+type Metrics struct {
 	Image ImageMetrics `json:"image"`
 	Pixel PixelMetrics `json:"pixel"`
+}
+
+// Field is one metric of Metrics, named by its JSON path.
+type Field struct {
+	Name string // "image.auroc", ..., "pixel.aupimo"
+	// Select is the group that computes it.
+	Select metric.Selection
+	Get    func(*Metrics) *metric.Value
+}
+
+// Fields are every metric of Metrics, in table order.
+var Fields = []Field{
+	{"image.auroc", metric.SelectImage, func(m *Metrics) *metric.Value { return &m.Image.AUROC }},
+	{"image.ap", metric.SelectImage, func(m *Metrics) *metric.Value { return &m.Image.AP }},
+	{"image.f1_max", metric.SelectImage, func(m *Metrics) *metric.Value { return &m.Image.F1Max }},
+	{"pixel.auroc", metric.SelectPixel, func(m *Metrics) *metric.Value { return &m.Pixel.AUROC }},
+	{"pixel.ap", metric.SelectPixel, func(m *Metrics) *metric.Value { return &m.Pixel.AP }},
+	{"pixel.f1_max", metric.SelectPixel, func(m *Metrics) *metric.Value { return &m.Pixel.F1Max }},
+	{"pixel.aupro", metric.SelectAUPRO, func(m *Metrics) *metric.Value { return &m.Pixel.AUPRO }},
+	{"pixel.rcpro", metric.SelectRCPRO, func(m *Metrics) *metric.Value { return &m.Pixel.RCPRO }},
+	{"pixel.aupimo", metric.SelectAUPIMO, func(m *Metrics) *metric.Value { return &m.Pixel.AUPIMO }},
+	{"pixel.aupimo_std", metric.SelectAUPIMO, func(m *Metrics) *metric.Value { return &m.Pixel.AUPIMOStd }},
+}
+
+// notComputedMetrics are Metrics before anything is computed.
+func notComputedMetrics() Metrics {
+	return Metrics{Image: ImageMetrics{notComputed, notComputed, notComputed}, Pixel: notComputedPixel}
 }
 
 // MeanOf averages the reports and returns a warning for each metric that some

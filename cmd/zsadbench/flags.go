@@ -124,7 +124,7 @@ func protocolFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "protocol", Category: catProtocol, Usage: "published evaluation preset `NAME`: anomalyclip = --size 518 --mask-resize bilinear --thresholds steps:200 --mask-threshold 0 (each can still be set alone)"},
 		&cli.Float64Flag{Name: "anomaly-ratio", Category: catProtocol, Usage: "imbalanced protocol: keep every normal image and a seeded random subset of anomalous ones making up this `FRACTION` (0 = keep all)"},
-		&cli.Int64Flag{Name: "seed", Category: catProtocol, Usage: "`SEED` of --anomaly-ratio's draw"},
+		&cli.Int64Flag{Name: "seed", Category: catProtocol, Usage: "`SEED` of --anomaly-ratio's draw and of --bootstrap's resamples"},
 		&cli.StringFlag{Name: "protocol-in", Category: catProtocol, Usage: "evaluate only the images listed in this protocol `FILE` (one key a line)"},
 		&cli.StringFlag{Name: "protocol-out", Category: catProtocol, Usage: "write the keys of the evaluated images to this protocol `FILE`"},
 		&cli.IntFlag{Name: "size", Category: catProtocol, Usage: "evaluate every image at `N`xN (maps bilinear, masks by --mask-resize); 0 = at each image's ground-truth size (its mask's, or its image file's)"},
@@ -152,6 +152,8 @@ func settingFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "rcpro-delta", Category: catMetrics, Value: def.RCPRODelta, Usage: "RCPRO excess tolerance `DELTA`: quality decays as delta/r once the excess ratio r passes delta"},
 		&cli.IntFlag{Name: "connectivity", Category: catMetrics, Value: int(def.Connectivity), Usage: "region `CONNECTIVITY`: 8 or 4"},
 		&cli.StringFlag{Name: "rc-average", Category: catMetrics, Value: def.RCAverage.String(), Usage: "RC `AVERAGE`: pooled (over all predicted regions of a category) or image (per image first)"},
+		&cli.IntFlag{Name: "bootstrap", Category: catMetrics, Usage: "add bootstrap confidence intervals from `B` replicates (images resampled with replacement within each label, --seed fixes them; 0 = none, 1000 is usual)"},
+		&cli.Float64Flag{Name: "confidence", Category: catMetrics, Value: evaluate.DefaultConfidence, Usage: "the bootstrap intervals' confidence `LEVEL`, in (0, 1)"},
 		&cli.IntFlag{Name: "pimo-thresholds", Category: catMetrics, Value: def.PIMOThresholds, Usage: "AUPIMO's threshold grid (with --metrics ...,aupimo): 0 = exact (every distinct score), `K` = the reference implementation's K thresholds linearly spaced over the normal images' scores (300000 there)"},
 	}
 }

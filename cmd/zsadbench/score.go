@@ -84,6 +84,10 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 		}
 		job.options.PerImage = true
 	}
+	job.options.Bootstrap = evaluate.Bootstrap{Replicates: c.Int("bootstrap"), Confidence: c.Float64("confidence"), Seed: uint64(c.Int64("seed"))}
+	if err := job.options.Bootstrap.Validate(); err != nil {
+		return nil, flagError(err)
+	}
 	var err error
 	if job.settings, err = parseSettings(c, metrics); err != nil {
 		return nil, err

@@ -177,12 +177,23 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 			order = append(order, i)
 		}
 	}
+	var recs []imageRecord
+	if st.opts.Record {
+		if !full || st.opts.Need&NeedPRO == 0 {
+			panic("sweep: Options.Record needs NeedPRO")
+		}
+		recs = make([]imageRecord, len(images))
+	}
 	parallel.For(len(images), len(st.sweeps), func(w, k int) {
 		i := order[k]
 		if per[w] == nil {
 			per[w] = newSparseSums(len(keys), full, st.opts.Need)
 		}
-		gtRegions[i], errs[i] = st.sweeps[w].sweepSparse(&images[i], bounds, full, per[w])
+		var rec *imageRecord
+		if recs != nil {
+			rec = &recs[i]
+		}
+		gtRegions[i], errs[i] = st.sweeps[w].sweepSparse(&images[i], bounds, full, per[w], rec)
 	})
 	// The first error in image order (the images were swept in another).
 	if err := parallel.FirstError(errs); err != nil {
@@ -198,6 +209,9 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
 	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
 	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
+	if recs != nil {
+		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
+	}
 	return true, nil
 }
 
@@ -212,7 +226,7 @@ func sparseBytes(keys, workers int) int64 {
 // bucket's sums in acc: its PRO and RC changes when full, else only its
 // count. It returns the image's number of ground-truth regions (0 unless
 // full), or the error of a score that is not finite.
-func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, acc *sparseSums) (gtRegions int, err error) {
+func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, acc *sparseSums, rec *imageRecord) (gtRegions int, err error) {
 	s.keys = growU64(s.keys, len(im.Scores))
 	sorted, ok := s.sortPixels(s.keys, im.Scores, im.Width)
 	if !ok {
@@ -225,6 +239,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 	// simple sums are added up in r and leave it when the keys reach the
 	// next bucket (flush, which also settles RC).
 	r := newBucketRun(acc, bounds)
+	r.rec = rec
 	if !full {
 		// Only the pixels per bucket: the anomalous ones are counted with
 		// the keys.
@@ -248,6 +263,10 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		return gtRegions, nil
 	}
 	r.sweep = s
+	if rec != nil {
+		s.recordSparse(r)
+		return gtRegions, nil
+	}
 	for _, kv := range s.keys {
 		r.reach(kv)
 		var d sums
@@ -270,6 +289,11 @@ type bucketRun struct {
 	next   uint32      // the first key beyond it (bounds[j])
 	sum    int64       // its pixels << 32 + the change of the region count, not yet in acc
 	last   uint32      // the key of its last pixel so far
+	// rec, when set, records the image's sums per bucket (Options.Record),
+	// with pos and pro, the bucket's anomalous pixels and PRO change.
+	rec *imageRecord
+	pos int32
+	pro int64
 }
 
 func newBucketRun(acc *sparseSums, bounds []uint32) *bucketRun {
@@ -308,16 +332,21 @@ func (r *bucketRun) move(k uint32) {
 func (r *bucketRun) flush() {
 	a := r.acc
 	a.simple[r.j] += r.sum
-	r.sum = 0
 	if r.j&1 == 0 && r.last > a.last[r.j>>1] {
 		a.last[r.j>>1] = r.last
 	}
+	var rc int64
 	if r.sweep != nil {
 		var d sums
 		if r.sweep.settle(&d); d.rc != 0 {
 			a.rc[r.j].add(d.rc)
+			rc = d.rc
 		}
 	}
+	if r.rec != nil {
+		r.record(rc)
+	}
+	r.sum = 0
 }
 
 // sparsePoints turns the workers' bucket sums into points.
@@ -394,8 +423,11 @@ func (sp *sparsePoints) scan(proto scanner, workers int) {
 			if sp.add(&c, 2*j) > 0 {
 				s.emit(uint64(sp.last(j))<<32, &c)
 			}
-			sp.add(&c, 2*j+1)
-			s.emit(uint64(sp.keys[j])<<32, &c)
+			// (An anomalous key's bucket always has a pixel, except in a
+			// bootstrap replicate that left its images out.)
+			if sp.add(&c, 2*j+1) > 0 {
+				s.emit(uint64(sp.keys[j])<<32, &c)
+			}
 		}
 		if w == stretches-1 && sp.add(&c, 2*m) > 0 {
 			s.emit(uint64(sp.last(m))<<32, &c)

@@ -69,6 +69,11 @@ type Options struct {
 	// memory than the full grid gets every point instead, with the same
 	// folds.
 	Sparse bool
+	// Record, with Sparse and NeedPRO, also keeps each image's sums per
+	// bucket in Result.Replicates, from which bootstrap replicates of the
+	// category are folded without sweeping again. (A category that gets
+	// every point instead, see Sparse, records nothing.)
+	Record bool
 	// Visit, when set, receives the points of the steps grid, from the
 	// highest threshold down, instead of Result storing them. The *Point is
 	// reused between calls.
@@ -155,6 +160,9 @@ type Result struct {
 	// Steps has one point per threshold of the steps grid (nil on the exact
 	// grid, and empty when the category's scores are all equal).
 	Steps *Points
+	// Replicates are the images' sums of a sparse sweep with
+	// Options.Record (nil otherwise).
+	Replicates *Replicates
 }
 
 // Curves returns the points of the PRO and RC curves: Steps on the steps
