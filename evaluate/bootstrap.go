@@ -135,6 +135,7 @@ type replicator struct {
 	bufs    []sweep.ReplicateBuffers // one per worker
 	naive   bool                     // the pixel metrics are evaluated again per replicate
 	workers int
+	pimo    *aupimo.Set
 }
 
 func newReplicator(st *stream, images []metric.Image) (*replicator, error) {
@@ -143,6 +144,9 @@ func newReplicator(st *stream, images []metric.Image) (*replicator, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	rp := &replicator{st: st, images: images, workers: workers}
+	if st.s.Metrics&metric.SelectAUPIMO != 0 {
+		rp.pimo = aupimo.NewSet(st.pimo)
+	}
 	rp.region = st.s.Metrics & (metric.SelectPixel | metric.SelectAUPRO | metric.SelectRCPRO)
 	if rp.region == 0 {
 		return rp, nil
@@ -185,7 +189,7 @@ func (rp *replicator) replicate(w int, weights []int32) (Metrics, error) {
 		m.Image = ImageMetrics{c.AUROC(), c.AP(), c.F1Max()}
 	}
 	if s.Metrics&metric.SelectAUPIMO != 0 {
-		p := pimo.FromSummary(aupimo.Compute(st.pimo, weights, s.PIMOThresholds), weights)
+		p := pimo.FromSummary(rp.pimo.Compute(weights, s.PIMOThresholds), weights)
 		m.Pixel.AUPIMO, m.Pixel.AUPIMOStd = p.Mean, p.Std
 	}
 	switch {

@@ -29,7 +29,38 @@ type Result struct {
 // of image i, in image order); nil means once each. The summaries must
 // have been made for at most as many normal images as the weights give.
 func Compute(images []Image, weights []int32, k int) Result {
-	c := calc{images: images, weights: weights}
+	return NewSet(images).Compute(weights, k)
+}
+
+// Set is a category's summaries, ready for any number of Compute calls
+// (bootstrap replicates).
+type Set struct {
+	images []Image
+	// cand are the distinct kept scores of the normal images, descending:
+	// the exact grid's candidate points. A replicate that leaves an image
+	// out keeps its scores, where F does not change: they add only
+	// segments of no width, so the area has the same bits.
+	cand []float32
+}
+
+// NewSet prepares the summaries of a category.
+func NewSet(images []Image) *Set {
+	s := &Set{images: images}
+	for i := range images {
+		if !images[i].Anomalous {
+			s.cand = append(s.cand, images[i].Scores...)
+		}
+	}
+	slices.Sort(s.cand)
+	slices.Reverse(s.cand)
+	s.cand = slices.Compact(s.cand)
+	return s
+}
+
+// Compute is the package's Compute on the set's images.
+func (s *Set) Compute(weights []int32, k int) Result {
+	images := s.images
+	c := calc{images: images, weights: weights, cand: s.cand}
 	res := Result{AUPIMO: make([]float64, len(images))}
 	for i := range res.AUPIMO {
 		res.AUPIMO[i] = math.NaN()
@@ -58,6 +89,7 @@ func Compute(images []Image, weights []int32, k int) Result {
 
 type calc struct {
 	images            []Image
+	cand              []float32
 	weights           []int32
 	normal, anomalous []int // images of weight > 0
 	n0                int64 // normal images counted with their weights
@@ -96,21 +128,18 @@ func (c *calc) shared(t float32) (float64, bool) {
 // TPR(> s_k)) to (log F(s_k), TPR(>= s_k)), and anomalous scores between
 // two normal scores add vertical segments, of no area.
 func (c *calc) exact(res *Result) {
-	var cand []float32
-	for _, i := range c.normal {
-		cand = append(cand, c.images[i].Scores...)
-	}
-	slices.SortFunc(cand, cmpDesc)
-	cand = slices.Compact(cand)
 	// The points from the highest normal score down to the first with
 	// F > Upper, which brackets the range.
 	var ts []float32
 	var xs []float64
 	reached := false
-	for _, t := range cand {
+	for _, t := range c.cand {
 		f, ok := c.shared(t)
 		if !ok {
 			break // F > 2 Upper already: not reached before the bracket
+		}
+		if f == 0 {
+			continue // above every pixel of the images drawn
 		}
 		reached = reached || f <= Lower
 		ts = append(ts, t)

@@ -65,7 +65,8 @@ func Summarize(im *metric.Image, maxNormal int) Image {
 		for p := im.NextAnomalous(0); p >= 0; p = im.NextAnomalous(p + 1) {
 			v = append(v, im.Scores[p])
 		}
-		slices.SortFunc(v, func(a, b float32) int { return cmpDesc(a, b) })
+		slices.Sort(v)
+		slices.Reverse(v)
 		s := Image{Anomalous: true, Pixels: int64(len(v))}
 		s.Scores, s.Counts = distinct(v, s.Scores, s.Counts)
 		return s
@@ -112,24 +113,26 @@ func summarizeNormal(scores []float32, m int64) Image {
 	}
 	if m >= int64(len(scores)) {
 		v := slices.Clone(scores)
-		slices.SortFunc(v, cmpDesc)
+		slices.Sort(v)
+		slices.Reverse(v)
 		s.Scores, s.Counts = distinct(v, nil, nil)
 		return s
 	}
-	v, below, atKey := scorekey.Select(m, func(f func(float32)) {
-		for _, x := range scores {
-			f(x)
-		}
-	})
+	keys := make([]uint32, len(scores))
+	for i, x := range scores {
+		keys[i] = scorekey.Key(x)
+	}
+	v, below, atKey := scorekey.SelectKeys(keys, m)
 	prefix := scorekey.Key(v)
 	// below pixels have a key under prefix; atKey have it.
 	top := make([]float32, 0, below)
-	for _, v := range scores {
-		if scorekey.Key(v) < prefix {
-			top = append(top, v)
+	for i, k := range keys {
+		if k < prefix {
+			top = append(top, scores[i])
 		}
 	}
-	slices.SortFunc(top, cmpDesc)
+	slices.Sort(top)
+	slices.Reverse(top)
 	s.Scores, s.Counts = distinct(top, nil, nil)
 	s.Scores = append(s.Scores, v)
 	s.Counts = append(s.Counts, below+atKey)

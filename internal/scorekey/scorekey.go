@@ -62,3 +62,35 @@ func Select(m int64, each func(func(float32))) (v float32, above, equal int64) {
 	}
 	return Score(prefix), above, equal
 }
+
+// SelectKeys is Select over keys already computed (Key of each score): two
+// passes of 16-bit histograms.
+func SelectKeys(keys []uint32, m int64) (v float32, above, equal int64) {
+	count := make([]int64, 1<<16)
+	for _, k := range keys {
+		count[k>>16]++
+	}
+	var prefix uint32
+	for b, c := range count {
+		if above+c >= m {
+			prefix = uint32(b) << 16
+			break
+		}
+		above += c
+	}
+	clear(count)
+	for _, k := range keys {
+		if k&0xffff0000 == prefix {
+			count[k&0xffff]++
+		}
+	}
+	for b, c := range count {
+		if above+c >= m {
+			prefix |= uint32(b)
+			equal = c
+			break
+		}
+		above += c
+	}
+	return Score(prefix), above, equal
+}
