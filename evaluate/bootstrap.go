@@ -257,10 +257,10 @@ func Resample(cat *metric.Category, weights []int32) *metric.Category {
 	return out
 }
 
-// meanReplicates returns the replicates of the mean over categories: for
-// each replicate and metric, the mean of the categories' values where
-// defined.
-func meanReplicates(cats []*CategoryReport, b int) []Metrics {
+// MeanReplicates returns the b bootstrap replicates of the mean over
+// categories (reports made with Options.KeepReplicates): for each replicate
+// and metric, the mean of the categories' values where defined.
+func MeanReplicates(cats []*CategoryReport, b int) []Metrics {
 	out := make([]Metrics, b)
 	for r := range out {
 		out[r] = notComputedMetrics()

@@ -151,7 +151,7 @@ func TestBootstrapDataset(t *testing.T) {
 	if rep.Settings.Bootstrap == nil || *rep.Settings.Bootstrap != boot {
 		t.Errorf("settings' bootstrap %v", rep.Settings.Bootstrap)
 	}
-	mr := meanReplicates(rep.Categories, boot.Replicates)
+	mr := MeanReplicates(rep.Categories, boot.Replicates)
 	lo, hi, _ := intervals(mr, s.Metrics, boot.Confidence, "mean")
 	if !sameValue(rep.Mean.CILow.Pixel.AUPRO, lo.Pixel.AUPRO) || !sameValue(rep.Mean.CIHigh.Image.AUROC, hi.Image.AUROC) {
 		t.Error("mean interval")

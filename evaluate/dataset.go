@@ -189,7 +189,7 @@ func Dataset(ctx context.Context, src Source, s metric.Settings, o Options) (*Re
 	rep.Warnings = append(rep.Warnings, warnings...)
 	if b := o.Bootstrap; b.Replicates > 0 {
 		var w []string
-		rep.Mean.CILow, rep.Mean.CIHigh, w = intervals(meanReplicates(rep.Categories, b.Replicates), s.Metrics, b.Confidence, "mean")
+		rep.Mean.CILow, rep.Mean.CIHigh, w = intervals(MeanReplicates(rep.Categories, b.Replicates), s.Metrics, b.Confidence, "mean")
 		rep.Warnings = append(rep.Warnings, w...)
 		if !o.KeepReplicates {
 			for _, c := range rep.Categories {

@@ -61,16 +61,21 @@ func DeLongTest(positive []bool, a, b []float64) (DeLong, error) {
 	d.Cov = s10[1]/float64(m) + s01[1]/float64(n)
 	d.Var = d.VarA + d.VarB - 2*d.Cov
 	d.Diff = auca - aucb
-	switch {
-	case d.Var > 0:
-		d.Z = d.Diff / math.Sqrt(d.Var)
-		d.P = twoSidedNormal(d.Z)
-	case d.Diff == 0:
-		d.Z, d.P = math.NaN(), 1
-	default:
-		d.Z, d.P = math.NaN(), 0
-	}
+	d.Z, d.P = ZTest(d.Diff, d.Var)
 	return d, nil
+}
+
+// ZTest returns z = diff / sqrt(variance) and its two-sided p-value
+// 2 Phi(-|z|); with variance 0, z is NaN and p is 1 when diff is 0, else 0.
+func ZTest(diff, variance float64) (z, p float64) {
+	switch {
+	case variance > 0:
+		z = diff / math.Sqrt(variance)
+		return z, twoSidedNormal(z)
+	case diff == 0:
+		return math.NaN(), 1
+	}
+	return math.NaN(), 0
 }
 
 // components returns V10 (per positive), V01 (per negative) and the AUROC
