@@ -134,7 +134,10 @@ func parseReport(t *testing.T, s string) jsonReport {
 
 var (
 	imageKeys = []string{"auroc", "ap", "f1_max"}
-	pixelKeys = []string{"auroc", "ap", "f1_max", "aupro", "rcpro"}
+	// pixelKeys are every pixel key of the JSON; paperPixelKeys those of
+	// the default metrics.
+	pixelKeys      = []string{"auroc", "ap", "f1_max", "aupro", "rcpro", "aupimo", "aupimo_std"}
+	paperPixelKeys = pixelKeys[:5]
 )
 
 // --- files -----------------------------------------------------------------

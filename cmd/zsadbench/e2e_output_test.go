@@ -355,7 +355,7 @@ func TestSynthThenScore(t *testing.T) {
 				t.Errorf("%s image %s is null", c.Name, k)
 			}
 		}
-		for _, k := range pixelKeys {
+		for _, k := range paperPixelKeys {
 			if c.Pixel[k] == nil {
 				t.Errorf("%s pixel %s is null", c.Name, k)
 			}
