@@ -6,6 +6,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/stats"
 )
 
 // fuzzCategory decodes bytes into a small category: a header of options, then
@@ -85,6 +86,75 @@ func FuzzCategory(f *testing.F) {
 			w := values(rep)[i]
 			if v.OK() != w.OK() || v.OK() && math.Float64bits(v.V) != math.Float64bits(w.V) {
 				t.Fatalf("value %d: %v with every point, %v with the sparse grid", i, v.V, w.V)
+			}
+		}
+	})
+}
+
+// FuzzBootstrap checks the per-image records, AUPIMO and the bootstrap on
+// any finite input: no panic, values in [0, 1], lo <= hi, and each fast
+// replicate equal, bit for bit, to evaluating its resample.
+func FuzzBootstrap(f *testing.F) {
+	f.Add([]byte{0, 5, 7, 2, 1, 3, 3, 200, 17, 4, 9, 0, 255, 1, 64, 9, 9, 1})
+	f.Add([]byte{4, 40, 1, 9, 0, 2, 9, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 5, 6})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cat, s := fuzzCategory(data)
+		s.Metrics = metric.SelectAll
+		if len(data) > 0 && data[len(data)-1]&1 != 0 {
+			s.PIMOThresholds = 2 + int(data[len(data)-1])
+		}
+		boot := Bootstrap{Replicates: 3, Confidence: 0.9, Seed: uint64(len(data))}
+		rep, err := Category(cat, s, Options{PerImage: true, Bootstrap: boot})
+		if err != nil {
+			t.Fatalf("finite input rejected: %v", err)
+		}
+		if len(rep.Records) != len(cat.Images) {
+			t.Fatalf("%d records for %d images", len(rep.Records), len(cat.Images))
+		}
+		in01 := func(what string, v metric.Value) {
+			if v.OK() && !(v.V >= -1e-12 && v.V <= 1+1e-12) {
+				t.Fatalf("%s = %v out of [0, 1]", what, v.V)
+			}
+		}
+		for _, r := range rep.Records {
+			for _, v := range []metric.Value{r.AUPIMO, r.AtF1.FPR, r.AtF1.PRO, r.AtF1.RC, r.AtFPRLimit.FPR, r.AtFPRLimit.PRO, r.AtFPRLimit.RC} {
+				in01(r.Key, v)
+			}
+		}
+		for _, fd := range Fields {
+			if fd.Name == "pixel.aupimo_std" {
+				continue
+			}
+			lo, hi := *fd.Get(rep.CILow), *fd.Get(rep.CIHigh)
+			in01(fd.Name, lo)
+			in01(fd.Name, hi)
+			if lo.OK() && hi.OK() && lo.V > hi.V {
+				t.Fatalf("%s interval [%v, %v]", fd.Name, lo.V, hi.V)
+			}
+		}
+		if !s.Thresholds.IsExact() {
+			return
+		}
+		class := make([]int, len(cat.Images))
+		for i := range cat.Images {
+			if cat.Images[i].Anomalous() {
+				class[i] = 1
+			}
+		}
+		draws := stats.NewResampler(boot.Seed, 0, class)
+		w := make([]int32, len(cat.Images))
+		for r := range boot.Replicates {
+			draws.Next(w)
+			nr, err := Category(Resample(cat, w), s, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			naive := Metrics{Image: nr.Image, Pixel: nr.Pixel}
+			for _, fd := range Fields {
+				got, want := *fd.Get(&rep.Replicates[r]), *fd.Get(&naive)
+				if got.OK() != want.OK() || got.OK() && math.Float64bits(got.V) != math.Float64bits(want.V) {
+					t.Fatalf("replicate %d %s: fast %v, naive %v", r, fd.Name, got.V, want.V)
+				}
 			}
 		}
 	})
