@@ -59,8 +59,9 @@ func (m meanColumn) partial(n int) bool { return m.v.OK() && m.over < n }
 
 // meanColumns returns the mean of each table column with what it is over.
 func meanColumns(r *evaluate.Report) []meanColumn {
-	out := make([]meanColumn, len(columns))
-	for i, col := range columns {
+	cols := columnsOf(r)
+	out := make([]meanColumn, len(cols))
+	for i, col := range cols {
 		out[i].v = col.get(r.Mean.Image, r.Mean.Pixel)
 		for _, c := range r.Categories {
 			if col.get(c.Image, c.Pixel).OK() {
@@ -78,7 +79,7 @@ func meanOver(r *evaluate.Report) MeanOver {
 	n := datasetCategories(r)
 	mo := MeanOver{DatasetCategories: n, Image: map[string]int{}, Pixel: map[string]int{}}
 	for i, m := range meanColumns(r) {
-		level, key := columnKey(columns[i].header)
+		level, key := columnKey(columnsOf(r)[i].header)
 		if level == "image" {
 			mo.Image[key] = m.over
 		} else {
@@ -137,7 +138,7 @@ func partialNote(r *evaluate.Report) string {
 			g = &group{over: m.over, undefined: u}
 			groups = append(groups, g)
 		}
-		g.names = append(g.names, columns[i].header)
+		g.names = append(g.names, columnsOf(r)[i].header)
 	}
 	for _, g := range groups {
 		parts = append(parts, fmt.Sprintf("%s over %d (undefined in %s)", strings.Join(g.names, ", "), g.over, g.undefined))

@@ -78,6 +78,18 @@ var columns = []column{
 	{"RCPRO", func(_ evaluate.ImageMetrics, p evaluate.PixelMetrics) metric.Value { return p.RCPRO }},
 }
 
+// aupimoColumn shows AUPIMO's mean when the run computed it.
+var aupimoColumn = column{"AUPIMO", func(_ evaluate.ImageMetrics, p evaluate.PixelMetrics) metric.Value { return p.AUPIMO }}
+
+// columnsOf returns a report's table columns: the paper's, and AUPIMO's
+// when the run computed it.
+func columnsOf(r *evaluate.Report) []column {
+	if r.Settings.Metrics.Has(metric.SelectAUPIMO) {
+		return append(slices.Clone(columns), aupimoColumn)
+	}
+	return columns
+}
+
 func percent(v metric.Value, dash string) string {
 	if !v.OK() {
 		return dash
@@ -107,23 +119,30 @@ func (l line) name() string {
 // lines returns the table's rows: each category followed by its rows per
 // defect, then the mean.
 func lines(r *evaluate.Report, dash string) []line {
-	cells := func(i evaluate.ImageMetrics, p evaluate.PixelMetrics) []string {
+	// A cell is "84.4", or "84.4 [82.1, 86.3]" with a bootstrap interval.
+	cells := func(i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
 		var out []string
-		for _, col := range columns {
-			out = append(out, percent(col.get(i, p), dash))
+		for _, col := range columnsOf(r) {
+			c := percent(col.get(i, p), dash)
+			if lo != nil && hi != nil {
+				if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); l.OK() && h.OK() {
+					c += " [" + percent(l, dash) + ", " + percent(h, dash) + "]"
+				}
+			}
+			out = append(out, c)
 		}
 		return out
 	}
 	var out []line
 	for _, c := range r.Categories {
-		out = append(out, line{category: c.Name, cells: cells(c.Image, c.Pixel)})
+		out = append(out, line{category: c.Name, cells: cells(c.Image, c.Pixel, c.CILow, c.CIHigh)})
 		for _, d := range c.Defects {
-			out = append(out, line{category: c.Name, defect: d.Name, cells: cells(d.Image, d.Pixel)})
+			out = append(out, line{category: c.Name, defect: d.Name, cells: cells(d.Image, d.Pixel, d.CILow, d.CIHigh)})
 		}
 	}
 	// The mean, each cell marked when it is over fewer categories than the
 	// dataset has.
-	mean := line{cells: cells(r.Mean.Image, r.Mean.Pixel)}
+	mean := line{cells: cells(r.Mean.Image, r.Mean.Pixel, r.Mean.CILow, r.Mean.CIHigh)}
 	n := datasetCategories(r)
 	for i, m := range meanColumns(r) {
 		if m.partial(n) {
@@ -133,9 +152,9 @@ func lines(r *evaluate.Report, dash string) []line {
 	return append(out, mean)
 }
 
-func headers() []string {
+func headers(r *evaluate.Report) []string {
 	h := []string{"category"}
-	for _, col := range columns {
+	for _, col := range columnsOf(r) {
 		h = append(h, col.header)
 	}
 	return h
@@ -146,7 +165,7 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	put := func(cells []string) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
-	put(headers())
+	put(headers(r))
 	all := lines(r, "-")
 	for i, l := range all {
 		row := append([]string{printable.Line(l.name())}, l.cells...)
@@ -162,8 +181,8 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "values in %%; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity\n",
-		r.Settings.Thresholds, r.Settings.FPRLimit, r.Settings.RCPROTau, r.Settings.RCPRODelta, r.Settings.Connectivity)
+	_, err := fmt.Fprintf(w, "values in %%; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s%s\n",
+		r.Settings.Thresholds, r.Settings.FPRLimit, r.Settings.RCPROTau, r.Settings.RCPRODelta, r.Settings.Connectivity, pimoNote(r), bootstrapNote(r))
 	for _, line := range []string{provenanceLine(r), partialNote(r)} {
 		if err == nil && line != "" {
 			_, err = fmt.Fprintln(w, line)
@@ -172,9 +191,29 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	return err
 }
 
+// pimoNote names AUPIMO's grid when the table shows it.
+func pimoNote(r *evaluate.Report) string {
+	switch {
+	case !r.Settings.Metrics.Has(metric.SelectAUPIMO):
+		return ""
+	case r.Settings.PIMOThresholds == 0:
+		return ", AUPIMO exact"
+	}
+	return fmt.Sprintf(", AUPIMO on %d thresholds", r.Settings.PIMOThresholds)
+}
+
+// bootstrapNote says what the intervals are.
+func bootstrapNote(r *evaluate.Report) string {
+	b := r.Settings.Bootstrap
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprintf("; [%g%% bootstrap interval, %d replicates, seed %d]", 100*b.Confidence, b.Replicates, b.Seed)
+}
+
 func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
-	h := headers()
+	h := headers(r)
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
 	for i := range h {
 		if i == 0 {
@@ -213,8 +252,8 @@ var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "_", `\_`, "&", 
 func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
 	b.WriteString("% zsadbench: values in %; requires \\usepackage{booktabs}\n")
-	b.WriteString("\\begin{tabular}{l" + strings.Repeat("r", len(columns)) + "}\n\\toprule\n")
-	h := headers()
+	h := headers(r)
+	b.WriteString("\\begin{tabular}{l" + strings.Repeat("r", len(h)-1) + "}\n\\toprule\n")
 	h[0] = "Category"
 	b.WriteString(strings.Join(h, " & ") + " \\\\\n\\midrule\n")
 	all := lines(r, "--")
@@ -232,7 +271,7 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 		b.WriteString(name + " & " + strings.Join(l.cells, " & ") + " \\\\\n")
 	}
 	if note := partialNote(r); note != "" {
-		b.WriteString("\\midrule\n\\multicolumn{" + strconv.Itoa(len(columns)+1) + "}{l}{\\footnotesize " + latexEscaper.Replace(printable.Line(note)) + "} \\\\\n")
+		b.WriteString("\\midrule\n\\multicolumn{" + strconv.Itoa(len(h)) + "}{l}{\\footnotesize " + latexEscaper.Replace(printable.Line(note)) + "} \\\\\n")
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
@@ -252,6 +291,22 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 	if byDefect {
 		header = slices.Insert(header, 1, "defect")
 	}
+	aupimo := r.Settings.Metrics.Has(metric.SelectAUPIMO)
+	if aupimo {
+		header = append(header, "pixel_aupimo", "pixel_aupimo_std")
+	}
+	// With a bootstrap, each metric's interval follows the metrics.
+	fields := evaluate.Fields
+	if !aupimo {
+		fields = slices.DeleteFunc(slices.Clone(fields), func(f evaluate.Field) bool { return f.Select == metric.SelectAUPIMO })
+	}
+	boot := r.Settings.Bootstrap != nil
+	if boot {
+		for _, f := range fields {
+			n := strings.ReplaceAll(f.Name, ".", "_")
+			header = append(header, n+"_ci_low", n+"_ci_high")
+		}
+	}
 	header = append(header, csvProvenanceHeader...)
 	if err := cw.Write(header); err != nil {
 		return err
@@ -262,16 +317,28 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 		}
 		return strconv.FormatFloat(v.V, 'g', -1, 64)
 	}
-	record := func(name, defect, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics) []string {
+	record := func(name, defect, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
 		rec := []string{name, images, anomalous, pixels, frac(i.AUROC), frac(i.AP), frac(i.F1Max),
 			frac(p.AUROC), frac(p.AP), frac(p.F1Max), frac(p.AUPRO), frac(p.RCPRO)}
 		if byDefect {
 			rec = slices.Insert(rec, 1, defect)
 		}
+		if aupimo {
+			rec = append(rec, frac(p.AUPIMO), frac(p.AUPIMOStd))
+		}
+		if boot {
+			for _, f := range fields {
+				if lo == nil || hi == nil {
+					rec = append(rec, "", "")
+				} else {
+					rec = append(rec, frac(*f.Get(lo)), frac(*f.Get(hi)))
+				}
+			}
+		}
 		return rec
 	}
 	row := func(c *evaluate.CategoryReport, name, defect string) []string {
-		return record(name, defect, strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10), c.Image, c.Pixel)
+		return record(name, defect, strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10), c.Image, c.Pixel, c.CILow, c.CIHigh)
 	}
 	for _, c := range r.Categories {
 		if err := cw.Write(append(row(c, c.Name, ""), csvProvenance(r, c.Name)...)); err != nil {
@@ -283,7 +350,7 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 			}
 		}
 	}
-	if err := cw.Write(append(record("mean", "", "", "", "", r.Mean.Image, r.Mean.Pixel), csvProvenance(r, "")...)); err != nil {
+	if err := cw.Write(append(record("mean", "", "", "", "", r.Mean.Image, r.Mean.Pixel, r.Mean.CILow, r.Mean.CIHigh), csvProvenance(r, "")...)); err != nil {
 		return err
 	}
 	// A mean over fewer categories than the dataset has: one more row, with
@@ -295,6 +362,12 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 		}
 		for _, m := range meanColumns(r) {
 			rec = append(rec, fmt.Sprintf("%d/%d", m.over, mo.DatasetCategories))
+		}
+		if aupimo { // the std's mean is over the categories of the mean's
+			rec = append(rec, rec[len(rec)-1])
+		}
+		if boot {
+			rec = append(rec, make([]string, 2*len(fields))...)
 		}
 		if err := cw.Write(append(rec, make([]string, len(csvProvenanceHeader))...)); err != nil {
 			return err

@@ -109,7 +109,7 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 		return nil, err
 	}
 	if mode == dataset.ScoreMode {
-		if job.maps, err = readMapsInfo(c.String(flagMaps)); err != nil {
+		if job.maps, err = readMapsInfo(maps); err != nil {
 			return nil, err
 		}
 		if w := mapsInfoWarning(job.maps, job.load.Size); w != "" {

@@ -73,7 +73,7 @@ def _request(thresholds="exact", metrics=None, fpr_limit=0.3, rcpro_tau=0.05, rc
     if metrics is not None:
         names = [metrics] if isinstance(metrics, str) else list(metrics)
         if not names or not all(isinstance(m, str) for m in names):
-            raise ValueError(f"metrics: {metrics!r}: want names among image, pixel, aupro, rcpro, all")
+            raise ValueError(f"metrics: {metrics!r}: want names among image, pixel, aupro, rcpro, aupimo, paper, all")
         req["metrics"] = ",".join(names)
     return json.dumps(req).encode()
 
@@ -118,8 +118,9 @@ def evaluate(maps, masks, scores=None, *, thresholds="exact", metrics=None, fpr_
             score) or "steps:N" (or N), the AnomalyCLIP-family scripts'
             np.arange grid. AUROC, AP and F1-max always use every score.
         metrics: the groups to compute ("image", "pixel", "aupro", "rcpro",
-            "all"; a list or a comma-separated string); None is all. The
-            others are None and cost nothing.
+            "aupimo", "paper" = the first four, "all" = all five; a list or a
+            comma-separated string); None is "paper". The others are None
+            and cost nothing.
         fpr_limit: L of AUPRO@L. rcpro_tau, rcpro_delta: RCPRO's overlap
             and excess tolerances. connectivity: 8 or 4, of ground-truth
             and predicted regions. rc_average: "pooled" (the DIVE paper's)

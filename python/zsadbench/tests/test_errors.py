@@ -98,7 +98,7 @@ def test_settings(cat):
         (ValueError, re.escape('threshold grid "steps:0"'), dict(thresholds="steps:0")),
         (ValueError, re.escape('threshold grid "steps:0"'), dict(thresholds=0)),
         (ValueError, re.escape('threshold grid "all"'), dict(thresholds="all")),
-        (ValueError, re.escape('metric "foo": want image, pixel, aupro, rcpro or all'), dict(metrics="image,foo")),
+        (ValueError, re.escape('metric "foo": want image, pixel, aupro, rcpro, aupimo, paper or all'), dict(metrics="image,foo")),
         (ValueError, "metrics: \\[\\]: want names", dict(metrics=[])),
         (ValueError, re.escape('RC average "mean": want pooled or image'), dict(rc_average="mean")),
         (ValueError, re.escape("workers -1: want 0 (one per CPU) to 256"), dict(workers=-1)),
