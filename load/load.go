@@ -6,7 +6,6 @@ package load
 
 import (
 	"fmt"
-	"path"
 
 	"github.com/zsadbench/zsadbench/backend"
 	"github.com/zsadbench/zsadbench/dataset"
@@ -110,7 +109,7 @@ func (p *Plan) image(e *dataset.Entry, out *backend.Output) (metric.Image, error
 	if src == "" {
 		src = e.ImagePath
 	}
-	im := metric.Image{Name: src, Key: e.Key, Defect: defectOf(e), Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
+	im := metric.Image{Name: src, Key: e.Key, Defect: e.Defect, Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
 		return im, fmt.Errorf("%s: score map of %d values for %dx%d", printable.Path(src), len(out.Map), out.Width, out.Height)
 	}
@@ -173,20 +172,6 @@ func (p *Plan) image(e *dataset.Entry, out *backend.Output) (metric.Image, error
 	}
 	im.Mask = mask
 	return im, nil
-}
-
-// defectOf is the folder an entry's key puts its image in (MVTec's and
-// VisA's defect folders, "good" for normal images), or "" when the key
-// has no folder or the folder is the category's.
-func defectOf(e *dataset.Entry) string {
-	dir := path.Dir(e.Key)
-	if dir == "." || dir == "/" {
-		return ""
-	}
-	if d := path.Base(dir); d != e.Category {
-		return d
-	}
-	return ""
 }
 
 func resizeMask(mask []bool, w, h, s int, how MaskResize) []bool {
