@@ -211,7 +211,9 @@ func StepThresholds(lo, hi float32, n int) []float32 {
 	d := (l + step) - l
 	t := make([]float32, count)
 	for k := range t {
-		t[k] = float32(l + float64(k)*d)
+		// The explicit conversion rounds the product first, as NumPy does: Go
+		// may otherwise fuse it with the sum (FMA on arm64).
+		t[k] = float32(l + float64(float64(k)*d))
 	}
 	return t
 }
