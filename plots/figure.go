@@ -392,7 +392,7 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 	// Curves last to first, so that the first is drawn on top.
 	for i := len(series) - 1; i >= 0; i-- {
 		c := series[i].Curve
-		keep := thinIndices(c.X, c.Y, l.pixels, l.pixels, l.tol)
+		keep := thinIndices(c.X, c.Y, l.pixels, l.pixels, l.tol, false)
 		pts := make([]point, len(keep))
 		xys := make(plotter.XYs, len(keep))
 		for j, k := range keep {
