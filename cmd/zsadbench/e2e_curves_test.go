@@ -78,7 +78,7 @@ func TestCurveFilesKeepTheirMetrics(t *testing.T) {
 	}
 }
 
-func withLimit(s metric.Settings, l float64) metric.Settings   { s.FPRLimit = l; return s }
+func withLimit(s metric.Settings, l float64) metric.Settings    { s.FPRLimit = l; return s }
 func withGrid(s metric.Settings, g metric.Grid) metric.Settings { s.Thresholds = g; return s }
 
 func readResults(t *testing.T, path string) *evaluate.Report {
