@@ -322,7 +322,7 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 		}
 	}
 	if dir := c.String("plot-dir"); dir != "" {
-		if err := plotReport(dir, job.name, rep); err != nil {
+		if err := plotReport(dir, job.name, rep, job.stderr); err != nil {
 			return err
 		}
 	}
