@@ -79,7 +79,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version:              version.Get().String(),
 		Description: "zsadbench score --maps DIR --data DIR prints the paper table of a folder of score maps;\n" +
 			"zsadbench help COMMAND explains a command. " + metricsDoc,
-		Commands: []*cli.Command{scoreCommand(), compareCommand(), plotCommand(), predictCommand(), runCommand(), synthCommand()},
+		Commands: []*cli.Command{scoreCommand(), compareCommand(), plotCommand(), vizCommand(), predictCommand(), runCommand(), synthCommand()},
 		// Errors are printed once, by run, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Flags: []cli.Flag{

@@ -137,6 +137,24 @@ func writeResults(dir string, rep *evaluate.Report) error {
 	return writeFileAtomic(filepath.Join(dir, resultsFile), func(w io.Writer) error { return report.Write(w, rep, "json") })
 }
 
+// parseWidth reads --width: one, two, auto (0: the figure's default) or
+// inches.
+func parseWidth(w string) (vg.Length, error) {
+	switch w {
+	case "auto":
+		return 0, nil
+	case "one":
+		return plots.OneColumn, nil
+	case "two":
+		return plots.TwoColumn, nil
+	}
+	var in float64
+	if _, err := fmt.Sscanf(w, "%g", &in); err != nil || !(in > 0 && in < 100) {
+		return 0, fmt.Errorf("--width %q: want one, two, auto or inches", w)
+	}
+	return vg.Length(in) * vg.Inch, nil
+}
+
 // plotRun is one --run NAME=DIR.
 type plotRun struct {
 	name, dir string
@@ -263,18 +281,8 @@ func plotCommand() *cli.Command {
 					opts.FPRLimit = runs[0].results.Settings.FPRLimit
 				}
 			}
-			switch w := c.String("width"); w {
-			case "auto":
-			case "one":
-				opts.Width = plots.OneColumn
-			case "two":
-				opts.Width = plots.TwoColumn
-			default:
-				var in float64
-				if _, err := fmt.Sscanf(w, "%g", &in); err != nil || !(in > 0 && in < 100) {
-					return fmt.Errorf("--width %q: want one, two, auto or inches", w)
-				}
-				opts.Width = vg.Length(in) * vg.Inch
+			if opts.Width, err = parseWidth(c.String("width")); err != nil {
+				return err
 			}
 			if _, err := plots.FormatOf(c.String("out")); err != nil {
 				return fmt.Errorf("--out: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,5 +75,54 @@ func TestPage(t *testing.T) {
 	}
 	if out, err := exec.Command("pdftotext", path, "-").Output(); err == nil && !strings.Contains(string(out), text) {
 		t.Errorf("pdftotext reads %q, want %q", out, text)
+	}
+}
+
+// An image is drawn upright: its first row at the top of its rectangle
+// (checked by rendering the page with poppler's pdftoppm, when at hand).
+func TestImageUpright(t *testing.T) {
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Skip("pdftoppm (poppler-utils) is not installed")
+	}
+	for _, size := range []int{8, 100} { // PNG and JPEG embedding
+		c := New(1*vg.Inch, 1*vg.Inch)
+		img := image.NewRGBA(image.Rect(0, 0, size, size))
+		for y := range size {
+			for x := range size {
+				c := color.RGBA{0, 0, 255, 255} // bottom half blue
+				if y < size/2 {
+					c = color.RGBA{255, 0, 0, 255} // top half red
+				}
+				img.SetRGBA(x, y, c)
+			}
+		}
+		c.DrawImage(vg.Rectangle{Max: vg.Point{X: 72, Y: 72}}, img)
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		in := filepath.Join(dir, "p.pdf")
+		if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("pdftoppm", "-r", "20", "-png", "-singlefile", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+		f, err := os.Open(filepath.Join(dir, "p.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := page.Bounds()
+		top, _, _, _ := page.At(b.Dx()/2, b.Dy()/5).RGBA()
+		bottom, _, _, _ := page.At(b.Dx()/2, 4*b.Dy()/5).RGBA()
+		if top < 0xc000 || bottom > 0x4000 {
+			t.Errorf("%d px image: red at the top %x, at the bottom %x; want the red half on top", size, top, bottom)
+		}
 	}
 }
