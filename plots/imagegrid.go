@@ -29,9 +29,9 @@ type ImageGrid struct {
 	small   text.Style // colour bar labels, caption
 	// layout, in the figure's coordinates
 	labelW, barW, gap, panelW, headerH, captionH, titleH vg.Length
-	rowH                                                []vg.Length
-	lines                                               []string // the caption, wrapped
-	width, height                                       vg.Length
+	rowH                                                 []vg.Length
+	lines                                                []string // the caption, wrapped
+	width, height                                        vg.Length
 }
 
 // ImageRow is one row of an ImageGrid.
