@@ -76,7 +76,7 @@ for r in $(seq "$REPEAT"); do
 	for mode in plain curves; do
 		args=(score --maps "$DATA" --data "$DATA" --format json "${extra[@]}")
 		[ "$mode" = curves ] && { rm -rf "$CURVES"; args+=(--curves "$CURVES" --curve-tolerance "$TOLERANCE"); }
-		/usr/bin/time -f '%e %M' -o "$RUN/$mode.$r.time" "$ZSAD" "${args[@]}" >"$RUN/$mode.$r.json"
+		/usr/bin/time -f '%e %M %U %S' -o "$RUN/$mode.$r.time" "$ZSAD" "${args[@]}" >"$RUN/$mode.$r.json"
 		echo "$mode run $r: $(cat "$RUN/$mode.$r.time") (s, KB)" >&2
 	done
 	cmp -s "$RUN/plain.$r.json" "$RUN/curves.$r.json" || { echo "curves.sh: --curves changed the results" >&2; exit 1; }
@@ -84,16 +84,18 @@ done
 
 pw=$(cat "$RUN"/plain.*.time | awk '{print $1}' | median)
 cw=$(cat "$RUN"/curves.*.time | awk '{print $1}' | median)
+pc=$(cat "$RUN"/plain.*.time | awk '{print $3 + $4}' | median)
+cc=$(cat "$RUN"/curves.*.time | awk '{print $3 + $4}' | median)
 pm=$(cat "$RUN"/plain.*.time | awk '{print $2}' | sort -n | tail -1)
 cm=$(cat "$RUN"/curves.*.time | awk '{print $2}' | sort -n | tail -1)
 {
 	echo "$CATEGORIES x $IMAGES maps of ${SIZE}x$SIZE, median of $REPEAT runs, --curve-tolerance $TOLERANCE:"
 	echo
-	echo "| run | wall s | peak MB |"
-	echo "|---|---:|---:|"
-	echo "| score | $pw | $((pm / 1024)) |"
-	echo "| score --curves | $cw | $((cm / 1024)) |"
-	awk -v p="$pw" -v c="$cw" 'BEGIN {printf "| added by --curves | %.2f (%+.0f%%) | |\n", c - p, 100 * (c - p) / p}'
+	echo "| run | wall s | CPU s | peak MB |"
+	echo "|---|---:|---:|---:|"
+	echo "| score | $pw | $pc | $((pm / 1024)) |"
+	echo "| score --curves | $cw | $cc | $((cm / 1024)) |"
+	awk -v p="$pw" -v c="$cw" -v pc="$pc" -v cc="$cc" 'BEGIN {printf "| added by --curves | %.2f (%+.0f%%) | %.2f (%+.0f%%) | |\n", c - p, 100 * (c - p) / p, cc - pc, 100 * (cc - pc) / pc}'
 	echo
 	echo "| curve kind | largest file (bytes) | all categories (bytes) |"
 	echo "|---|---:|---:|"

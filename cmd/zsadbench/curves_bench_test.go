@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/zsadbench/zsadbench/curve"
+	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/synth"
+)
+
+// BenchmarkWriteCurves times what --curves adds after the evaluation:
+// thinning the six curves of one category of 200 maps of 512x512 (the
+// issue's case, 52 million pixels) to the default tolerance and writing
+// them. bench/curves.sh measures the whole command with and without
+// --curves.
+func BenchmarkWriteCurves(b *testing.B) {
+	opts := synth.DefaultOptions()
+	opts.Categories, opts.Images, opts.Size, opts.Seed = 1, 200, 512, 1
+	cats, err := synth.Categories(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep, err := evaluate.Dataset(context.Background(), evaluate.Categories(cats), metric.DefaultSettings, evaluate.Options{Curves: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cats = nil
+	dir := b.TempDir()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := writeCurves(dir, rep, curve.DefaultTolerance); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
