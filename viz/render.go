@@ -7,65 +7,49 @@ import (
 	"image/color"
 	_ "image/jpeg" // input images
 	_ "image/png"
-	"io"
 	"math"
-	"os"
 
 	_ "golang.org/x/image/bmp"
 	xdraw "golang.org/x/image/draw"
 	_ "golang.org/x/image/tiff"
 
+	"github.com/zsadbench/zsadbench/internal/inputfile"
+	"github.com/zsadbench/zsadbench/internal/printable"
+	"github.com/zsadbench/zsadbench/mapio"
 	"github.com/zsadbench/zsadbench/resize"
 )
 
-// maxImagePixels bounds an input image's size, checked from its header
-// before it is decoded.
-const maxImagePixels = 1 << 26
-
-// maxImageBytes bounds an input image file's size.
-const maxImageBytes = 512 << 20
-
-// loadImage reads and decodes an input image (PNG, JPEG, BMP, TIFF). Errors
-// name the file; a decoder's panic on a malformed file is an error.
-func loadImage(path string) (img image.Image, err error) {
-	f, err := os.Open(path)
+// loadImage reads and decodes an input image (PNG, JPEG, BMP, TIFF): only
+// a regular file, bounded, and checked from its header against mapio's
+// decoding budget before it is decoded. Errors name the file; a decoder's
+// panic on a malformed file is an error.
+func loadImage(path string) (image.Image, error) {
+	data, err := inputfile.ReadFile(path, mapio.MaxFileBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
+		return nil, fmt.Errorf("read image %s: %w", printable.Path(path), err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("read image %s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxImageBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
-	}
-	if len(data) > maxImageBytes {
-		return nil, fmt.Errorf("read image %s: larger than %d MB", path, maxImageBytes>>20)
-	}
-	return decodeImage(path, data)
+	return decodeImage(printable.Path(path), data)
 }
 
-func decodeImage(path string, data []byte) (img image.Image, err error) {
+func decodeImage(name string, data []byte) (img image.Image, err error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("decode image %s: %w", path, err)
+		return nil, fmt.Errorf("decode image %s: %w", name, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
-		return nil, fmt.Errorf("decode image %s: %s image of %dx%d is empty or larger than %d pixels", path, format, cfg.Width, cfg.Height, maxImagePixels)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("decode image %s: %s image of %dx%d is empty", name, format, cfg.Width, cfg.Height)
+	}
+	if err := mapio.CheckDecodeSize("decode image "+name, cfg.Width, cfg.Height, mapio.BytesPerPixel(cfg.ColorModel)); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			img, err = nil, fmt.Errorf("decode image %s: malformed %s (decoder panicked: %v)", path, format, p)
+			img, err = nil, fmt.Errorf("decode image %s: malformed %s (decoder panicked: %v)", name, format, p)
 		}
 	}()
 	img, _, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("decode image %s: %w", path, err)
+		return nil, fmt.Errorf("decode image %s: %w", name, err)
 	}
 	return img, nil
 }

@@ -135,5 +135,7 @@ func main() {
 		debug.SetGCPercent(50)
 	}
 	cleanUpOnSignal()
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	status := run(os.Args, os.Stdout, os.Stderr)
+	awaitSignal()
+	os.Exit(status)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/zsadbench/zsadbench/dataset"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/plots"
 	"github.com/zsadbench/zsadbench/viz"
@@ -77,14 +78,14 @@ func vizAction(c *cli.Context) error {
 	for _, v := range c.StringSlice("run") {
 		name, dir, ok := strings.Cut(v, "=")
 		if !ok || name == "" || dir == "" {
-			return fmt.Errorf("--run %q: want NAME=MAPS (a folder of score maps)", v)
+			return fmt.Errorf("--run %q: want NAME=MAPS (a folder of score maps)", printable.Line(v))
 		}
 		if slices.ContainsFunc(runs, func(r viz.Run) bool { return r.Name == name }) {
-			return fmt.Errorf("--run %s is given twice: each run needs its own name", name)
+			return fmt.Errorf("--run %s is given twice: each run needs its own name", printable.Line(name))
 		}
 		ds, err := open(dataset.ScoreMode, dir)
 		if err != nil {
-			return fmt.Errorf("--run %s: %w", name, err)
+			return fmt.Errorf("--run %s: %w", printable.Line(name), err)
 		}
 		runs = append(runs, viz.Run{Name: name, Dataset: ds})
 	}
