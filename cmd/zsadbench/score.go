@@ -17,7 +17,6 @@ import (
 	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
-	"github.com/zsadbench/zsadbench/internal/parallel"
 	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/metric"
@@ -79,6 +78,7 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	job := &evalJob{progress: newProgress(c, "images"), stderr: c.App.ErrWriter, name: modelName(c)}
 	job.options.HoldPixels = c.Int("hold-pixels") // <= 0: the default
 	job.options.Curves = c.String("curves") != "" || c.String("plot-dir") != ""
+	job.options.CurveTolerance = c.Float64("curve-tolerance")
 	var err error
 	if job.settings, err = parseSettings(c, metrics); err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
 	}
-	if t := c.Float64("curve-tolerance"); !(t >= 0 && t < 1) {
+	if t := job.options.CurveTolerance; !(t >= 0 && t < 1) {
 		return nil, fmt.Errorf("--curve-tolerance %v: want 0 (every point) or a value below 1", t)
 	}
 	if _, err := outputFormat(c); err != nil {
@@ -314,7 +314,7 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 		fmt.Fprintln(job.stderr, job.resizes)
 	}
 	if dir := c.String("curves"); dir != "" {
-		if err := writeCurves(dir, rep, c.Float64("curve-tolerance")); err != nil {
+		if err := writeCurves(dir, rep); err != nil {
 			return err
 		}
 		if err := writeResults(dir, rep); err != nil {
@@ -350,37 +350,25 @@ func evaluateProgress(p *progress, src evaluate.Source) func(evaluate.Progress) 
 	}
 }
 
-// writeCurves writes each curve of rep into dir, thinned to tol by
-// curve.Simplify (tol 0: every point), the curves thinned in parallel.
-func writeCurves(dir string, rep *evaluate.Report, tol float64) error {
+// writeCurves writes each curve of rep into dir (thinned by evaluate to
+// --curve-tolerance as each category finished).
+func writeCurves(dir string, rep *evaluate.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--curves: %w", err)
 	}
 	if err := removeResults(dir); err != nil {
 		return err
 	}
-	rule := curve.Rule{FPRLimit: rep.Settings.FPRLimit, StepsGrid: !rep.Settings.Thresholds.IsExact()}
-	type file struct {
-		path string
-		kind curve.Kind
-		c    curve.Curve
-	}
-	var files []file
 	for _, cr := range rep.Categories {
 		for _, kind := range curve.Kinds() {
-			if cv, ok := cr.Curves[kind]; ok {
-				files = append(files, file{filepath.Join(dir, curve.FileName(cr.Name, kind)), kind, cv})
+			cv, ok := cr.Curves[kind]
+			if !ok {
+				continue
 			}
-		}
-	}
-	if tol > 0 {
-		parallel.For(len(files), rep.Settings.Workers, func(_, i int) {
-			files[i].c = curve.Simplify(files[i].c, files[i].kind, tol, rule)
-		})
-	}
-	for _, f := range files {
-		if err := writeFileAtomic(f.path, func(w io.Writer) error { return curve.WriteCSV(w, f.c) }); err != nil {
-			return err
+			path := filepath.Join(dir, curve.FileName(cr.Name, kind))
+			if err := writeFileAtomic(path, func(w io.Writer) error { return curve.WriteCSV(w, cv) }); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
