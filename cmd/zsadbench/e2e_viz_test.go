@@ -26,7 +26,7 @@ func TestViz(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("viz printed on stdout:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "neutral grey") || !strings.Contains(r.stderr, "wrote "+out+": 6 images") {
+	if !strings.Contains(r.stderr, "neutral grey") || !strings.Contains(r.stderr, "wrote "+out+" (rows: 6, models: 2)") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	first, err := os.ReadFile(out)
@@ -49,7 +49,7 @@ func TestViz(t *testing.T) {
 	pdf := filepath.Join(t.TempDir(), "fig.pdf")
 	r = mustRun(t, "viz", "--run", "tight="+filepath.Join(dir, "tight"), "--gt", filepath.Join(dir, "gt"), "--out", pdf,
 		"--images", "demo/test/blob/000,demo/test/good/000", "--normalize", "fixed:0,1")
-	if !strings.Contains(r.stderr, "--gt is deprecated") || !strings.Contains(r.stderr, ": 2 images") {
+	if !strings.Contains(r.stderr, "--gt is deprecated") || !strings.Contains(r.stderr, "(rows: 2, models: 1)") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	checkPrefix(t, pdf, "%PDF")

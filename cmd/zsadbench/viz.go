@@ -110,7 +110,7 @@ func vizAction(c *cli.Context) error {
 	if err := fig.Save(c.String("out")); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "wrote %s: %d images x (image, ground truth, %d models)\n", c.String("out"), len(picks), len(runs))
+	fmt.Fprintf(c.App.ErrWriter, "wrote %s (rows: %d, models: %d)\n", c.String("out"), len(picks), len(runs))
 	return nil
 }
 
