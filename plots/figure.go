@@ -437,12 +437,11 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 		}
 	}
 	// Shading under the curves, below every line; translucent, so that
-	// overlapping areas of several models stay visible.
+	// overlapping areas of several models stay visible, and fainter the
+	// more models there are, so that where every area overlaps it is as
+	// dark as one model's alone (22%).
 	if info.shadeTo > 0 {
-		alpha := uint8(0x38)
-		if len(series) > 1 {
-			alpha = 0x24
-		}
+		alpha := uint8(math.Round(255 * (1 - math.Pow(1-0.22, 1/float64(len(series))))))
 		for i := len(series) - 1; i >= 0; i-- {
 			poly := areaUnder(drawn[i], math.Min(info.shadeTo, info.xMax))
 			if len(poly) < 3 {
