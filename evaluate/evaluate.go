@@ -28,6 +28,12 @@ import (
 type Options struct {
 	// Curves keeps every curve in the report (for plots and CSV files).
 	Curves bool
+	// CurveTolerance, when positive, thins each curve as soon as it is
+	// made (curve.Simplify: within the tolerance in x, y and the metric),
+	// so that a report holds a few thousand points a curve instead of one
+	// a pixel, and memory holds one category's full curve at a time. 0
+	// keeps every point.
+	CurveTolerance float64
 	// HoldPixels (Dataset, steps grid) is the most pixels of a category held
 	// for the exact pixel AUROC, AP and F1-max; a larger category is read
 	// again in batches of about this size instead, so memory stays bounded.
@@ -99,7 +105,7 @@ type CategoryReport struct {
 	Image           ImageMetrics `json:"image"`
 	Pixel           PixelMetrics `json:"pixel"`
 	// Curves holds the curves by kind (curve.ImageROC, ...) when
-	// Settings.Curves is set.
+	// Options.Curves is set, thinned to Options.CurveTolerance.
 	Curves map[curve.Kind]curve.Curve `json:"-"`
 	// Records has one record per image, in order, when Options.PerImage
 	// is set.
@@ -217,6 +223,9 @@ func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*s
 	}
 	if err := o.Bootstrap.Validate(); err != nil {
 		return nil, err
+	}
+	if t := o.CurveTolerance; !(t >= 0 && t < 1) {
+		return nil, fmt.Errorf("evaluate: curve tolerance %v: want 0 (every point) or a value below 1", t)
 	}
 	st := &stream{name: name, s: s, o: o, rep: &CategoryReport{Name: name}, ext: ext}
 	st.rep.Image = ImageMetrics{notComputed, notComputed, notComputed}
@@ -420,8 +429,8 @@ func (st *stream) Finish() (*CategoryReport, error) {
 		c := roc.FromScores(st.scores, st.labels)
 		rep.Image = ImageMetrics{warn("image", c.AUROC()), warn("image", c.AP()), warn("image", c.F1Max())}
 		if st.o.Curves {
-			rep.Curves[curve.ImageROC] = c.ROC()
-			rep.Curves[curve.ImagePR] = c.PR()
+			st.keepCurve(curve.ImageROC, c.ROC())
+			st.keepCurve(curve.ImagePR, c.PR())
 		}
 	}
 	negatives := rep.Pixels - st.positives
@@ -479,8 +488,8 @@ func (st *stream) Finish() (*CategoryReport, error) {
 		setPixel(exact.pixel)
 		if st.o.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
-			rep.Curves[curve.PixelROC] = c.ROC()
-			rep.Curves[curve.PixelPR] = c.PR()
+			st.keepCurve(curve.PixelROC, c.ROC())
+			st.keepCurve(curve.PixelPR, c.PR())
 		}
 	}
 	if s.Thresholds.IsExact() {
@@ -494,14 +503,23 @@ func (st *stream) Finish() (*CategoryReport, error) {
 	if s.Metrics&metric.SelectAUPRO != 0 {
 		rep.Pixel.AUPRO = warn("pixel", st.aupro.AUPRO(r.GTRegions, r.Negatives))
 		if st.o.Curves {
-			rep.Curves[curve.PROFPR] = integrate.PROCurve(r)
+			st.keepCurve(curve.PROFPR, integrate.PROCurve(r))
 		}
 	}
 	if s.Metrics&metric.SelectRCPRO != 0 {
 		rep.Pixel.RCPRO = warn("pixel", st.rc.RCPRO(r.GTRegions))
 		if st.o.Curves {
-			rep.Curves[curve.PRORC] = integrate.RCCurve(r)
+			st.keepCurve(curve.PRORC, integrate.RCCurve(r))
 		}
 	}
 	return rep, nil
+}
+
+// keepCurve puts a curve of kind k in the report, thinned to
+// Options.CurveTolerance.
+func (st *stream) keepCurve(k curve.Kind, c curve.Curve) {
+	if t := st.o.CurveTolerance; t > 0 {
+		c = curve.Simplify(c, k, t, curve.Rule{FPRLimit: st.s.FPRLimit, StepsGrid: !st.s.Thresholds.IsExact()})
+	}
+	st.rep.Curves[k] = c
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/zsadbench/zsadbench/curve"
 	"hash/crc32"
-	"image/color"
 	"io"
 	"math"
 	"path/filepath"
@@ -15,10 +14,10 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
+	"github.com/zsadbench/zsadbench/internal/pdfcanvas"
 )
 
 // Format is an output file format.
@@ -28,7 +27,7 @@ type Format string
 const (
 	PNG Format = "png" // raster at Options.DPI, with the DPI recorded in the file (pHYs)
 	SVG Format = "svg" // vector; text as text in Liberation Sans, falling back to Arial, Helvetica
-	PDF Format = "pdf" // vector, fonts embedded
+	PDF Format = "pdf" // vector, with the subset of each font that the figure uses embedded
 )
 
 // FormatOf returns the format named by a file name's extension (.png,
@@ -96,9 +95,8 @@ func encode(w io.Writer, format Format, d drawing, dpi int) error {
 		_, err := w.Write(b)
 		return err
 	case PDF:
-		c := vgpdf.New(width, height)
-		c.EmbedFonts(true)
-		d.Draw(draw.New(pdfCanvas{c}))
+		c := pdfcanvas.New(width, height)
+		d.Draw(draw.New(c))
 		if _, err := c.WriteTo(&buf); err != nil {
 			return fmt.Errorf("encode PDF: %w", err)
 		}
@@ -106,27 +104,6 @@ func encode(w io.Writer, format Format, d drawing, dpi int) error {
 		return err
 	}
 	return fmt.Errorf("unknown figure format %q (want png, svg or pdf)", string(format))
-}
-
-// pdfCanvas works around vgpdf taking a translucent colour's premultiplied
-// components for its straight ones (translucent white came out grey).
-type pdfCanvas struct{ *vgpdf.Canvas }
-
-func (c pdfCanvas) SetColor(clr color.Color) {
-	if clr != nil {
-		if n := color.NRGBA64Model.Convert(clr).(color.NRGBA64); n.A != 0xffff {
-			clr = straightColor(n)
-		}
-	}
-	c.Canvas.SetColor(clr)
-}
-
-// straightColor reports its components unpremultiplied from RGBA, which
-// is what vgpdf expects.
-type straightColor color.NRGBA64
-
-func (s straightColor) RGBA() (r, g, b, a uint32) {
-	return uint32(s.R), uint32(s.G), uint32(s.B), uint32(s.A)
 }
 
 // withPNGDensity inserts a pHYs chunk recording dpi right after the IHDR

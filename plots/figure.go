@@ -1,10 +1,12 @@
 package plots
 
 import (
-	"fmt"
-	"github.com/zsadbench/zsadbench/curve"
 	"image/color"
 	"math"
+	"sort"
+	"strconv"
+
+	"github.com/zsadbench/zsadbench/curve"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -22,7 +24,8 @@ const thinTolerance = 0.25
 type Figure struct {
 	opts      Options // resolved
 	plot      *plot.Plot
-	obstacles []obstacle // what the legend must not cover
+	layers    []plot.Plotter // what newPlot added to plot, bottom to top
+	obstacles []obstacle     // what the legend must not cover
 	legend    tableLegend
 	width     vg.Length
 	height    vg.Length
@@ -39,10 +42,12 @@ type point struct{ x, y float64 }
 type obstacle struct {
 	pts    []point
 	weight int
+	filled bool // pts is a polygon whose inside counts too
 }
 
 const (
 	guideWeight = 1
+	areaWeight  = 1 << 10 // a shaded area: better covered than a curve
 	curveWeight = 1 << 20
 )
 
@@ -67,7 +72,7 @@ func New(kind curve.Kind, series []Series, opts Options) (*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := info(kind)
+	info, err := info(kind, o)
 	if err != nil {
 		return nil, err
 	}
@@ -80,17 +85,16 @@ func New(kind curve.Kind, series []Series, opts Options) (*Figure, error) {
 	// is inside the figure, and with an automatic height it is a square no
 	// wider than the figure.
 	px := float64(max(o.Width, o.Height)) / float64(vg.Inch) * float64(o.DPI)
-	f.plot, f.obstacles = newPlot(info, series, styles, o, plotLayout{
+	f.plot, f.obstacles, f.layers = newPlot(info, series, styles, o, plotLayout{
 		title:  o.Title,
 		xLabel: true, yLabel: true,
-		ticks:    []float64{0, 0.2, 0.4, 0.6, 0.8, 1},
-		minor:    []float64{0.1, 0.3, 0.5, 0.7, 0.9},
 		tickFont: o.FontSize - 1,
 		pixels:   px,
 		tol:      thinTolerance,
 	})
 	f.legend = tableLegend{
-		header: metricName(info, o),
+		title:  info.title,
+		header: metricName(info, o, true),
 		sty:    newTextStyle(o.FontSize-1, f.plot.TextHandler),
 		thumb:  2.6 * (o.FontSize - 1),
 	}
@@ -235,7 +239,16 @@ func bestCorner(dc draw.Canvas, obstacles []obstacle, w, h, inset, lineWidth vg.
 		r.Max.Y += grow
 		hits := 0
 		for _, o := range obstacles {
-			hits += o.weight * segmentsHitting(dc, o.pts, r)
+			n := segmentsHitting(dc, o.pts, r)
+			if o.filled {
+				// An area counts once, whether its edge crosses the
+				// rectangle or the rectangle lies inside it.
+				n = min(n, 1)
+				if n == 0 && len(o.pts) > 0 {
+					n = insidePolygon(dc, o.pts, (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2)
+				}
+			}
+			hits += o.weight * n
 		}
 		if hits < bestHits {
 			best, bestHits = k, hits
@@ -271,6 +284,22 @@ func segmentsHitting(dc draw.Canvas, line []point, r vg.Rectangle) int {
 		}
 	}
 	return n
+}
+
+// insidePolygon returns 1 when the point (x, y) of canvas dc lies inside
+// the polygon pts (data units, closed by its last edge), else 0: the
+// even-odd rule.
+func insidePolygon(dc draw.Canvas, pts []point, x, y vg.Length) int {
+	px := (float64(x) - float64(dc.Min.X)) / float64(dc.Max.X-dc.Min.X)
+	py := (float64(y) - float64(dc.Min.Y)) / float64(dc.Max.Y-dc.Min.Y)
+	in := 0
+	for i, j := 0, len(pts)-1; i < len(pts); j, i = i, i+1 {
+		a, b := pts[i], pts[j]
+		if (a.y > py) != (b.y > py) && px < a.x+(py-a.y)*(b.x-a.x)/(b.y-a.y) {
+			in ^= 1
+		}
+	}
+	return in
 }
 
 // segmentMeetsRect reports whether segment a-b meets the rectangle
@@ -317,34 +346,36 @@ func squareHeight(p *plot.Plot, w vg.Length) vg.Length {
 type plotLayout struct {
 	title          string
 	xLabel, yLabel bool
-	ticks, minor   []float64
+	tile           bool // a grid's tile: fewer ticks
 	tickFont       vg.Length
 	pixels         float64 // plot area size in pixels, for thinning (upper bound)
 	tol            float64 // thinning tolerance in pixels
 }
 
 // newPlot builds the gonum plot of the series (validated, with their
-// 0-based styles) and returns it with the lines a legend must not cover.
-func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayout) (*plot.Plot, []obstacle) {
+// 0-based styles) and returns it with what a legend must not cover and
+// what it drew, bottom to top.
+func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayout) (*plot.Plot, []obstacle, []plot.Plotter) {
 	p := plot.New()
+	var layers []plot.Plotter
+	add := func(pl plot.Plotter) {
+		p.Add(pl)
+		layers = append(layers, pl)
+	}
 	hdlr := p.TextHandler
 	p.Title.Text = l.title
 	p.Title.TextStyle = newTextStyle(o.FontSize, hdlr)
 	p.Title.TextStyle.XAlign = draw.XCenter
 	p.Title.TextStyle.YAlign = draw.YTop
 	p.Title.Padding = 0.3 * o.FontSize
-	var ticks plot.ConstantTicks
-	for _, v := range l.ticks {
-		ticks = append(ticks, plot.Tick{Value: v, Label: fmt.Sprint(v)})
-	}
-	for _, v := range l.minor {
-		ticks = append(ticks, plot.Tick{Value: v})
-	}
 	for i, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Min, a.Max = 0, 1
+		if i == 0 {
+			a.Max = info.xMax
+		}
 		a.Padding = o.LineWidth/2 + 2
 		a.LineStyle.Width = 0.6
-		a.Tick.Marker = ticks
+		a.Tick.Marker = axisTicks(a.Max, l.tile)
 		a.Tick.Length = 0.35 * o.FontSize
 		a.Tick.LineStyle.Width = 0.5
 		a.Tick.Label = newTextStyle(l.tickFont, hdlr)
@@ -368,17 +399,17 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 	grid := plotter.NewGrid()
 	grid.Vertical = draw.LineStyle{Color: lightGrey, Width: 0.4}
 	grid.Horizontal = grid.Vertical
-	p.Add(grid)
+	add(grid)
 
+	// Obstacles are in axis units: x over the axis' length.
 	var obstacles []obstacle
 	addGuide := func(pts []point, sty draw.LineStyle) {
 		xys := make(plotter.XYs, len(pts))
 		for i, q := range pts {
 			xys[i].X, xys[i].Y = q.x, q.y
 		}
-		line := &plotter.Line{XYs: xys, LineStyle: sty}
-		p.Add(line)
-		obstacles = append(obstacles, obstacle{pts, guideWeight})
+		add(&plotter.Line{XYs: xys, LineStyle: sty})
+		obstacles = append(obstacles, obstacle{pts: inAxisUnits(pts, info.xMax), weight: guideWeight})
 	}
 	if info.diagonal {
 		addGuide([]point{{0, 0}, {1, 1}},
@@ -389,16 +420,51 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 			draw.LineStyle{Color: grey, Width: 0.75, Dashes: []vg.Length{3, 2}})
 	}
 
+	// The points each curve is drawn through: those in view, thinned.
+	drawn := make([][]point, len(series))
+	for i, s := range series {
+		c := s.Curve
+		n := len(c.X)
+		if info.xMax < 1 {
+			// Past the axis' end only the first point counts: the line
+			// to it is clipped at the edge.
+			n = min(n, sort.Search(n, func(k int) bool { return c.X[k] > info.xMax })+1)
+		}
+		keep := thinIndices(c.X[:n], c.Y[:n], l.pixels/info.xMax, l.pixels, l.tol, info.steps)
+		drawn[i] = make([]point, len(keep))
+		for j, k := range keep {
+			drawn[i][j] = point{clamp01(c.X[k]), clamp01(c.Y[k])}
+		}
+	}
+	// Shading under the curves, below every line; translucent, so that
+	// overlapping areas of several models stay visible, and fainter the
+	// more models there are, so that where every area overlaps it is as
+	// dark as one model's alone (22%).
+	if info.shadeTo > 0 {
+		alpha := uint8(math.Round(255 * (1 - math.Pow(1-0.22, 1/float64(len(series))))))
+		for i := len(series) - 1; i >= 0; i-- {
+			poly := areaUnder(drawn[i], math.Min(info.shadeTo, info.xMax))
+			if len(poly) < 3 {
+				continue
+			}
+			xys := make(plotter.XYs, len(poly))
+			for j, q := range poly {
+				xys[j].X, xys[j].Y = q.x, q.y
+			}
+			c := palette[styles[i]%len(palette)]
+			c.A = alpha
+			c.R, c.G, c.B = premultiply(c.R, alpha), premultiply(c.G, alpha), premultiply(c.B, alpha)
+			add(&plotter.Polygon{XYs: []plotter.XYs{xys}, Color: c})
+			obstacles = append(obstacles, obstacle{pts: inAxisUnits(poly, info.xMax), weight: areaWeight, filled: true})
+		}
+	}
+
 	// Curves last to first, so that the first is drawn on top.
 	for i := len(series) - 1; i >= 0; i-- {
-		c := series[i].Curve
-		keep := thinIndices(c.X, c.Y, l.pixels, l.pixels, l.tol)
-		pts := make([]point, len(keep))
-		xys := make(plotter.XYs, len(keep))
-		for j, k := range keep {
-			x, y := clamp01(c.X[k]), clamp01(c.Y[k])
-			pts[j] = point{x, y}
-			xys[j].X, xys[j].Y = x, y
+		pts := drawn[i]
+		xys := make(plotter.XYs, len(pts))
+		for j, q := range pts {
+			xys[j].X, xys[j].Y = q.x, q.y
 		}
 		sty := lineStyle(styles[i], o.LineWidth)
 		switch len(xys) {
@@ -408,15 +474,108 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 			// A lone point has no line to show: mark it.
 			sc := &plotter.Scatter{XYs: xys, GlyphStyle: draw.GlyphStyle{
 				Color: sty.Color, Radius: o.LineWidth * 1.5, Shape: draw.CircleGlyph{}}}
-			p.Add(sc)
+			add(sc)
 		default:
-			p.Add(&plotter.Line{XYs: xys, LineStyle: sty})
+			line := &plotter.Line{XYs: xys, LineStyle: sty}
+			if info.steps {
+				line.StepStyle = plotter.PreStep
+			}
+			add(line)
 		}
-		obstacles = append(obstacles, obstacle{pts, curveWeight})
+		if info.steps {
+			pts = staircase(pts)
+		}
+		obstacles = append(obstacles, obstacle{pts: inAxisUnits(pts, info.xMax), weight: curveWeight})
 	}
-	// Adding plotters widens the axes to their data; pin them to [0, 1].
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	return p, obstacles
+	// Adding plotters widens the axes to their data; pin them.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, info.xMax, 0, 1
+	return p, obstacles, layers
 }
 
 func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
+
+// premultiply scales a colour component by alpha, as color.RGBA holds it.
+func premultiply(v, alpha uint8) uint8 { return uint8(uint16(v) * uint16(alpha) / 0xff) }
+
+// inAxisUnits returns pts with x divided by the x axis' length.
+func inAxisUnits(pts []point, xMax float64) []point {
+	if xMax == 1 {
+		return pts
+	}
+	out := make([]point, len(pts))
+	for i, q := range pts {
+		out[i] = point{q.x / xMax, q.y}
+	}
+	return out
+}
+
+// staircase returns the corners of the staircase a PR curve is drawn as:
+// up or down first, then across.
+func staircase(pts []point) []point {
+	if len(pts) < 2 {
+		return pts
+	}
+	out := make([]point, 0, 2*len(pts))
+	out = append(out, pts[0])
+	for i := 1; i < len(pts); i++ {
+		out = append(out, point{pts[i-1].x, pts[i].y}, pts[i])
+	}
+	return out
+}
+
+// areaUnder returns the polygon between the polyline pts (x not
+// decreasing) and y = 0, from its first point to x = to (interpolated
+// there when the line goes on past it).
+func areaUnder(pts []point, to float64) []point {
+	if len(pts) == 0 || pts[0].x > to {
+		return nil
+	}
+	poly := []point{{pts[0].x, 0}}
+	end := pts[0].x
+	for i, q := range pts {
+		if q.x > to {
+			a := pts[i-1]
+			y := a.y + (q.y-a.y)*(to-a.x)/(q.x-a.x)
+			poly = append(poly, point{to, y})
+			end = to
+			break
+		}
+		poly = append(poly, q)
+		end = q.x
+	}
+	return append(poly, point{end, 0})
+}
+
+// axisTicks returns the ticks of an axis from 0 to max: labelled ones at a
+// round step (0.2 on a unit axis, 0.5 in a grid's tile), an unlabelled one
+// halfway between each, and max itself, labelled, when it is not a multiple
+// of the step.
+func axisTicks(max float64, tile bool) plot.ConstantTicks {
+	most := 5.0
+	if tile {
+		most = 2
+	}
+	step := max
+	for _, s := range []float64{0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5} {
+		if max/s <= most+1e-9 {
+			step = s
+			break
+		}
+	}
+	label := func(v float64) string { return strconv.FormatFloat(math.Round(v*1e6)/1e6, 'g', -1, 64) }
+	var ticks plot.ConstantTicks
+	k := 0
+	for ; float64(k)*step <= max+1e-9; k++ {
+		// k*step may exceed max by rounding (3*0.1); gonum leaves a tick
+		// past the axis' end out of its layout, so its label is cut off.
+		v := math.Min(float64(k)*step, max)
+		ticks = append(ticks, plot.Tick{Value: v, Label: label(v)})
+		if mid := v + step/2; mid < max-1e-9 {
+			ticks = append(ticks, plot.Tick{Value: mid})
+		}
+	}
+	if last := float64(k-1) * step; max-last > 1e-9 {
+		ticks = append(ticks, plot.Tick{Value: max, Label: label(max)})
+	}
+	return ticks
+}

@@ -2,8 +2,10 @@ package plots
 
 import (
 	"fmt"
-	"github.com/zsadbench/zsadbench/curve"
 	"image/color"
+	"strconv"
+
+	"github.com/zsadbench/zsadbench/curve"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -58,7 +60,7 @@ func NewGrid(kind curve.Kind, categories []string, series [][]Series, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	info, err := info(kind)
+	info, err := info(kind, o)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +90,7 @@ func NewGrid(kind curve.Kind, categories []string, series [][]Series, opts Optio
 
 	small := o.FontSize - 1
 	g.legend = flowLegend{sty: newTextStyle(small, plot.New().TextHandler), thumb: 2.6 * small}
-	header := metricName(info, o)
+	header := metricName(info, o, true)
 	type model struct {
 		style    int
 		category string
@@ -111,12 +113,11 @@ func NewGrid(kind curve.Kind, categories []string, series [][]Series, opts Optio
 			}
 		}
 		col := i % g.cols
-		p, obstacles := newPlot(info, series[i], styles, o, plotLayout{
+		p, obstacles, _ := newPlot(info, series[i], styles, o, plotLayout{
 			title:    cat,
 			xLabel:   i+g.cols >= n,
 			yLabel:   col == 0,
-			ticks:    []float64{0, 0.5, 1},
-			minor:    []float64{0.25, 0.75},
+			tile:     true,
 			tickFont: small,
 			pixels:   px,
 			tol:      thinTolerance,
@@ -135,8 +136,16 @@ func NewGrid(kind curve.Kind, categories []string, series [][]Series, opts Optio
 		}
 		g.tiles = append(g.tiles, t)
 	}
-	if anyValue {
+	switch {
+	case anyValue && info.shadeTo > 0:
+		g.legend.note = "Numbers: " + header + " = shaded area"
+		if info.metric == "AUPRO" {
+			g.legend.note += " / " + strconv.FormatFloat(o.FPRLimit, 'g', -1, 64)
+		}
+	case anyValue:
 		g.legend.note = "Numbers: " + header
+	case info.shadeTo > 0:
+		g.legend.note = info.title
 	}
 	g.title = o.Title
 	g.tsty = newTextStyle(o.FontSize+1, g.legend.sty.Handler)

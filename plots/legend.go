@@ -20,6 +20,7 @@ type legendRow struct {
 // metric. It is drawn in a box inside the plot area, or bare below it.
 type tableLegend struct {
 	rows   []legendRow
+	title  string // a line above the rows, across the legend (what the figure shades)
 	header string // above the value column; shown only when some row has a value
 	sty    text.Style
 	thumb  vg.Length // length of the line sample
@@ -75,7 +76,12 @@ func (l *tableLegend) size() (w, h vg.Length) {
 	if l.hasHeader() {
 		rows++
 	}
-	return vg.Length(k)*bw + vg.Length(k-1)*l.blockGap() + l.pad(), 2*l.pad() + vg.Length(rows)*l.rowH()
+	w = vg.Length(k)*bw + vg.Length(k-1)*l.blockGap() + l.pad()
+	if l.title != "" {
+		rows++
+		w = max(w, 2*l.pad()+l.sty.Width(l.title))
+	}
+	return w, 2*l.pad() + vg.Length(rows)*l.rowH()
 }
 
 // blocks returns the number of side-by-side blocks and of rows in each.
@@ -147,6 +153,10 @@ func (l *tableLegend) draw(c draw.Canvas, at vg.Point, fill color.Color) {
 	y := at.Y + h - pad - rowH/2 // centre of the first row
 	right := l.sty
 	right.XAlign = draw.XRight
+	if l.title != "" {
+		c.FillText(l.sty, vg.Point{X: at.X + pad, Y: y}, l.title)
+		y -= rowH
+	}
 	k, per := l.blocks()
 	step := cols.right + l.blockGap()
 	top := y

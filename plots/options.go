@@ -20,18 +20,45 @@ const (
 
 // kindInfo says how a kind of curve is drawn.
 type kindInfo struct {
-	x, y     string // axis labels
-	metric   string // the legend's scalar ("AUPRO" gets "@L" added)
-	diagonal bool   // draw the chance diagonal (ROC)
-	limit    bool   // mark FPR = L (PRO-vs-FPR)
+	x, y     string  // axis labels
+	metric   string  // the legend's scalar ("AUPRO" gets "@L" added)
+	diagonal bool    // draw the chance diagonal (ROC)
+	limit    bool    // mark FPR = L (PRO-vs-FPR over the full range)
+	xMax     float64 // the x axis runs from 0 to xMax
+	shadeTo  float64 // shade the area under each curve from x = 0 to shadeTo; 0: none
+	steps    bool    // draw as a staircase (PR: AP is a step sum)
+	title    string  // the legend's title: what the shading is
 }
 
-func info(k curve.Kind) (kindInfo, error) {
+// The words for PRO and RC on axes: the abbreviations alone do not tell a
+// reader of a paper what the axes are.
+const (
+	proWords = "PRO (per-region overlap)"
+	rcWords  = "RC (region calibration)"
+)
+
+func info(k curve.Kind, o Options) (kindInfo, error) {
 	if !k.Valid() {
 		return kindInfo{}, fmt.Errorf("unknown figure kind %q", string(k))
 	}
 	x, y := k.Axes()
-	return kindInfo{x: x, y: y, metric: k.Metric(), diagonal: x == "FPR" && y == "TPR", limit: k == curve.PROFPR}, nil
+	in := kindInfo{x: x, y: y, metric: k.Metric(), diagonal: x == "FPR" && y == "TPR", xMax: 1, steps: k.Steps()}
+	switch k {
+	case curve.PROFPR:
+		in.y = proWords
+		in.shadeTo = o.FPRLimit
+		in.title = "Shaded: the area " + metricName(in, o, false) + " integrates"
+		if o.FullRange {
+			in.limit = true
+		} else {
+			in.xMax = o.FPRLimit
+		}
+	case curve.PRORC:
+		in.x, in.y = proWords, rcWords
+		in.shadeTo = 1
+		in.title = "Shaded: the area RCPRO integrates"
+	}
+	return in, nil
 }
 
 // Series is one model's curve in a figure.
@@ -79,15 +106,22 @@ type Options struct {
 	// grid.
 	LineWidth vg.Length
 	// FPRLimit is the integration limit L of AUPRO, in (0, 1]: PRO-vs-FPR
-	// figures mark FPR = L with a vertical dashed line and name the legend
-	// value AUPRO@L. Default 0.3. Other kinds ignore it.
+	// figures show FPR from 0 to L with the area AUPRO integrates shaded,
+	// and name the legend value AUPRO@L. Default 0.3. Other kinds ignore
+	// it.
 	FPRLimit float64
+	// FullRange shows PRO-vs-FPR figures over FPR from 0 to 1, with FPR = L
+	// marked by a vertical dashed line.
+	FullRange bool
 	// Title above the figure (a grid's tiles are titled with their
 	// categories). Default: none.
 	Title string
-	// Percent shows legend values as percentages with one decimal (93.1);
-	// otherwise they are fractions with three decimals (0.931).
-	Percent bool
+	// Fractions shows legend values as fractions (0.931) instead of
+	// percentages (93.1), the unit of the tables zsadbench prints.
+	Fractions bool
+	// Decimals of legend values. Default: 1 for percentages, as the
+	// tables print them, and 3 for fractions.
+	Decimals int
 	// LegendBelow puts the legend under the axes even when a corner of the
 	// plot area is free of curves. A grid's model legend is always below.
 	LegendBelow bool
@@ -122,6 +156,12 @@ func (o Options) resolve(grid bool) (Options, error) {
 	if o.FPRLimit == 0 {
 		o.FPRLimit = 0.3
 	}
+	if o.Decimals == 0 {
+		o.Decimals = 1
+		if o.Fractions {
+			o.Decimals = 3
+		}
+	}
 	switch {
 	case !(o.Width > 0) || !finite.Float64(float64(o.Width)) || o.Width > 100*vg.Inch:
 		return o, fmt.Errorf("width %v: want more than 0 and at most 100 in", o.Width)
@@ -135,19 +175,22 @@ func (o Options) resolve(grid bool) (Options, error) {
 		return o, fmt.Errorf("line width %v: want more than 0 and at most 20 pt", o.LineWidth)
 	case !(o.FPRLimit > 0 && o.FPRLimit <= 1):
 		return o, fmt.Errorf("FPR limit %v: want a value in (0, 1]", o.FPRLimit)
+	case o.Decimals < 0 || o.Decimals > 15:
+		return o, fmt.Errorf("decimals %d: want 0 (default) to 15", o.Decimals)
 	case o.Columns < 0:
 		return o, fmt.Errorf("columns %d: want 0 (automatic) or more", o.Columns)
 	}
 	return o, nil
 }
 
-// metricName is the legend header: the scalar's name, with its unit.
-func metricName(info kindInfo, o Options) string {
+// metricName is the legend header: the scalar's name, with its unit when
+// unit is set.
+func metricName(info kindInfo, o Options, unit bool) string {
 	name := info.metric
-	if info.limit {
+	if info.metric == "AUPRO" {
 		name += "@" + strconv.FormatFloat(o.FPRLimit, 'g', -1, 64)
 	}
-	if o.Percent {
+	if unit && !o.Fractions {
 		name += " (%)"
 	}
 	return name
@@ -155,10 +198,10 @@ func metricName(info kindInfo, o Options) string {
 
 // formatValue is how a legend shows a scalar.
 func formatValue(v float64, o Options) string {
-	if o.Percent {
-		return strconv.FormatFloat(100*v, 'f', 1, 64)
+	if o.Fractions {
+		return strconv.FormatFloat(v, 'f', o.Decimals, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 3, 64)
+	return strconv.FormatFloat(100*v, 'f', o.Decimals, 64)
 }
 
 // sansFont is the figures' typeface: Liberation Sans, metrically compatible

@@ -350,7 +350,7 @@ func TestGrid(t *testing.T) {
 	if g.cols != 5 || g.rows != 2 {
 		t.Errorf("7 tiles two columns wide: %d x %d, want 5 columns, 2 rows", g.cols, g.rows)
 	}
-	if len(g.legend.rows) != 3 || g.legend.note != "Numbers: AUPRO@0.3" {
+	if len(g.legend.rows) != 3 || g.legend.note != "Numbers: AUPRO@0.3 (%) = shaded area / 0.3" {
 		t.Errorf("grid legend: %d models, note %q", len(g.legend.rows), g.legend.note)
 	}
 	for _, format := range []Format{PNG, SVG, PDF} {
@@ -500,11 +500,9 @@ func TestThinnedFigureLooksTheSame(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, _ := opts.resolve(false)
-	info, _ := info(curve.PixelROC)
-	full.plot, full.obstacles = newPlot(info, series, []int{0, 22, 29}, o, plotLayout{
+	info, _ := info(curve.PixelROC, o)
+	full.plot, full.obstacles, full.layers = newPlot(info, series, []int{0, 22, 29}, o, plotLayout{
 		xLabel: true, yLabel: true,
-		ticks:    []float64{0, 0.2, 0.4, 0.6, 0.8, 1},
-		minor:    []float64{0.1, 0.3, 0.5, 0.7, 0.9},
 		tickFont: o.FontSize - 1,
 		pixels:   float64(pixels(o.Width, o.DPI)), tol: 0.01,
 	})
@@ -551,14 +549,5 @@ func TestThinnedFigureLooksTheSame(t *testing.T) {
 		nFull, nThin, differ, len(a.Pix), maxDiff)
 	if maxDiff > 96 {
 		t.Errorf("a channel value differs by %d/255", maxDiff)
-	}
-}
-
-func TestPDFTranslucentColour(t *testing.T) {
-	// vgpdf reads straight components from RGBA; the wrapper hands it those.
-	n := color.NRGBA64Model.Convert(translucentWhite).(color.NRGBA64)
-	r, g, b, a := straightColor(n).RGBA()
-	if r != 0xffff || g != 0xffff || b != 0xffff || a != uint32(translucentWhite.A)*0x101 {
-		t.Errorf("straight translucent white = %x %x %x %x", r, g, b, a)
 	}
 }

@@ -194,7 +194,7 @@ func (c *Counts) F1Max() metric.Value { return c.accumulate().F1Max() }
 // starting at (0, 0) with threshold +Inf, then one point per threshold.
 // Rates are 0 for an empty class.
 func (c *Counts) ROC() curve.Curve {
-	var out curve.Curve
+	out := withCapacity(len(c.TP) + 1)
 	out.Append(math.Inf(1), 0, 0)
 	for k := range c.TP {
 		out.Append(c.Threshold[k], rate(c.FP[k], c.Negatives), rate(c.TP[k], c.Positives))
@@ -206,7 +206,7 @@ func (c *Counts) ROC() curve.Curve {
 // per threshold from the highest down, preceded by (0, P_1) at threshold +Inf,
 // the point average precision's first step extends back to.
 func (c *Counts) PR() curve.Curve {
-	var out curve.Curve
+	out := withCapacity(len(c.TP) + 1)
 	for k := range c.TP {
 		p := float64(c.TP[k]) / float64(c.TP[k]+c.FP[k])
 		if k == 0 {
@@ -215,6 +215,13 @@ func (c *Counts) PR() curve.Curve {
 		out.Append(c.Threshold[k], rate(c.TP[k], c.Positives), p)
 	}
 	return out
+}
+
+// withCapacity returns an empty curve with room for n points: curves of a
+// category's pixels have millions, which growing by appends copies over and
+// over.
+func withCapacity(n int) curve.Curve {
+	return curve.Curve{Threshold: make([]float64, 0, n), X: make([]float64, 0, n), Y: make([]float64, 0, n)}
 }
 
 func rate(n, d int64) float64 {

@@ -4,8 +4,8 @@
 # zsadbench synth, scores each folder with zsadbench score, and prints pixel
 # AUROC, pixel AP, AUPRO and RCPRO (in %) as a Markdown table. With
 # --plot FILE it also draws every behaviour's PRO-vs-RC curve in one figure
-# with zsadbench plot (README's is docs/rcpro-demo.png; the exact curves take
-# about 1 GB of temporary files and a minute). --seed K draws another
+# with zsadbench plot (README's is docs/rcpro-demo.png; the curves are
+# written thinned to 1e-4, a few hundred kB). --seed K draws another
 # demonstration with the same behaviours.
 #
 #	./scripts/rcpro-demo.sh [--seed K] [--plot FILE]
@@ -46,5 +46,5 @@ if [[ -n "$plot" ]]; then
 			--curves "$tmp/curves/$maps" --out "$tmp/curves/$maps.csv" --format csv
 		runs+=(--run "$maps=$tmp/curves/$maps")
 	done
-	"$zsadbench" plot "${runs[@]}" --kind pro-rc --percent --dpi 150 --out "$plot"
+	"$zsadbench" plot "${runs[@]}" --kind pro-rc --dpi 150 --out "$plot"
 fi

@@ -10,6 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ./scripts/setup-onnxruntime.sh
 export ZSADBENCH_REQUIRE_ORT=1
+# poppler-utils: the PDF tests render pages (pdftoppm) and list fonts (pdffonts).
+./scripts/install-debian.sh poppler-utils
 
 # The DIVE model (python/dive) runs on Debian's Python and packages: PyTorch
 # 1.13 and the rest. Install only what is missing.

@@ -292,7 +292,7 @@ func TestGoldenCasesThroughFiles(t *testing.T) {
 					curves := ""
 					if format == "npy" {
 						curves = filepath.Join(root, "curves")
-						args = append(args, "--curves", curves)
+						args = append(args, "--curves", curves, "--curve-tolerance", "0") // every point
 					}
 					r := mustRun(t, args...)
 					rep := parseReport(t, r.stdout)

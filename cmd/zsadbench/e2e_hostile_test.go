@@ -532,7 +532,9 @@ func TestInterruptedCurves(t *testing.T) {
 	writeFile(t, filepath.Join(curves, "results.json"), []byte(`{"categories": []}`))
 	caught := false
 	for try := 0; try < 5 && !caught; try++ {
-		cmd := exec.Command(zsadbenchBinary(t), "score", "--maps", data, "--data", data, "--curves", curves, "--format", "json", "--workers", "1")
+		// Every point (--curve-tolerance 0) makes the curve files large, so
+		// that a signal can land while one is written.
+		cmd := exec.Command(zsadbenchBinary(t), "score", "--maps", data, "--data", data, "--curves", curves, "--curve-tolerance", "0", "--format", "json", "--workers", "1")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {

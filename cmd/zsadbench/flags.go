@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
 	"github.com/zsadbench/zsadbench/load"
@@ -164,7 +165,8 @@ func outputFlags() []cli.Flag {
 		&cli.StringFlag{Name: "format", Category: catOutput, Value: "table", Usage: "output `FORMAT`: " + strings.Join(report.Formats, ", ") + "; without it, --out's extension (.json .csv .md .tex .txt) picks one"},
 		&cli.StringFlag{Name: "out", Category: catOutput, Usage: "write the results to this `FILE` instead of standard output"},
 		&cli.StringFlag{Name: "by", Category: catOutput, Value: "category", Usage: "table rows `BY`: category, or defect (a row per defect type inside each category, with the category's normal images: MVTec-style defect folders, meta.json specie_name)"},
-		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, and results.json"},
+		&cli.StringFlag{Name: "curves", Category: catOutput, Usage: "write every curve as CSV (threshold,x,y) into this `DIR`, one file per category and kind, thinned to --curve-tolerance, and results.json (written last)"},
+		&cli.Float64Flag{Name: "curve-tolerance", Category: catOutput, Value: curve.DefaultTolerance, Usage: "--curves keeps the points that put each curve within this `TOL` of the exact one in x and y, and its metric recomputed from the file within TOL of the exact value (kept in results.json); 0 writes every point"},
 		&cli.StringFlag{Name: "plot-dir", Category: catOutput, Usage: "draw the run's curves into this `DIR` (PDF, one figure per kind with every category)"},
 		&cli.StringFlag{Name: "per-image", Category: catOutput, Usage: "write one record per image (key, label, scores, ground truth, AUPIMO, FPR/PRO/RC at the F1-max and FPR-limit thresholds) to this `FILE`: .csv or .jsonl"},
 		&cli.StringFlag{Name: "name", Category: catOutput, Usage: "the model's `NAME` in the legends of --plot-dir figures (default: the --maps folder's or --model file's name)"},

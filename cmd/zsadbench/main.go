@@ -79,7 +79,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version:              version.Get().String(),
 		Description: "zsadbench score --maps DIR --data DIR prints the paper table of a folder of score maps;\n" +
 			"zsadbench help COMMAND explains a command. " + metricsDoc,
-		Commands: []*cli.Command{scoreCommand(), compareCommand(), significanceCommand(), plotCommand(), predictCommand(), runCommand(), synthCommand()},
+		Commands: []*cli.Command{scoreCommand(), compareCommand(), significanceCommand(), plotCommand(), vizCommand(), predictCommand(), runCommand(), synthCommand()},
 		// Errors are printed once, by run, with the right exit status.
 		ExitErrHandler: func(*cli.Context, error) {},
 		Flags: []cli.Flag{
@@ -135,5 +135,7 @@ func main() {
 		debug.SetGCPercent(50)
 	}
 	cleanUpOnSignal()
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	status := run(os.Args, os.Stdout, os.Stderr)
+	awaitSignal()
+	os.Exit(status)
 }

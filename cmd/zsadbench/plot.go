@@ -31,9 +31,10 @@ const resultsFile = "results.json"
 // maxResultsBytes bounds a results.json: a few numbers per category.
 const maxResultsBytes = 64 << 20
 
-// plotReport draws one figure per kind with every category of a score run, and
-// one per category and kind, as PDF files in dir.
-func plotReport(dir, name string, rep *evaluate.Report) error {
+// plotReport draws one figure per kind with every category of a score run
+// and a mean panel, and one per category and kind, as PDF files in dir, and
+// names each file it writes on w.
+func plotReport(dir, name string, rep *evaluate.Report, w io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--plot-dir: %w", err)
 	}
@@ -52,14 +53,19 @@ func plotReport(dir, name string, rep *evaluate.Report) error {
 			}
 			cats = append(cats, cr.Name)
 			grid = append(grid, []plots.Series{s})
-			if err := plots.Save(filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, kind), ".csv")+".pdf"), kind, []plots.Series{s}, opts); err != nil {
+			path := filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, kind), ".csv")+".pdf")
+			if err := plots.Save(path, kind, []plots.Series{s}, opts); err != nil {
 				return err
 			}
+			fmt.Fprintf(w, "wrote %s: %s of %s\n", path, figureName(kind, opts), cr.Name)
 		}
 		if len(cats) > 1 {
-			if err := plots.SaveGrid(filepath.Join(dir, string(kind)+".pdf"), kind, cats, grid, opts); err != nil {
+			cats, grid = withMean(kind, cats, grid, []*evaluate.Report{rep})
+			path := filepath.Join(dir, string(kind)+".pdf")
+			if err := plots.SaveGrid(path, kind, cats, grid, opts); err != nil {
 				return err
 			}
+			fmt.Fprintf(w, "wrote %s: %s, a panel for each of %d categories and their mean\n", path, figureName(kind, opts), len(cats)-1)
 		}
 	}
 	return nil
@@ -75,9 +81,78 @@ func removeResults(dir string) error {
 	return nil
 }
 
+// figureName says what a figure of a kind shows, for the lines that name
+// the files written.
+func figureName(kind curve.Kind, o plots.Options) string {
+	x, y := kind.Axes()
+	if kind.Steps() {
+		x, y = "recall", "precision"
+	}
+	s := y + " over " + x
+	switch kind {
+	case curve.ImageROC, curve.ImagePR:
+		s = "image-level " + s
+	case curve.PixelROC, curve.PixelPR:
+		s = "pixel-level " + s
+	case curve.PROFPR:
+		s += fmt.Sprintf(" to FPR %g (AUPRO's area shaded)", o.FPRLimit)
+	case curve.PRORC:
+		s += " (RCPRO's area shaded)"
+	}
+	return s
+}
+
+// meanPoints is the resolution of a mean panel's curves: 2,000 intervals,
+// finer than a tile's pixels.
+const meanPoints = 2000
+
+// withMean adds a "mean" panel to a grid's categories and series: each
+// model's curves averaged over its categories (curve.Average), with the
+// mean metric of its report (runs[i] is the report of series' i-th model,
+// nil when unknown).
+func withMean(kind curve.Kind, cats []string, grid [][]plots.Series, runs []*evaluate.Report) ([]string, [][]plots.Series) {
+	var mean []plots.Series
+	for m := range runs {
+		var cs []curve.Curve
+		var s plots.Series
+		for _, row := range grid {
+			if m < len(row) {
+				s = row[m]
+				cs = append(cs, row[m].Curve)
+			}
+		}
+		s.Curve, s.HasValue = curve.Average(cs, kind, meanPoints), false
+		if runs[m] != nil {
+			if v := runs[m].Mean.Value(kind); v.OK() {
+				s.Value, s.HasValue = v.V, true
+			}
+		}
+		mean = append(mean, s)
+	}
+	return append(cats, "mean"), append(grid, mean)
+}
+
 // writeResults saves the report beside the curve files.
 func writeResults(dir string, rep *evaluate.Report) error {
 	return writeFileAtomic(filepath.Join(dir, resultsFile), func(w io.Writer) error { return report.Write(w, rep, "json") })
+}
+
+// parseWidth reads --width: one, two, auto (0: the figure's default) or
+// inches.
+func parseWidth(w string) (vg.Length, error) {
+	switch w {
+	case "auto":
+		return 0, nil
+	case "one":
+		return plots.OneColumn, nil
+	case "two":
+		return plots.TwoColumn, nil
+	}
+	var in float64
+	if _, err := fmt.Sscanf(w, "%g", &in); err != nil || !(in > 0 && in < 100) {
+		return 0, fmt.Errorf("--width %q: want one, two, auto or inches", w)
+	}
+	return vg.Length(in) * vg.Inch, nil
 }
 
 // plotRun is one --run NAME=DIR.
@@ -162,8 +237,10 @@ func plotCommand() *cli.Command {
 		Before:    before(nil, "run", "out"),
 		Usage:     "draw the curves of one or several runs (folders written by score --curves) in one figure",
 		UsageText: "zsadbench plot --run NAME=DIR [--run NAME=DIR ...] --kind KIND [--category NAME] --out FILE",
-		Description: "Without --category, the figure is a grid with every category. The format follows --out's\n" +
-			"extension: .pdf, .svg or .png.\n\n" +
+		Description: "Without --category, the figure is a grid with every category (--mean adds their mean). The\n" +
+			"format follows --out's extension: .pdf, .svg or .png. PRO-vs-FPR figures show FPR from 0 to the limit\n" +
+			"L with the area AUPRO integrates shaded (--full-range: 0 to 1); PRO-vs-RC figures shade the area RCPRO\n" +
+			"integrates; PR curves are drawn as the steps AP sums. Legend values are percentages, as in the tables.\n\n" +
 			"Example:\n" +
 			"   zsadbench score --maps runs/dive --data mvtec --curves curves/dive\n" +
 			"   zsadbench plot --run DIVE=curves/dive --kind pro-rc --out pro-rc.pdf\n\n" +
@@ -176,7 +253,11 @@ func plotCommand() *cli.Command {
 			&cli.IntFlag{Name: "dpi", Category: catOutput, Value: 300, Usage: "resolution of PNG output, `DPI`"},
 			&cli.StringFlag{Name: "width", Category: catOutput, Value: "auto", Usage: "figure `WIDTH`: one (3.5 in), two (7.16 in), a number of inches, or auto (one column for a figure, two for a grid)"},
 			&cli.Float64Flag{Name: "fpr-limit", Category: catOutput, DefaultText: "the runs' own", Usage: "FPR limit `L` marked on PRO-vs-FPR figures"},
-			&cli.BoolFlag{Name: "percent", Category: catOutput, Usage: "legend values as percentages"},
+			&cli.BoolFlag{Name: "fractions", Category: catOutput, Usage: "legend values as fractions (0.931) instead of percentages (93.1), the tables' unit"},
+			&cli.IntFlag{Name: "decimals", Category: catOutput, DefaultText: "1 for percentages, 3 for fractions", Usage: "`N` decimals of legend values"},
+			&cli.BoolFlag{Name: "percent", Hidden: true, Usage: "legend values as percentages (the default now)"},
+			&cli.BoolFlag{Name: "full-range", Category: catOutput, Usage: "pro-fpr: show FPR from 0 to 1 with the limit L marked (default: FPR from 0 to L, AUPRO's area shaded)"},
+			&cli.BoolFlag{Name: "mean", Category: catOutput, Usage: "add a \"mean\" panel to a grid: each run's curves averaged over its categories, with its mean metric"},
 			&cli.StringFlag{Name: "title", Category: catOutput, Usage: "figure `TITLE`"},
 			progressFlag(),
 		},
@@ -189,25 +270,19 @@ func plotCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := plots.Options{DPI: c.Int("dpi"), Percent: c.Bool("percent"), Title: c.String("title"), FPRLimit: c.Float64("fpr-limit")}
+			opts := plots.Options{DPI: c.Int("dpi"), Fractions: c.Bool("fractions"), Decimals: c.Int("decimals"),
+				Title: c.String("title"), FPRLimit: c.Float64("fpr-limit"), FullRange: c.Bool("full-range")}
+			if c.Bool("percent") && c.Bool("fractions") {
+				return fmt.Errorf("--percent and --fractions exclude each other")
+			}
 			if opts.FPRLimit == 0 {
 				opts.FPRLimit = 0.3
 				if runs[0].results != nil && runs[0].results.Settings.FPRLimit > 0 {
 					opts.FPRLimit = runs[0].results.Settings.FPRLimit
 				}
 			}
-			switch w := c.String("width"); w {
-			case "auto":
-			case "one":
-				opts.Width = plots.OneColumn
-			case "two":
-				opts.Width = plots.TwoColumn
-			default:
-				var in float64
-				if _, err := fmt.Sscanf(w, "%g", &in); err != nil || !(in > 0 && in < 100) {
-					return fmt.Errorf("--width %q: want one, two, auto or inches", w)
-				}
-				opts.Width = vg.Length(in) * vg.Inch
+			if opts.Width, err = parseWidth(c.String("width")); err != nil {
+				return err
 			}
 			if _, err := plots.FormatOf(c.String("out")); err != nil {
 				return fmt.Errorf("--out: %w", err)
@@ -262,6 +337,13 @@ func plotCommand() *cli.Command {
 			p.set("drawing", len(cats)*len(runs), len(cats)*len(runs), c.String("out"))
 			if len(cats) == 1 {
 				return plots.Save(c.String("out"), kind, grid[0], opts)
+			}
+			if c.Bool("mean") {
+				reports := make([]*evaluate.Report, len(runs))
+				for i, r := range runs {
+					reports[i] = r.results
+				}
+				cats, grid = withMean(kind, cats, grid, reports)
 			}
 			return plots.SaveGrid(c.String("out"), kind, cats, grid, opts)
 		},

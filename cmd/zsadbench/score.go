@@ -88,6 +88,7 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	if err := job.options.Bootstrap.Validate(); err != nil {
 		return nil, flagError(err)
 	}
+	job.options.CurveTolerance = c.Float64("curve-tolerance")
 	var err error
 	if job.settings, err = parseSettings(c, metrics); err != nil {
 		return nil, err
@@ -104,6 +105,9 @@ func newEvalJobAt(c *cli.Context, mode dataset.Mode, maps string, metrics func(s
 	}
 	if f := c.String("format"); !slices.Contains(report.Formats, f) {
 		return nil, fmt.Errorf("--format %q: want one of %s", f, strings.Join(report.Formats, ", "))
+	}
+	if t := job.options.CurveTolerance; !(t >= 0 && t < 1) {
+		return nil, fmt.Errorf("--curve-tolerance %v: want 0 (every point) or a value below 1", t)
 	}
 	if _, err := outputFormat(c); err != nil {
 		return nil, err
@@ -329,7 +333,7 @@ func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
 		}
 	}
 	if dir := c.String("plot-dir"); dir != "" {
-		if err := plotReport(dir, job.name, rep); err != nil {
+		if err := plotReport(dir, job.name, rep, job.stderr); err != nil {
 			return err
 		}
 	}
@@ -374,6 +378,8 @@ func recordFormat(path string) (string, error) {
 	return "", fmt.Errorf("--per-image %s: want a .csv or .jsonl file", path)
 }
 
+// writeCurves writes each curve of rep into dir (thinned by evaluate to
+// --curve-tolerance as each category finished).
 func writeCurves(dir string, rep *evaluate.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--curves: %w", err)

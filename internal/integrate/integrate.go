@@ -186,7 +186,13 @@ func (g *PRO) AUPRO(gtRegions, negatives int64) metric.Value {
 // sweep.NeedRC; it is empty when no threshold has a predicted region.
 func RCCurve(r *sweep.Result) curve.Curve {
 	p := r.Curves()
-	var c curve.Curve
+	n := 0
+	for _, regions := range p.Regions {
+		if regions != 0 {
+			n++
+		}
+	}
+	c := curve.Curve{Threshold: make([]float64, 0, n+1), X: make([]float64, 0, n+1), Y: make([]float64, 0, n+1)}
 	for k := range p.Threshold {
 		if p.Regions[k] == 0 {
 			continue

@@ -44,7 +44,9 @@ def test_golden_values_and_cli(case, cli, tmp_path):
             assert close(res[level][k], want), f"{level} {k} = {res[level][k]!r}, want {want!r}"
 
     rows = case.write(str(tmp_path / "data"))
-    args = ["--maps", str(tmp_path / "data"), "--data", str(tmp_path / "data"), "--curves", str(tmp_path / "curves"), *case.flags()]
+    # --curve-tolerance 0: every point, to compare the curves bit for bit.
+    args = ["--maps", str(tmp_path / "data"), "--data", str(tmp_path / "data"), "--curves", str(tmp_path / "curves"),
+            "--curve-tolerance", "0", *case.flags()]
     if rows:
         (tmp_path / "scores.csv").write_text("path,score\n" + "\n".join(rows) + "\n")
         args += ["--scores", str(tmp_path / "scores.csv")]
