@@ -13,6 +13,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/evaluate"
 	"github.com/zsadbench/zsadbench/metric"
+	"github.com/zsadbench/zsadbench/significance"
 )
 
 // Run is one model's results in a comparison.
@@ -43,6 +44,22 @@ type CompareOptions struct {
 	// different test sets; the differences are noted under the table.
 	// Without it they are a *MixedError.
 	AllowMixed bool
+	// Significance is significance.Compare's result on the same runs
+	// (evaluated with per-image records and kept bootstrap replicates):
+	// a cell is marked when its run is significantly better than every
+	// other run (SignificanceTest's test, Holm-corrected across
+	// categories), and JSON gains its comparisons. Nil: no marks.
+	Significance *significance.Result
+}
+
+// SignificanceTest is the test whose result marks a metric's cells:
+// DeLong's for image AUROC, the paired bootstrap for the others (the
+// interval shown in the cells is the bootstrap's too).
+func SignificanceTest(metricPath string) string {
+	if metricPath == "image.auroc" {
+		return "delong"
+	}
+	return "bootstrap"
 }
 
 // DefaultCompareOptions: every metric and category, percentages with one
@@ -71,7 +88,17 @@ type Comparison struct {
 type cell struct {
 	v    metric.Value
 	text string // percent at the table's decimals, "" when undefined or absent
+	ci   string // " [lo, hi]" with a bootstrap interval, else ""
 	mark int    // 1 best, 2 second, 0 neither
+	sig  bool   // significantly better than every other run
+}
+
+// jsonNames are the metric paths of the columns, as JSON and
+// significance.Comparison name them.
+var jsonNames = map[string]string{
+	"I-AUROC": "image.auroc", "I-AP": "image.ap", "I-F1max": "image.f1_max",
+	"P-AUROC": "pixel.auroc", "P-AP": "pixel.ap", "P-F1max": "pixel.f1_max",
+	"AUPRO": "pixel.aupro", "RCPRO": "pixel.rcpro",
 }
 
 // Difference is a setting, or the test set, that runs differ in: Values
@@ -250,23 +277,75 @@ func (cmp *Comparison) fill() {
 		for m, name := range cmp.Metrics {
 			col := columns[slices.IndexFunc(columns[:], func(c column) bool { return c.header == name })]
 			cs := make([]cell, len(cmp.Runs))
+			category := "mean"
+			if k < rows-1 {
+				category = cmp.Categories[k]
+			}
 			for r, run := range cmp.Runs {
 				v := metric.NoValue(name, "absent")
+				var lo, hi *evaluate.Metrics
 				if k == rows-1 {
 					v = col.get(run.Report.Mean.Image, run.Report.Mean.Pixel)
-				} else if i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == cmp.Categories[k] }); i >= 0 {
+					lo, hi = run.Report.Mean.CILow, run.Report.Mean.CIHigh
+				} else if i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == category }); i >= 0 {
 					c := run.Report.Categories[i]
 					v = col.get(c.Image, c.Pixel)
+					lo, hi = c.CILow, c.CIHigh
 				}
 				cs[r].v = v
 				if v.OK() {
 					cs[r].text = strconv.FormatFloat(100*v.V, 'f', cmp.o.Decimals, 64)
 				}
+				if lo != nil && hi != nil {
+					if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); v.OK() && l.OK() && h.OK() {
+						cs[r].ci = " [" + strconv.FormatFloat(100*l.V, 'f', cmp.o.Decimals, 64) + ", " + strconv.FormatFloat(100*h.V, 'f', cmp.o.Decimals, 64) + "]"
+					}
+				}
+				cs[r].sig = cmp.wins(run.Name, category, jsonNames[name])
 			}
 			mark(cs)
 			cmp.cells[k][m] = cs
 		}
 	}
+}
+
+// wins reports whether run is significantly better than every other run
+// on category's metric (a JSON path) by SignificanceTest's test.
+func (cmp *Comparison) wins(run, category, metricPath string) bool {
+	res := cmp.o.Significance
+	if res == nil || len(cmp.Runs) < 2 {
+		return false
+	}
+	test := SignificanceTest(metricPath)
+	for _, other := range cmp.Runs {
+		if other.Name == run {
+			continue
+		}
+		i := slices.IndexFunc(res.Comparisons, func(c significance.Comparison) bool {
+			return c.Category == category && c.Metric == metricPath && c.Test == test &&
+				(c.A == run && c.B == other.Name || c.A == other.Name && c.B == run)
+		})
+		if i < 0 {
+			return false
+		}
+		c := res.Comparisons[i]
+		if !c.Significant || !c.Diff.OK() || c.A == run && c.Diff.V <= 0 || c.B == run && c.Diff.V >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// significanceNote explains the marks, sig being the format's mark; "" without
+// a significance result.
+func (cmp *Comparison) significanceNote(sig string) string {
+	res := cmp.o.Significance
+	if res == nil {
+		return ""
+	}
+	alpha := strconv.FormatFloat(1-res.Confidence, 'g', 3, 64)
+	return sig + " significantly better than every other model: p < " + alpha +
+		" after Holm's correction across categories (DeLong's test for I-AUROC, the paired bootstrap for the others)"
 }
 
 // mark ranks the cells by their printed values, so that cells that print
@@ -561,7 +640,11 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			row = append(row, textOr(c, "-"))
+			t := textOr(c, "-")
+			if c.sig {
+				t += "*"
+			}
+			row = append(row, t+c.ci)
 		}
 		put(row)
 	}
@@ -569,6 +652,9 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "values in %%%s\n", cmp.settingsLine())
+	if n := cmp.significanceNote("*"); n != "" {
+		fmt.Fprintln(w, n)
+	}
 	for _, n := range cmp.notes() {
 		fmt.Fprintln(w, n)
 	}
@@ -579,8 +665,8 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 // run when they differ).
 func (cmp *Comparison) settingsLine() string {
 	s := cmp.Runs[0].Report.Settings
-	return fmt.Sprintf("; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity",
-		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity)
+	return fmt.Sprintf("; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s",
+		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity, bootstrapNote(cmp.Runs[0].Report))
 }
 
 func textOr(c cell, dash string) string {
@@ -619,11 +705,17 @@ func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 			case 2:
 				t = "<u>" + t + "</u>"
 			}
-			row = append(row, t)
+			if c.sig {
+				t += "†"
+			}
+			row = append(row, t+c.ci)
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
 	b.WriteString("\nValues in %; best in bold, second underlined" + cmp.settingsLine() + ".\n")
+	if n := cmp.significanceNote("†"); n != "" {
+		b.WriteString("\n" + n + ".\n")
+	}
 	for _, n := range cmp.notes() {
 		b.WriteString("\n" + markdownEscaper.Replace(n) + "\n")
 	}
@@ -687,11 +779,18 @@ func (cmp *Comparison) writeLaTeX(w io.Writer) error {
 			case 2:
 				t = "\\underline{" + t + "}"
 			}
-			row = append(row, t)
+			if c.sig {
+				t += "$^\\dagger$"
+			}
+			row = append(row, t+c.ci)
 		}
 		b.WriteString(strings.Join(row, " & ") + " \\\\\n")
 	}
 	b.WriteString("\\bottomrule\n")
+	if n := cmp.significanceNote(""); n != "" {
+		n = strings.Replace(latexEscaper.Replace(n), "p < ", "$p < $", 1)
+		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize $^\\dagger$%s} \\\\\n", ncols, n)
+	}
 	for _, n := range cmp.notes() {
 		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize %s} \\\\\n", ncols, latexEscaper.Replace(n))
 	}
@@ -756,7 +855,12 @@ func (cmp *Comparison) writeJSON(w io.Writer) error {
 	out := struct {
 		Runs        []namedRun          `json:"runs"`
 		Differences map[string][]string `json:"differences,omitempty"`
+		// Comparisons are the paired tests (CompareOptions.Significance).
+		Comparisons []significance.Comparison `json:"comparisons,omitempty"`
 	}{}
+	if s := cmp.o.Significance; s != nil {
+		out.Comparisons = s.Comparisons
+	}
 	for _, r := range cmp.Runs {
 		rep := *r.Report
 		if rep.Warnings == nil {

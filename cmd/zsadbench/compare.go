@@ -12,9 +12,11 @@ import (
 
 	"github.com/zsadbench/zsadbench/dataset"
 	"github.com/zsadbench/zsadbench/evaluate"
+	"github.com/zsadbench/zsadbench/internal/printable"
 	"github.com/zsadbench/zsadbench/load"
 	"github.com/zsadbench/zsadbench/metric"
 	"github.com/zsadbench/zsadbench/report"
+	"github.com/zsadbench/zsadbench/significance"
 )
 
 func compareCommand() *cli.Command {
@@ -32,6 +34,7 @@ func compareCommand() *cli.Command {
 			&cli.StringFlag{Name: "rows", Category: catOutput, Value: "categories", Usage: "what the rows are, `ROWS`: categories (and the mean; one column per model in each metric's group) or models (one column per category and the mean)"},
 			&cli.BoolFlag{Name: "mean-only", Category: catOutput, Usage: "show only the mean (with --rows models: one row per model, one column per metric)"},
 			&cli.IntFlag{Name: "decimals", Category: catOutput, Value: report.DefaultCompareOptions.Decimals, Usage: "decimals `N` of the percentages (table, markdown, latex)"},
+			&cli.BoolFlag{Name: "significance", Category: catMetrics, Usage: "test every pair of runs scored from maps (paired bootstrap, --bootstrap 1000 unless set; DeLong for I-AUROC; Holm across categories) and mark the cells of a run significantly better than every other; JSON gains \"comparisons\""},
 			&cli.BoolFlag{Name: "allow-mixed", Category: catOutput, Usage: "compare runs evaluated under different settings or on different test sets, noting the differences under the table"},
 			progressFlag(),
 		},
@@ -51,6 +54,13 @@ func compareCommand() *cli.Command {
 			"CSV writes each run's rows as score does, with the model's name first; JSON writes\n" +
 			"{\"runs\": [{\"name\": ..., <score's object>}, ...]}. Runs evaluated under different settings\n" +
 			"or on different test sets are refused unless --allow-mixed.\n\n" +
+			"With --bootstrap B (runs scored from maps; --confidence, --seed) each cell shows its interval,\n" +
+			"84.4 [82.1, 86.3]. --significance compares every pair of runs as zsadbench significance does,\n" +
+			"on the same resamples (--bootstrap 1000 unless set), and marks a cell (*, † in Markdown,\n" +
+			"\\dagger in LaTeX) whose run is significantly better than every other run: DeLong's test for\n" +
+			"I-AUROC, the paired bootstrap for the others, p below 1 - --confidence after Holm's correction\n" +
+			"across categories. JSON then adds \"comparisons\" (significance's objects). Runs read from\n" +
+			"results files have no per-image scores and cannot be tested.\n\n" +
 			"Example:\n" +
 			"   zsadbench compare --run DIVE=dive.json --run AnomalyCLIP=anomalyclip.json --format latex\n" +
 			"   zsadbench compare --data mvtec --run DIVE=maps/dive --run AnomalyCLIP=maps/anomalyclip --metrics I-AUROC,P-AUROC,AUPRO\n\n" +
@@ -64,6 +74,11 @@ func compareCommand() *cli.Command {
 			runs, err := compareRuns(c, o.Metrics)
 			if err != nil {
 				return err
+			}
+			if c.Bool("significance") {
+				if o.Significance, err = compareSignificance(c, runs); err != nil {
+					return err
+				}
 			}
 			cmp, err := report.Compare(runs, o)
 			var mixed *report.MixedError
@@ -112,7 +127,7 @@ func parseCompareOptions(c *cli.Context) (report.CompareOptions, string, error) 
 // scoringFlags are compare's flags that only runs scored from maps use.
 var scoringFlags = []string{flagData, "layout", "meta", "map-ext", "protocol", "anomaly-ratio", "seed", "protocol-in", "protocol-out",
 	"size", "mask-resize", "mask-threshold", "strict-size", "thresholds", "fpr-limit", "rcpro-tau", "rcpro-delta", "connectivity",
-	"rc-average", "workers", "hold-pixels"}
+	"rc-average", "workers", "hold-pixels", "bootstrap", "confidence"}
 
 // compareRuns reads or scores each --run, in order.
 func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
@@ -133,6 +148,9 @@ func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
 			scored = true
 		case !fi.Mode().IsRegular():
 			return nil, fmt.Errorf("--run %s: %s is neither a results file nor a folder of maps", name, path)
+		}
+		if c.Bool("significance") && !fi.IsDir() {
+			return nil, fmt.Errorf("--significance: --run %s is a results file, which has no per-image scores or bootstrap replicates to test; give every run as a folder of maps with --data", name)
 		}
 		specs = append(specs, spec{name, path})
 	}
@@ -174,6 +192,14 @@ func compareRun(c *cli.Context, name, path string, columns []string) (*evaluate.
 	if err != nil {
 		return nil, fmt.Errorf("--run %s: %w", name, err)
 	}
+	if c.Bool("significance") {
+		// The tests read the per-image records (DeLong) and every run's
+		// replicates, drawn alike from --seed.
+		job.options.PerImage, job.options.KeepReplicates = true, true
+		if !c.IsSet("bootstrap") {
+			job.options.Bootstrap.Replicates = defaultSignificanceReplicates
+		}
+	}
 	job.progress.noun = "images of " + name
 	rep, err := job.evaluate(c, load.Maps(job.ds, nil, job.load))
 	if err != nil {
@@ -183,4 +209,21 @@ func compareRun(c *cli.Context, name, path string, columns []string) (*evaluate.
 		fmt.Fprintf(job.stderr, "warning: %s: %s\n", name, w)
 	}
 	return rep, nil
+}
+
+// compareSignificance tests every pair of runs (package significance) and
+// prints its warnings.
+func compareSignificance(c *cli.Context, runs []report.Run) (*significance.Result, error) {
+	var sr []significance.Run
+	for _, r := range runs {
+		sr = append(sr, significance.Run{Name: r.Name, Report: r.Report})
+	}
+	res, err := significance.Compare(sr, c.Float64("confidence"))
+	if err != nil {
+		return nil, fmt.Errorf("--significance: %w", err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", printable.Line(w))
+	}
+	return res, nil
 }
