@@ -25,9 +25,15 @@ const (
 	PixelPR  Kind = "pixel-pr"  // pixel level: X = recall, Y = precision; AP
 	PROFPR   Kind = "pro-fpr"   // X = FPR, Y = PRO; AUPRO (up to the FPR limit)
 	PRORC    Kind = "pro-rc"    // X = PRO, Y = RC; RCPRO
+	// PIMO is the per-image overlap: one curve per anomalous image, X = the
+	// shared FPR (the mean FPR of the normal images, on a log axis), Y =
+	// the image's TPR; AUPIMO. Its files hold every image's curve (see
+	// WriteImagesCSV), so it is not one of Kinds.
+	PIMO Kind = "pimo"
 )
 
-// Kinds returns every curve kind, in the order above.
+// Kinds returns every kind with one curve a category, in the order above
+// (PIMO, with a curve per image, is not one).
 func Kinds() []Kind {
 	return []Kind{ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC}
 }
@@ -47,20 +53,20 @@ func ParseKind(s string) (Kind, error) {
 	for _, k := range Kinds() {
 		names = append(names, string(k))
 	}
-	return "", fmt.Errorf("curve kind %q: want one of %s, roc, pr", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("curve kind %q: want one of %s, %s, roc, pr", s, strings.Join(names, ", "), PIMO)
 }
 
 // Valid reports whether k is one of the kinds.
 func (k Kind) Valid() bool {
 	switch k {
-	case ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC:
+	case ImageROC, ImagePR, PixelROC, PixelPR, PROFPR, PRORC, PIMO:
 		return true
 	}
 	return false
 }
 
-// Metric names the metric that is the curve's area: "AUROC", "AP", "AUPRO"
-// or "RCPRO".
+// Metric names the metric that is the curve's area: "AUROC", "AP", "AUPRO",
+// "RCPRO", or "AUPIMO" (the mean over the images of each curve's area).
 func (k Kind) Metric() string {
 	switch k {
 	case ImageROC, PixelROC:
@@ -71,6 +77,8 @@ func (k Kind) Metric() string {
 		return "AUPRO"
 	case PRORC:
 		return "RCPRO"
+	case PIMO:
+		return "AUPIMO"
 	}
 	return ""
 }
@@ -86,6 +94,8 @@ func (k Kind) Axes() (x, y string) {
 		return "FPR", "PRO"
 	case PRORC:
 		return "PRO", "RC"
+	case PIMO:
+		return "Shared FPR", "TPR"
 	}
 	return "", ""
 }
@@ -111,7 +121,7 @@ func FileName(category string, kind Kind) string {
 // Categories may themselves contain underscores ("metal_nut"): the kind is
 // matched at the end of the name.
 func ParseFileName(name string) (category string, kind Kind, ok bool) {
-	for _, k := range Kinds() {
+	for _, k := range append(Kinds(), PIMO) {
 		suffix := "_" + string(k) + ".csv"
 		if c, found := strings.CutSuffix(name, suffix); found && c != "" {
 			return c, k, true

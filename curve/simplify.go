@@ -52,8 +52,8 @@ func (k Kind) Steps() bool { return k == ImagePR || k == PixelPR }
 // Simplify to its tolerance.
 func Area(c Curve, k Kind, r Rule) (v float64, ok bool) {
 	n := c.Len()
-	if n == 0 || !k.Valid() {
-		return 0, false
+	if n == 0 || !k.Valid() || k == PIMO {
+		return 0, false // AUPIMO is a mean over images, each clipped to its range
 	}
 	xs, ys := c.X, c.Y
 	switch {
@@ -108,6 +108,9 @@ func trapezoids(xs, ys []float64) float64 {
 //   - Area of the kept points differs from Area of c by at most tol/2
 //     (plus rounding), so a metric recomputed from a file of the kept
 //     points matches the exact one to tol;
+//   - PIMO curves are thinned on their log axis, within tol of the width
+//     of [PIMOXMin, PIMOXMax] in log10 shared FPR (see pimoAxis); they have
+//     no area guarantee (Area does not take them);
 //   - the first and last points are kept, and for PRO-vs-FPR curves the
 //     points either side of FPR = L (those AUPRO interpolates between, and
 //     on the steps grid the last point below L), so the limit falls where
@@ -128,6 +131,9 @@ func Simplify(c Curve, k Kind, tol float64, r Rule) Curve {
 		panic(fmt.Sprintf("curve: Simplify: tolerance %v (want > 0) or kind %q", tol, k))
 	}
 	o := simplify.Options{SX: 1 / tol, SY: 1 / tol, Tol: 1, Steps: k.Steps()}
+	if k == PIMO {
+		return pick(c, simplify.Indices(pimoAxis(c.X), c.Y, o))
+	}
 	budget := tol / 2
 	area := &simplify.Area{End: n - 1, Budget: budget}
 	if k == PROFPR && n > 0 {
@@ -152,6 +158,29 @@ func Simplify(c Curve, k Kind, tol float64, r Rule) Curve {
 	o.Area = area
 	keep := simplify.Indices(c.X, c.Y, o)
 	return pick(c, keep)
+}
+
+// PIMOXMin and PIMOXMax bound the shared FPR of the PIMO curves that files
+// keep and figures show: a decade either side of AUPIMO's range [1e-5,
+// 1e-4].
+const (
+	PIMOXMin = 1e-6
+	PIMOXMax = 1e-3
+)
+
+// pimoAxis maps shared FPRs to where a figure draws them: log10 scaled so
+// that [PIMOXMin, PIMOXMax] is [0, 1] (0 below PIMOXMin, where a log axis
+// has no place). Simplify thins PIMO curves in these units: within tol of
+// the axis's width, as a figure sees them.
+func pimoAxis(xs []float64) []float64 {
+	lo, hi := math.Log10(PIMOXMin), math.Log10(PIMOXMax)
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		if x > PIMOXMin {
+			out[i] = (math.Log10(x) - lo) / (hi - lo)
+		}
+	}
+	return out
 }
 
 // pick returns the points of c at the given indices.
