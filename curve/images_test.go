@@ -98,6 +98,9 @@ func TestSimplifyPIMO(t *testing.T) {
 	}
 	ax, tx := pimoAxis(c.X), pimoAxis(th.X)
 	for i := range c.X {
+		if c.X[i] <= PIMOXMin {
+			continue // left of the axis
+		}
 		// y of the kept polyline at this point's axis position
 		k := 0
 		for k+1 < th.Len() && tx[k+1] < ax[i] {
