@@ -107,6 +107,11 @@ type CategoryReport struct {
 	// Curves holds the curves by kind (curve.ImageROC, ...) when
 	// Options.Curves is set, thinned to Options.CurveTolerance.
 	Curves map[curve.Kind]curve.Curve `json:"-"`
+	// PIMO holds the anomalous images' PIMO curves when Options.Curves is
+	// set and AUPIMO computed: their points with shared FPR in
+	// [curve.PIMOXMin, curve.PIMOXMax] and the nearest one either side
+	// (with a shared FPR above 0), thinned to Options.CurveTolerance.
+	PIMO *curve.Images `json:"-"`
 	// Records has one record per image, in order, when Options.PerImage
 	// is set.
 	Records []perimage.Record `json:"-"`
@@ -147,6 +152,8 @@ func value(k curve.Kind, im ImageMetrics, px PixelMetrics) metric.Value {
 		return px.AUPRO
 	case curve.PRORC:
 		return px.RCPRO
+	case curve.PIMO:
+		return px.AUPIMO
 	}
 	return metric.NoValue(string(k), "not a curve kind")
 }
@@ -207,6 +214,7 @@ type stream struct {
 	// maxImages images in the category; 0 = unknown, then complete)
 	maxImages      int
 	pimo           []aupimo.Image
+	pimoKeys       []string // the images' keys (names without), for PIMO curves
 	perImageAUPIMO []float64
 	// roc: the pixel ROC is swept (pixel metrics, or the per-image
 	// records' F1-max threshold, tF1 when hasF1)
@@ -327,8 +335,17 @@ func (st *stream) Add(images []metric.Image) error {
 // summarize adds the images' AUPIMO summaries.
 func (st *stream) summarize(images []metric.Image) {
 	limit := st.maxImages
-	if limit <= 0 {
-		limit = math.MaxInt32 // every pixel
+	if limit <= 0 || st.o.Curves {
+		limit = math.MaxInt32 // every pixel (curves run to any shared FPR)
+	}
+	if st.o.Curves {
+		for i := range images {
+			key := images[i].Key
+			if key == "" {
+				key = images[i].Name
+			}
+			st.pimoKeys = append(st.pimoKeys, key)
+		}
 	}
 	at := len(st.pimo)
 	st.pimo = append(st.pimo, make([]aupimo.Image, len(images))...)
@@ -349,6 +366,48 @@ func (st *stream) finishAUPIMO(warn func(string, metric.Value) metric.Value) {
 		st.rep.Warnings = append(st.rep.Warnings, st.name+": "+w)
 	}
 	st.perImageAUPIMO = res.AUPIMO
+	if st.o.Curves {
+		st.rep.PIMO = st.pimoCurves()
+	}
+}
+
+// pimoCurves returns the anomalous images' PIMO curves (see
+// CategoryReport.PIMO), or nil without a normal or an anomalous image.
+func (st *stream) pimoCurves() *curve.Images {
+	// Past PIMOXMax only the first point is kept: the shared curve stops
+	// there.
+	xs, ts := aupimo.SharedCurveTo(st.pimo, curve.PIMOXMax)
+	if xs == nil {
+		return nil
+	}
+	out := &curve.Images{}
+	for i := range st.pimo {
+		if !st.pimo[i].Anomalous {
+			continue
+		}
+		c := aupimo.ImageCurve(&st.pimo[i], xs, ts)
+		// x never decreases along c: keep [lo-1, hi] around the range.
+		lo, hi := 0, c.Len()
+		for lo < c.Len() && c.X[lo] < curve.PIMOXMin {
+			lo++
+		}
+		if lo > 0 && c.X[lo-1] > 0 {
+			lo--
+		}
+		for hi > lo && hi > 0 && c.X[hi-1] > curve.PIMOXMax {
+			hi--
+		}
+		if hi < c.Len() {
+			hi++ // the first point past the range, exact (SharedCurveTo)
+		}
+		c = curve.Curve{Threshold: c.Threshold[lo:hi], X: c.X[lo:hi], Y: c.Y[lo:hi]}
+		if t := st.o.CurveTolerance; t > 0 {
+			c = curve.Simplify(c, curve.PIMO, t, curve.Rule{})
+		}
+		out.Keys = append(out.Keys, st.pimoKeys[i])
+		out.Curves = append(out.Curves, c)
+	}
+	return out
 }
 
 // fpr is a false-positive rate of the category.

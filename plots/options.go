@@ -41,6 +41,9 @@ func info(k curve.Kind, o Options) (kindInfo, error) {
 	if !k.Valid() {
 		return kindInfo{}, fmt.Errorf("unknown figure kind %q", string(k))
 	}
+	if k == curve.PIMO {
+		return kindInfo{}, fmt.Errorf("PIMO curves are one per image: draw them with NewPIMO")
+	}
 	x, y := k.Axes()
 	in := kindInfo{x: x, y: y, metric: k.Metric(), diagonal: x == "FPR" && y == "TPR", xMax: 1, steps: k.Steps()}
 	switch k {

@@ -231,7 +231,7 @@ func plotCommand() *cli.Command {
 	for _, k := range curve.Kinds() {
 		kinds = append(kinds, string(k))
 	}
-	kinds = append(kinds, "roc", "pr")
+	kinds = append(kinds, string(curve.PIMO), "roc", "pr")
 	return &cli.Command{
 		Name:      "plot",
 		Before:    before(nil, "run", "out"),
@@ -240,7 +240,11 @@ func plotCommand() *cli.Command {
 		Description: "Without --category, the figure is a grid with every category (--mean adds their mean). The\n" +
 			"format follows --out's extension: .pdf, .svg or .png. PRO-vs-FPR figures show FPR from 0 to the limit\n" +
 			"L with the area AUPRO integrates shaded (--full-range: 0 to 1); PRO-vs-RC figures shade the area RCPRO\n" +
-			"integrates; PR curves are drawn as the steps AP sums. Legend values are percentages, as in the tables.\n\n" +
+			"integrates; PR curves are drawn as the steps AP sums. Legend values are percentages, as in the tables.\n" +
+			"--kind pimo draws one run's per-image PIMO curves of one category (score --curves with --metrics\n" +
+			"...,aupimo writes them): shared FPR on a log axis from 1e-6 to 1e-3, AUPIMO's range [1e-5, 1e-4]\n" +
+			"between dashed lines, each anomalous image's TPR a thin line, and shaded the band between the\n" +
+			"lowest and highest image TPR at each shared FPR.\n\n" +
 			"Example:\n" +
 			"   zsadbench score --maps runs/dive --data mvtec --curves curves/dive\n" +
 			"   zsadbench plot --run DIVE=curves/dive --kind pro-rc --out pro-rc.pdf\n\n" +
@@ -286,6 +290,9 @@ func plotCommand() *cli.Command {
 			}
 			if _, err := plots.FormatOf(c.String("out")); err != nil {
 				return fmt.Errorf("--out: %w", err)
+			}
+			if kind == curve.PIMO {
+				return plotPIMO(c, runs, opts)
 			}
 			var cats []string
 			if cat := c.String("category"); cat != "" {
@@ -348,4 +355,44 @@ func plotCommand() *cli.Command {
 			return plots.SaveGrid(c.String("out"), kind, cats, grid, opts)
 		},
 	}
+}
+
+// plotPIMO draws --kind pimo: one run's per-image curves of one category.
+func plotPIMO(c *cli.Context, runs []plotRun, opts plots.Options) error {
+	if len(runs) != 1 {
+		return fmt.Errorf("--kind pimo draws one run's images: give one --run, not %d", len(runs))
+	}
+	r := runs[0]
+	cat := c.String("category")
+	if cat == "" {
+		cats, err := categoriesOf(r, curve.PIMO)
+		if err != nil {
+			return err
+		}
+		if len(cats) != 1 {
+			return fmt.Errorf("--kind pimo draws one category: name it with --category (%s has PIMO curves of %d; score --curves writes them with --metrics ...,aupimo)", printable.Path(r.dir), len(cats))
+		}
+		cat = cats[0]
+	}
+	path := filepath.Join(r.dir, curve.FileName(cat, curve.PIMO))
+	f, _, err := inputfile.Open(path)
+	if err != nil {
+		return fmt.Errorf("--run %s: %w", printable.Line(r.name), err)
+	}
+	defer f.Close()
+	im, err := curve.ReadImagesCSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", printable.Path(path), err)
+	}
+	var value float64
+	has := false
+	for _, cr := range r.results.Categories {
+		if v := cr.Value(curve.PIMO); cr.Name == cat && v.OK() {
+			value, has = v.V, true
+		}
+	}
+	if opts.Title == "" {
+		opts.Title = r.name + ", " + cat
+	}
+	return plots.SavePIMO(c.String("out"), im.Curves, value, has, opts)
 }

@@ -398,6 +398,12 @@ func writeCurves(dir string, rep *evaluate.Report) error {
 				return err
 			}
 		}
+		if cr.PIMO != nil {
+			path := filepath.Join(dir, curve.FileName(cr.Name, curve.PIMO))
+			if err := writeFileAtomic(path, func(w io.Writer) error { return curve.WriteImagesCSV(w, *cr.PIMO) }); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package aupimo
 
 import (
+	"math"
 	"slices"
 
 	"github.com/zsadbench/zsadbench/curve"
@@ -10,6 +11,14 @@ import (
 // summaries: Summarize with a limit above any image's pixels), descending,
 // and the shared FPR at each; nil without a normal or an anomalous image.
 func SharedCurve(images []Image) (fpr []float64, thresholds []float32) {
+	return SharedCurveTo(images, math.Inf(1))
+}
+
+// SharedCurveTo is SharedCurve up to the first threshold whose shared FPR
+// exceeds maxFPR (the shared FPR never decreases as thresholds fall, and
+// each threshold's costs a pass over the normal images). An ImageCurve of
+// it has exact points up to that threshold's; those after have its FPR.
+func SharedCurveTo(images []Image, maxFPR float64) (fpr []float64, thresholds []float32) {
 	c := calc{images: images}
 	for i := range images {
 		if images[i].Anomalous {
@@ -29,7 +38,9 @@ func SharedCurve(images []Image) (fpr []float64, thresholds []float32) {
 	thresholds = slices.Compact(thresholds)
 	fpr = make([]float64, len(thresholds))
 	for k, t := range thresholds {
-		fpr[k], _ = c.shared(t)
+		if fpr[k], _ = c.shared(t); fpr[k] > maxFPR {
+			return fpr[:k+1], thresholds[:k+1]
+		}
 	}
 	return fpr, thresholds
 }
