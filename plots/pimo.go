@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -174,6 +175,11 @@ func pimoAt(pts plotter.XYs, u float64) (float64, bool) {
 
 // Size is the figure's size.
 func (f *PIMOFigure) Size() (w, h vg.Length) { return f.width, f.height }
+
+// Encode writes the figure to w in the given format.
+func (f *PIMOFigure) Encode(w io.Writer, format Format) error {
+	return encode(w, format, f, f.dpi)
+}
 
 // Draw draws the figure on c.
 func (f *PIMOFigure) Draw(c draw.Canvas) { f.plot.Draw(inside(c)) }

@@ -72,7 +72,7 @@ func TestPIMOCurvesAndPlot(t *testing.T) {
 		{[]string{"--run", "M=" + dir, "--run", "N=" + dir, "--category", "bolt"}, "give one --run"},
 		{[]string{"--run", "M=" + dir}, "--kind pimo draws one category"},
 	} {
-		r := zsadbench(append(append([]string{"plot", "--kind", "pimo", "--out", filepath.Join(t.TempDir(), "x.png")}, tc.args...))...)
+		r := zsadbench(append([]string{"plot", "--kind", "pimo", "--out", filepath.Join(t.TempDir(), "x.png")}, tc.args...)...)
 		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: %v", tc.args, r)
 		}
