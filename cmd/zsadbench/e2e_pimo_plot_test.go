@@ -12,13 +12,19 @@ import (
 
 // TestPIMOCurvesAndPlot: score --curves with AUPIMO writes each category's
 // per-image PIMO curves (one per anomalous image, read back whole), and
-// plot --kind pimo draws them: the band and the curves in the figure's
+// --plot-dir and plot --kind pimo draw them: the band and the curves in the figure's
 // colour; several runs or categories without --category are refused.
 func TestPIMOCurvesAndPlot(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "d")
 	mustRun(t, "synth", "--data", data, "--categories", "bolt,nut", "--images-per-category", "12", "--image-size", "128", "--seed", "3")
 	dir := filepath.Join(t.TempDir(), "curves")
-	rep := parseReport(t, mustRun(t, "score", "--maps", data, "--data", data, "--metrics", "all", "--format", "json", "--curves", dir).stdout)
+	figs := filepath.Join(t.TempDir(), "figs")
+	rep := parseReport(t, mustRun(t, "score", "--maps", data, "--data", data, "--metrics", "all", "--format", "json", "--curves", dir, "--plot-dir", figs).stdout)
+	for _, c := range []string{"bolt", "nut"} {
+		if fi, err := os.Stat(filepath.Join(figs, c+"_pimo.pdf")); err != nil || fi.Size() == 0 {
+			t.Errorf("--plot-dir: no PIMO figure of %s: %v", c, err)
+		}
+	}
 	for _, c := range rep.Categories {
 		f, err := os.Open(filepath.Join(dir, curve.FileName(c.Name, curve.PIMO)))
 		if err != nil {

@@ -32,13 +32,26 @@ const resultsFile = "results.json"
 const maxResultsBytes = 64 << 20
 
 // plotReport draws one figure per kind with every category of a score run
-// and a mean panel, and one per category and kind, as PDF files in dir, and
-// names each file it writes on w.
+// and a mean panel, and one per category and kind (with AUPIMO, its PIMO
+// curves too), as PDF files in dir, and names each file it writes on w.
 func plotReport(dir, name string, rep *evaluate.Report, w io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--plot-dir: %w", err)
 	}
 	opts := plots.Options{FPRLimit: rep.Settings.FPRLimit}
+	for _, cr := range rep.Categories {
+		if cr.PIMO == nil || len(cr.PIMO.Curves) == 0 {
+			continue
+		}
+		path := filepath.Join(dir, strings.TrimSuffix(curve.FileName(cr.Name, curve.PIMO), ".csv")+".pdf")
+		v := cr.Value(curve.PIMO)
+		o := opts
+		o.Title = name + ", " + cr.Name
+		if err := plots.SavePIMO(path, cr.PIMO.Curves, v.V, v.OK(), o); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %s: per-image PIMO curves of %s (TPR over shared FPR, log scale)\n", path, cr.Name)
+	}
 	for _, kind := range curve.Kinds() {
 		var cats []string
 		var grid [][]plots.Series
