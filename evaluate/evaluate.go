@@ -271,11 +271,30 @@ func (st *stream) newSweep() error {
 		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
 		opts.Sparse = true
 		opts.Visit = st.consumeStep
+	} else if st.sparseCurves() {
+		// The sparse grid's points also draw the exact grid's curves
+		// (sweep.Options.Keep): fold them and keep them.
+		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
+		opts.Sparse, opts.Keep = true, true
 	}
 	var err error
 	st.sweep, err = sweep.NewStream(opts, st.ext)
 	return err
 }
+
+// sparseCurves reports whether the curves kept (Options.Curves) can come
+// from the sparse exact grid, which needs no sort of the whole category:
+// the ROC, PR and PRO-vs-FPR curves run straight between its points, and
+// on the steps grid the PRO and RC curves come from the steps. Only the
+// exact grid's PRO-vs-RC curve needs every point: RC moves between the
+// sparse points (at a fixed PRO), and how far depends on how the images'
+// pixels interleave.
+func (st *stream) sparseCurves() bool {
+	return !denseCurves && !(st.s.Thresholds.IsExact() && st.need&sweep.NeedRC != 0)
+}
+
+// denseCurves makes every curve come from every point (for tests).
+var denseCurves = false
 
 // readROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
 // reading the category again through each (which must hand fn the same
@@ -522,7 +541,7 @@ func (st *stream) Finish() (*CategoryReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.o.Curves {
+	if st.o.Curves && !st.sparseCurves() {
 		visit := st.exact.fold(nil)
 		var pts []sweep.Point
 		for k := range r.Exact.Threshold {
@@ -532,6 +551,8 @@ func (st *stream) Finish() (*CategoryReport, error) {
 			}
 		}
 		visit(pts)
+	}
+	if st.o.Curves {
 		if r.Steps != nil {
 			for k := range r.Steps.Threshold {
 				p := r.Steps.At(k)

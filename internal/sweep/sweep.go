@@ -74,6 +74,14 @@ type Options struct {
 	// category are folded without sweeping again. (A category that gets
 	// every point instead, see Sparse, records nothing.)
 	Record bool
+	// Keep, with Fold, also stores in Result.Exact the points given to
+	// Fold. With Sparse those are the sparse grid's points, which are
+	// enough to draw the ROC, PR and PRO-vs-FPR curves exactly: between
+	// two of them only normal pixels switch on, so TP and PRO stay the
+	// same and those curves run straight (ROC and PRO-vs-FPR across, PR
+	// down at a fixed recall). Not the PRO-vs-RC curve: RC moves between
+	// them.
+	Keep bool
 	// Visit, when set, receives the points of the steps grid, from the
 	// highest threshold down, instead of Result storing them. The *Point is
 	// reused between calls.
@@ -328,24 +336,31 @@ func (st *Stream) Finish() (*Result, error) {
 	res := &st.res
 	if opts.Need&NeedROC != 0 || st.exactFull() {
 		full := st.exactFull()
-		fold := opts.Fold
 		var mu sync.Mutex
 		stretches := map[float64]*Points{} // by the threshold of the point before
-		if fold == nil {
+		keep := func(prev *Point) func([]Point) {
+			b := &Points{}
+			first := math.Inf(1)
+			if prev != nil {
+				first = prev.Threshold
+			}
+			mu.Lock()
+			stretches[first] = b
+			mu.Unlock()
+			return func(pts []Point) {
+				for i := range pts {
+					b.append(&pts[i], full, opts)
+				}
+			}
+		}
+		fold := opts.Fold
+		switch {
+		case fold == nil:
+			fold = keep
+		case opts.Keep:
 			fold = func(prev *Point) func([]Point) {
-				b := &Points{}
-				first := math.Inf(1)
-				if prev != nil {
-					first = prev.Threshold
-				}
-				mu.Lock()
-				stretches[first] = b
-				mu.Unlock()
-				return func(pts []Point) {
-					for i := range pts {
-						b.append(&pts[i], full, opts)
-					}
-				}
+				f, k := opts.Fold(prev), keep(prev)
+				return func(pts []Point) { f(pts); k(pts) }
 			}
 		}
 		done := false
