@@ -3,7 +3,7 @@
 # of score with and without --curves, and the size of every curve file.
 #
 #   bench/curves.sh [--categories C] [--images N] [--size S] [--repeat R]
-#                   [--seed K] [--tolerance T] [--workers W]
+#                   [--seed K] [--tolerance T] [--workers W] [-- SCORE ARGS]
 #
 # Defaults: 1 category of 200 maps of 512x512 (the case), 3 repeats,
 # --curve-tolerance 1e-4. MVTec AD's size: --categories 15 --images 115.
@@ -11,6 +11,7 @@
 # into bench/out/data/ (reused when it exists), runs both commands R times
 # round-robin under GNU time and prints a Markdown table of medians, then the
 # file sizes of the last --curves run (largest file, and the sum).
+# Arguments after -- go to both score commands (e.g. -- --metrics pixel,aupro).
 set -euo pipefail
 export LC_ALL=C
 
@@ -23,7 +24,7 @@ TOLERANCE=1e-4
 WORKERS=""
 
 usage() {
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--seed) SEED="$2"; shift 2 ;;
 	--tolerance) TOLERANCE="$2"; shift 2 ;;
 	--workers) WORKERS="$2"; shift 2 ;;
+	--) shift; break ;;
 	-h | --help) usage 0 ;;
 	*) echo "curves.sh: unknown argument $1" >&2; usage 1 >&2 ;;
 	esac
@@ -69,6 +71,7 @@ CURVES="$RUN/curves"
 mkdir -p "$RUN"
 extra=()
 [ -n "$WORKERS" ] && extra=(--workers "$WORKERS")
+extra+=("$@")
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -89,7 +92,7 @@ cc=$(cat "$RUN"/curves.*.time | awk '{print $3 + $4}' | median)
 pm=$(cat "$RUN"/plain.*.time | awk '{print $2}' | sort -n | tail -1)
 cm=$(cat "$RUN"/curves.*.time | awk '{print $2}' | sort -n | tail -1)
 {
-	echo "$CATEGORIES x $IMAGES maps of ${SIZE}x$SIZE, median of $REPEAT runs, --curve-tolerance $TOLERANCE:"
+	echo "$CATEGORIES x $IMAGES maps of ${SIZE}x$SIZE, median of $REPEAT runs, --curve-tolerance $TOLERANCE${*:+, score $*}:"
 	echo
 	echo "| run | wall s | CPU s | peak MB |"
 	echo "|---|---:|---:|---:|"
@@ -100,6 +103,7 @@ cm=$(cat "$RUN"/curves.*.time | awk '{print $2}' | sort -n | tail -1)
 	echo "| curve kind | largest file (bytes) | all categories (bytes) |"
 	echo "|---|---:|---:|"
 	for k in image-roc image-pr pixel-roc pixel-pr pro-fpr pro-rc; do
+		ls "$CURVES"/*_"$k".csv >/dev/null 2>&1 || continue # not computed
 		stat -c '%s' "$CURVES"/*_"$k".csv | awk -v k="$k" '{s += $1; if ($1 > m) m = $1} END {printf "| %s | %d | %d |\n", k, m, s}'
 	done
 } | tee "$RUN/table.md"
