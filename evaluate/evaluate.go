@@ -276,25 +276,41 @@ func (st *stream) newSweep() error {
 		// (sweep.Options.Keep): fold them and keep them.
 		opts.Fold = func(prev *sweep.Point) func([]sweep.Point) { return st.exact.fold(prev) }
 		opts.Sparse, opts.Keep = true, true
+		// Half the tolerance to the sweep's PRO-vs-RC curve, half to
+		// thinning it (keepCurve).
+		opts.KeepRCTolerance = st.rcTolerance()
 	}
 	var err error
 	st.sweep, err = sweep.NewStream(opts, st.ext)
 	return err
 }
 
-// sparseCurves reports whether the curves kept (Options.Curves) can come
-// from the sparse exact grid, which needs no sort of the whole category:
-// the ROC, PR and PRO-vs-FPR curves run straight between its points, and
-// on the steps grid the PRO and RC curves come from the steps. Only the
-// exact grid's PRO-vs-RC curve needs every point: RC moves between the
-// sparse points (at a fixed PRO), and how far depends on how the images'
-// pixels interleave.
+// sparseCurves reports whether the curves kept (Options.Curves) come from
+// the sparse exact grid, which needs no sort of the whole category: the
+// ROC, PR and PRO-vs-FPR curves run straight between its points, and on
+// the steps grid the PRO and RC curves come from the steps. On the exact
+// grid RC strays up and down at a fixed PRO between the sparse points, by
+// how much depending on how the images' pixels interleave: the sweep adds
+// the points where RC peaks in each stretch where it may stray by more
+// than half the tolerance (sweep.Result.RCPeaks), and keepCurve thins the
+// curve to the other half. With tolerance 0, every point.
 func (st *stream) sparseCurves() bool {
-	return !denseCurves && !(st.s.Thresholds.IsExact() && st.need&sweep.NeedRC != 0)
+	return st.o.CurveTolerance > 0
 }
 
-// denseCurves makes every curve come from every point (for tests).
-var denseCurves = false
+// rcTolerance is the tolerance PRO-vs-RC curves are thinned to: half of
+// Options.CurveTolerance for the exact grid's sparse curves (see
+// sparseCurves).
+func (st *stream) rcTolerance() float64 {
+	if st.sparseCurves() && st.s.Thresholds.IsExact() {
+		return st.o.CurveTolerance / 2
+	}
+	return st.o.CurveTolerance
+}
+
+// thinCurves is false to keep the sparse curves unthinned (for tests).
+var thinCurves = true
+
 
 // readROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
 // reading the category again through each (which must hand fn the same
@@ -598,7 +614,11 @@ func (st *stream) Finish() (*CategoryReport, error) {
 // keepCurve puts a curve of kind k in the report, thinned to
 // Options.CurveTolerance.
 func (st *stream) keepCurve(k curve.Kind, c curve.Curve) {
-	if t := st.o.CurveTolerance; t > 0 {
+	t := st.o.CurveTolerance
+	if k == curve.PRORC {
+		t = st.rcTolerance()
+	}
+	if t > 0 && thinCurves {
 		c = curve.Simplify(c, k, t, curve.Rule{FPRLimit: st.s.FPRLimit, StepsGrid: !st.s.Thresholds.IsExact()})
 	}
 	st.rep.Curves[k] = c

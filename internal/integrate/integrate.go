@@ -183,9 +183,13 @@ func (g *PRO) AUPRO(gtRegions, negatives int64) metric.Value {
 }
 
 // RCCurve returns the RC-vs-PRO curve of a sweep made with sweep.NeedPRO and
-// sweep.NeedRC; it is empty when no threshold has a predicted region.
+// sweep.NeedRC, with its Result.RCPeaks in threshold order; it is empty when
+// no threshold has a predicted region.
 func RCCurve(r *sweep.Result) curve.Curve {
 	p := r.Curves()
+	if r.Steps == nil && r.RCPeaks != nil && r.RCPeaks.Len() > 0 {
+		p = mergeDescending(p, r.RCPeaks)
+	}
 	n := 0
 	for _, regions := range p.Regions {
 		if regions != 0 {
@@ -203,6 +207,29 @@ func RCCurve(r *sweep.Result) curve.Curve {
 		c.Append(p.Threshold[k], p.PRO[k], p.RC[k])
 	}
 	return c
+}
+
+// mergeDescending returns the points of a and b (PRO and RC) in descending
+// threshold order (each already is).
+func mergeDescending(a, b *sweep.Points) *sweep.Points {
+	out := &sweep.Points{}
+	add := func(p *sweep.Points, k int) {
+		out.Threshold = append(out.Threshold, p.Threshold[k])
+		out.PRO = append(out.PRO, p.PRO[k])
+		out.Regions = append(out.Regions, p.Regions[k])
+		out.RC = append(out.RC, p.RC[k])
+	}
+	i, j := 0, 0
+	for i < a.Len() || j < b.Len() {
+		if j == b.Len() || (i < a.Len() && a.Threshold[i] >= b.Threshold[j]) {
+			add(a, i)
+			i++
+		} else {
+			add(b, j)
+			j++
+		}
+	}
+	return out
 }
 
 // RCPRO returns the area under the RC curve of a sweep made with

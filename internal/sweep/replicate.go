@@ -115,7 +115,7 @@ func (rp *Replicates) Scan(weights []int32, buf *ReplicateBuffers, fold Fold) (C
 		panic("sweep: Replicates.Scan with the wrong number of weights")
 	}
 	if buf.sums == nil {
-		buf.sums = newSparseSums(len(rp.keys), true, rp.need)
+		buf.sums = newSparseSums(len(rp.keys), true, rp.need, false)
 		buf.tp = make([]int64, len(rp.keys))
 	} else {
 		clear(buf.sums.simple)

@@ -34,13 +34,18 @@ type sparseSums struct {
 	// has fewer than 2^31 pixels, and an image's pixels in a run of its
 	// sweep change its region count by at most half its pixels).
 	simple []int64
-	rc     []wide   // per bucket, with RC
-	pro    []wide   // per anomalous key j (bucket 2j+1), with PRO
-	last   []uint32 // per j <= M: the largest key of bucket 2j, 0 when empty
+	rc     []wide     // per bucket, with RC
+	pro    []wide     // per anomalous key j (bucket 2j+1), with PRO
+	last   []uint32   // per j <= M: the largest key of bucket 2j, 0 when empty
+	ext    []rcExtent // per j <= M: RC's extent in bucket 2j (see rcStray)
+	events []rcEvent  // with ext: the images' RC changes in buckets 2j
 }
 
-func newSparseSums(keys int, full bool, need Need) *sparseSums {
+func newSparseSums(keys int, full bool, need Need, extent bool) *sparseSums {
 	s := &sparseSums{simple: make([]int64, 2*keys+1), last: make([]uint32, keys+1)}
+	if extent {
+		s.ext = make([]rcExtent, keys+1)
+	}
 	if full && need&NeedRC != 0 {
 		s.rc = make([]wide, 2*keys+1)
 	}
@@ -177,6 +182,8 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 			order = append(order, i)
 		}
 	}
+	// The PRO-vs-RC curve from the sparse points, if RC stays close.
+	extent := full && st.opts.Keep && st.opts.Need&NeedRC != 0
 	var recs []imageRecord
 	if st.opts.Record {
 		if !full || st.opts.Need&NeedPRO == 0 {
@@ -187,7 +194,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	parallel.For(len(images), len(st.sweeps), func(w, k int) {
 		i := order[k]
 		if per[w] == nil {
-			per[w] = newSparseSums(len(keys), full, st.opts.Need)
+			per[w] = newSparseSums(len(keys), full, st.opts.Need, extent)
 		}
 		var rec *imageRecord
 		if recs != nil {
@@ -199,15 +206,18 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	if err := parallel.FirstError(errs); err != nil {
 		return false, err
 	}
+	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
 	for _, g := range gtRegions {
 		st.res.GTRegions += int64(g)
+	}
+	if extent {
+		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(st.opts.KeepRCTolerance, st.shift), st.shift, st.res.GTRegions)
 	}
 	var positives int64
 	for _, c := range tp {
 		positives += c
 	}
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
-	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
 	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
 	if recs != nil {
 		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
@@ -255,6 +265,22 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 	if s.gt == nil && s.opts.Need&NeedRC != 0 && s.opts.RCAverage == metric.Pooled {
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
+		if acc.ext != nil {
+			// (Each pixel's count is an extreme to consider: a superset
+			// of the image's states at its scores.)
+			for _, kv := range s.keys {
+				r.reach(kv)
+				dr := int64(s.tracker.AddCount(int32(kv)))
+				r.sum += 1<<32 + dr
+				if r.j&1 == 0 && dr != 0 {
+					r.ext.r += dr
+					r.ext.reach()
+					acc.events = append(acc.events, rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dr: dr})
+				}
+			}
+			r.flush()
+			return gtRegions, nil
+		}
 		for _, kv := range s.keys {
 			r.reach(kv)
 			r.sum += 1<<32 + int64(s.tracker.AddCount(int32(kv)))
@@ -265,6 +291,10 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 	r.sweep = s
 	if rec != nil {
 		s.recordSparse(r)
+		return gtRegions, nil
+	}
+	if acc.ext != nil {
+		s.extentSparse(r)
 		return gtRegions, nil
 	}
 	for _, kv := range s.keys {
@@ -294,6 +324,11 @@ type bucketRun struct {
 	rec *imageRecord
 	pos int32
 	pro int64
+	// ext is the image's RC extent in the current bucket, when acc.ext;
+	// settled the RC change settled within it (extentSparse).
+	ext     imageExtent
+	settled int64
+	evR     int64 // the change of the region count since the last event
 }
 
 func newBucketRun(acc *sparseSums, bounds []uint32) *bucketRun {
@@ -335,18 +370,56 @@ func (r *bucketRun) flush() {
 	if r.j&1 == 0 && r.last > a.last[r.j>>1] {
 		a.last[r.j>>1] = r.last
 	}
-	var rc int64
+	rc := r.settled
 	if r.sweep != nil {
 		var d sums
-		if r.sweep.settle(&d); d.rc != 0 {
-			a.rc[r.j].add(d.rc)
-			rc = d.rc
-		}
+		r.sweep.settle(&d)
+		rc += d.rc
 	}
+	if rc != 0 {
+		a.rc[r.j].add(rc)
+	}
+	if a.ext != nil && r.j&1 == 0 {
+		r.ext.flush(&a.ext[r.j>>1])
+	}
+	r.ext, r.settled, r.evR = imageExtent{}, 0, 0
 	if r.rec != nil {
 		r.record(rc)
 	}
 	r.sum = 0
+}
+
+// extentSparse is sweepSparse's loop over an image's sorted keys that also
+// follows its RC extent in each bucket of normal pixels, settling RC at
+// each of its scores there (as the full exact grid does).
+func (s *imageSweep) extentSparse(r *bucketRun) {
+	acc, keys := r.acc, s.keys
+	for i, kv := range keys {
+		r.reach(kv)
+		var d sums
+		s.add(int32(kv), &d)
+		r.sum += 1<<32 + d.regions
+		if d.pos != 0 {
+			acc.pro[r.j>>1].add(d.pro)
+		}
+		if r.j&1 != 0 {
+			continue
+		}
+		r.ext.r += d.regions
+		r.evR += d.regions
+		if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
+			var e sums
+			s.settle(&e)
+			r.settled += e.rc
+			r.ext.q += e.rc
+			r.ext.reach()
+			if e.rc != 0 || r.evR != 0 {
+				acc.events = append(acc.events, rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dq: e.rc, dr: r.evR})
+				r.evR = 0
+			}
+		}
+	}
+	r.flush()
 }
 
 // sparsePoints turns the workers' bucket sums into points.

@@ -80,8 +80,13 @@ type Options struct {
 	// two of them only normal pixels switch on, so TP and PRO stay the
 	// same and those curves run straight (ROC and PRO-vs-FPR across, PR
 	// down at a fixed recall). Not the PRO-vs-RC curve: RC moves between
-	// them.
+	// them, and RC strays up and down at a fixed PRO: with NeedRC the
+	// sweep adds Result.RCPeaks, where it may stray more than
+	// KeepRCTolerance.
 	Keep bool
+	// KeepRCTolerance: see Keep (0: every stretch where RC strays beyond
+	// its ends gets its peaks).
+	KeepRCTolerance float64
 	// Visit, when set, receives the points of the steps grid, from the
 	// highest threshold down, instead of Result storing them. The *Point is
 	// reused between calls.
@@ -168,6 +173,13 @@ type Result struct {
 	// Steps has one point per threshold of the steps grid (nil on the exact
 	// grid, and empty when the category's scores are all equal).
 	Steps *Points
+	// RCPeaks, from a sparse sweep with Options.Keep and NeedRC, are the
+	// exact grid's points where RC is lowest and highest between two
+	// points of Exact where it may stray more than Options.KeepRCTolerance
+	// (PRO is the same there): with them the PRO-vs-RC curve covers every
+	// point of the full one within that tolerance. Their TP and FP are
+	// those of the point of Exact before them. Nil otherwise.
+	RCPeaks *Points
 	// Replicates are the images' sums of a sparse sweep with
 	// Options.Record (nil otherwise).
 	Replicates *Replicates

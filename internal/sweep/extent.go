@@ -1,0 +1,173 @@
+package sweep
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// With Options.Keep and RC on the exact grid, the sparse grid's points
+// also draw the PRO-vs-RC curve, if RC does not stray far between them.
+// Between two sparse points only normal pixels switch on: PRO stays the
+// same while RC moves, so the exact curve runs up and down at that PRO,
+// and the segment joining the two points is within the tolerance of it
+// only if RC stays within the tolerance of the two ends' range. Where RC
+// goes depends on how the images' pixels interleave, which the sparse
+// grid does not sort. But each image knows how far its own RC numerator
+// (qualities) and denominator (regions) move within a bucket, and at
+// every threshold the category's sums are the start's plus each image's
+// change so far: so the sums stay within the start's plus the images'
+// lowest and highest changes, and RC = numerator / denominator within the
+// ratios of those bounds. Where those bounds are not within the
+// tolerance, the images' changes of RC's sums at each score of the bucket
+// (rcEvent, a few per region made or merged) are sorted across images and
+// replayed: the points where RC is lowest and highest within the bucket
+// (rcPeaks) join the curve, which then covers every point of the exact
+// curve there.
+
+// rcExtent sums over images the lowest and highest change of RC's
+// numerator (fixed point, as a float) and denominator within a bucket.
+type rcExtent struct {
+	loQ, hiQ, loR, hiR float64
+}
+
+// imageExtent is one image's change within its current bucket.
+type imageExtent struct {
+	q, r               int64 // the change so far
+	loQ, hiQ, loR, hiR int64 // its extremes, from 0
+}
+
+func (e *imageExtent) reach() {
+	e.loQ, e.hiQ = min(e.loQ, e.q), max(e.hiQ, e.q)
+	e.loR, e.hiR = min(e.loR, e.r), max(e.hiR, e.r)
+}
+
+// flush adds the image's extremes to the bucket's and starts over.
+func (e *imageExtent) flush(to *rcExtent) {
+	to.loQ += float64(e.loQ)
+	to.hiQ += float64(e.hiQ)
+	to.loR += float64(e.loR)
+	to.hiR += float64(e.hiR)
+	*e = imageExtent{}
+}
+
+// rcEvent is the change of an image's RC sums at one of its scores in a
+// bucket of normal pixels.
+type rcEvent struct {
+	key    uint32 // the score's order key
+	bucket uint32 // j, of bucket 2j
+	dq, dr int64  // the change of RC's numerator (fixed point) and denominator
+}
+
+// rcBucket is a bucket of normal pixels (2j) where RC may stray, and the
+// state before it.
+type rcBucket struct {
+	j      int
+	before curveState
+}
+
+// rcStray returns the buckets of normal pixels where RC's bounds do not
+// lie within tol of the range of its ends (the sparse points either
+// side). Points without a predicted region are not on the curve.
+func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
+	scale := math.Ldexp(1, -int(shift))
+	rc := func(c *curveState) float64 { return c.rc.float(shift) / float64(c.regions) }
+	var c curveState
+	m := len(sp.keys)
+	for j := 0; j <= m; j++ {
+		before := c
+		if sp.add(&c, 2*j) > 0 && c.regions > 0 {
+			var e rcExtent
+			for _, s := range sp.per {
+				x := s.ext[j]
+				e.loQ, e.hiQ, e.loR, e.hiR = e.loQ+x.loQ, e.hiQ+x.hiQ, e.loR+x.loR, e.hiR+x.hiR
+			}
+			q0, r0 := before.rc.float(shift), float64(before.regions)
+			loQ, hiQ := max(0, q0+e.loQ*scale), q0+e.hiQ*scale
+			loR, hiR := max(1, r0+e.loR), max(1, r0+e.hiR)
+			lo, hi := loQ/hiR, min(1, hiQ/loR)
+			a, b := rc(&c), rc(&c)
+			if before.regions > 0 {
+				a = rc(&before)
+			}
+			if min(a, b)-lo > tol || hi-max(a, b) > tol {
+				stray = append(stray, rcBucket{j: j, before: before})
+			}
+		}
+		if j < m {
+			sp.add(&c, 2*j+1)
+		}
+	}
+	return stray
+}
+
+// rcPeaks replays the images' RC events in the buckets where RC may stray
+// and returns, for each, the points where RC is lowest and highest in it
+// (those not at its end), from the highest threshold down. Their TP and
+// FP are those before the bucket (only normal pixels switch on in it).
+func (sp *sparsePoints) rcPeaks(stray []rcBucket, shift uint, gtRegions int64) *Points {
+	out := &Points{}
+	if len(stray) == 0 {
+		return out
+	}
+	which := make([]int32, len(sp.keys)+1)
+	for i := range which {
+		which[i] = -1
+	}
+	for i, b := range stray {
+		which[b.j] = int32(i)
+	}
+	var ev []rcEvent
+	for _, s := range sp.per {
+		for _, e := range s.events {
+			if which[e.bucket] >= 0 {
+				ev = append(ev, e)
+			}
+		}
+	}
+	// Keys ascend from the highest score down, and the buckets with them.
+	slices.SortFunc(ev, func(a, b rcEvent) int { return cmp.Compare(a.key, b.key) })
+	type peak struct {
+		key uint32
+		c   curveState
+		rc  float64
+	}
+	for i := 0; i < len(ev); {
+		j := ev[i].bucket
+		c := stray[which[j]].before
+		end := sp.last(int(j))
+		var lo, hi *peak
+		for i < len(ev) && ev[i].bucket == j {
+			k := ev[i].key
+			for ; i < len(ev) && ev[i].key == k; i++ {
+				c.rc.add(ev[i].dq)
+				c.regions += ev[i].dr
+			}
+			if c.regions <= 0 || k == end {
+				continue
+			}
+			rc := c.rc.float(shift) / float64(c.regions)
+			if lo == nil || rc < lo.rc {
+				lo = &peak{k, c, rc}
+			}
+			if hi == nil || rc > hi.rc {
+				hi = &peak{k, c, rc}
+			}
+		}
+		if lo == nil {
+			continue
+		}
+		if lo.key > hi.key {
+			lo, hi = hi, lo
+		}
+		for _, p := range []*peak{lo, hi} {
+			if p == hi && hi.key == lo.key {
+				break
+			}
+			var q Point
+			p.c.point(&q, float64(keyScore(p.key)), true, shift, gtRegions)
+			out.append(&q, true, Options{Need: NeedAll})
+		}
+	}
+	return out
+}
