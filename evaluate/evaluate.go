@@ -311,7 +311,6 @@ func (st *stream) rcTolerance() float64 {
 // thinCurves is false to keep the sparse curves unthinned (for tests).
 var thinCurves = true
 
-
 // readROCAgain makes Finish compute the exact pixel AUROC, AP and F1-max by
 // reading the category again through each (which must hand fn the same
 // images every time) in batches of at most about hold pixels
