@@ -59,6 +59,21 @@ type rcEvent struct {
 	dq, dr int64  // the change of RC's numerator (fixed point) and denominator
 }
 
+// rcEvents are a worker's events, in blocks: appending never copies
+// (tens of millions of events take hundreds of megabytes).
+type rcEvents struct{ blocks [][]rcEvent }
+
+const rcEventBlock = 1 << 14
+
+func (l *rcEvents) add(e rcEvent) {
+	n := len(l.blocks)
+	if n == 0 || len(l.blocks[n-1]) == rcEventBlock {
+		l.blocks = append(l.blocks, make([]rcEvent, 0, rcEventBlock))
+		n++
+	}
+	l.blocks[n-1] = append(l.blocks[n-1], e)
+}
+
 // rcBucket is a bucket of normal pixels (2j) where RC may stray, and the
 // state before it.
 type rcBucket struct {
@@ -119,9 +134,11 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, shift uint, gtRegions int64) *
 	}
 	var ev []rcEvent
 	for _, s := range sp.per {
-		for _, e := range s.events {
-			if which[e.bucket] >= 0 {
-				ev = append(ev, e)
+		for _, b := range s.events.blocks {
+			for _, e := range b {
+				if which[e.bucket] >= 0 {
+					ev = append(ev, e)
+				}
 			}
 		}
 	}

@@ -38,7 +38,7 @@ type sparseSums struct {
 	pro    []wide     // per anomalous key j (bucket 2j+1), with PRO
 	last   []uint32   // per j <= M: the largest key of bucket 2j, 0 when empty
 	ext    []rcExtent // per j <= M: RC's extent in bucket 2j (see rcStray)
-	events []rcEvent  // with ext: the images' RC changes in buckets 2j
+	events rcEvents   // with ext: the images' RC changes in buckets 2j
 }
 
 func newSparseSums(keys int, full bool, need Need, extent bool) *sparseSums {
@@ -275,7 +275,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 				if r.j&1 == 0 && dr != 0 {
 					r.ext.r += dr
 					r.ext.reach()
-					acc.events = append(acc.events, rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dr: dr})
+					acc.events.add(rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dr: dr})
 				}
 			}
 			r.flush()
@@ -414,7 +414,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			r.ext.q += e.rc
 			r.ext.reach()
 			if e.rc != 0 || r.evR != 0 {
-				acc.events = append(acc.events, rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dq: e.rc, dr: r.evR})
+				acc.events.add(rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dq: e.rc, dr: r.evR})
 				r.evR = 0
 			}
 		}
