@@ -77,8 +77,8 @@ func (l *rcEvents) add(e rcEvent) {
 // rcBucket is a bucket of normal pixels (2j) where RC may stray, and the
 // state before it.
 type rcBucket struct {
-	j      int
-	before curveState
+	j             int
+	before, after curveState
 }
 
 // rcStray returns the buckets of normal pixels where RC's bounds do not
@@ -105,8 +105,10 @@ func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
 			if before.regions > 0 {
 				a = rc(&before)
 			}
-			if min(a, b)-lo > tol || hi-max(a, b) > tol {
-				stray = append(stray, rcBucket{j: j, before: before})
+			// (Where the curve starts in the bucket, its first point is
+			// needed.)
+			if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
+				stray = append(stray, rcBucket{j: j, before: before, after: c})
 			}
 		}
 		if j < m {
@@ -117,10 +119,14 @@ func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
 }
 
 // rcPeaks replays the images' RC events in the buckets where RC may stray
-// and returns, for each, the points where RC is lowest and highest in it
-// (those not at its end), from the highest threshold down. Their TP and
-// FP are those before the bucket (only normal pixels switch on in it).
-func (sp *sparsePoints) rcPeaks(stray []rcBucket, shift uint, gtRegions int64) *Points {
+// and returns the points of each that the PRO-vs-RC curve needs to stay
+// within tol of every point of the full curve: those where RC turns back
+// by more than tol (kept so that every point between two kept ones lies
+// within tol of the range of those two, at the bucket's fixed PRO), and
+// the first point with a predicted region, where the curve starts. They
+// come from the highest threshold down; their TP and FP are those before
+// the bucket (only normal pixels switch on in it).
+func (sp *sparsePoints) rcPeaks(stray []rcBucket, tol float64, shift uint, gtRegions int64) *Points {
 	out := &Points{}
 	if len(stray) == 0 {
 		return out
@@ -144,46 +150,58 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, shift uint, gtRegions int64) *
 	}
 	// Keys ascend from the highest score down, and the buckets with them.
 	slices.SortFunc(ev, func(a, b rcEvent) int { return cmp.Compare(a.key, b.key) })
-	type peak struct {
+	type state struct {
 		key uint32
 		c   curveState
 		rc  float64
 	}
+	rc := func(c *curveState) float64 { return c.rc.float(shift) / float64(c.regions) }
+	var seq []state
 	for i := 0; i < len(ev); {
 		j := ev[i].bucket
-		c := stray[which[j]].before
+		b := &stray[which[j]]
 		end := sp.last(int(j))
-		var lo, hi *peak
+		// The bucket's states with a region, in order: the one before it
+		// (not emitted again), those at its events, and its end (a point
+		// of Exact, not emitted again).
+		seq = seq[:0]
+		c := b.before
+		if c.regions > 0 {
+			seq = append(seq, state{c: c, rc: rc(&c)})
+		}
 		for i < len(ev) && ev[i].bucket == j {
 			k := ev[i].key
 			for ; i < len(ev) && ev[i].key == k; i++ {
 				c.rc.add(ev[i].dq)
 				c.regions += ev[i].dr
 			}
-			if c.regions <= 0 || k == end {
-				continue
-			}
-			rc := c.rc.float(shift) / float64(c.regions)
-			if lo == nil || rc < lo.rc {
-				lo = &peak{k, c, rc}
-			}
-			if hi == nil || rc > hi.rc {
-				hi = &peak{k, c, rc}
+			if c.regions > 0 && k != end {
+				seq = append(seq, state{key: k, c: c, rc: rc(&c)})
 			}
 		}
-		if lo == nil {
-			continue
-		}
-		if lo.key > hi.key {
-			lo, hi = hi, lo
-		}
-		for _, p := range []*peak{lo, hi} {
-			if p == hi && hi.key == lo.key {
-				break
-			}
+		seq = append(seq, state{key: end, c: b.after, rc: rc(&b.after)})
+		// Keep the first state (if it is in the bucket), then, from each
+		// kept state, the last state before the first one whose range
+		// from the kept one leaves a state between them more than tol
+		// outside.
+		emit := func(st *state) {
 			var q Point
-			p.c.point(&q, float64(keyScore(p.key)), true, shift, gtRegions)
+			st.c.point(&q, float64(keyScore(st.key)), true, shift, gtRegions)
 			out.append(&q, true, Options{Need: NeedAll})
+		}
+		if b.before.regions == 0 && len(seq) > 1 {
+			emit(&seq[0])
+		}
+		k := 0
+		lo, hi := math.Inf(1), math.Inf(-1) // of the states strictly between k and i
+		for i := 1; i < len(seq); i++ {
+			v, w := seq[k].rc, seq[i].rc
+			if lo < min(v, w)-tol || hi > max(v, w)+tol {
+				k = i - 1
+				emit(&seq[k])
+				lo, hi = math.Inf(1), math.Inf(-1)
+			}
+			lo, hi = min(lo, seq[i].rc), max(hi, seq[i].rc)
 		}
 	}
 	return out

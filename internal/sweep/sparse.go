@@ -211,7 +211,8 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		st.res.GTRegions += int64(g)
 	}
 	if extent {
-		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(st.opts.KeepRCTolerance, st.shift), st.shift, st.res.GTRegions)
+		tol := st.opts.KeepRCTolerance
+		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(tol, st.shift), tol, st.shift, st.res.GTRegions)
 	}
 	var positives int64
 	for _, c := range tp {
