@@ -53,10 +53,12 @@ func (e *imageExtent) flush(to *rcExtent) {
 
 // rcEvent is the change of an image's RC sums at one of its scores in a
 // bucket of normal pixels.
+// Its bucket follows from its key (16 bytes, not 24: there are tens of
+// millions).
 type rcEvent struct {
-	key    uint32 // the score's order key
-	bucket uint32 // j, of bucket 2j
-	dq, dr int64  // the change of RC's numerator (fixed point) and denominator
+	key uint32 // the score's order key
+	dr  int32  // the change of RC's denominator
+	dq  int64  // the change of RC's numerator (fixed point)
 }
 
 // rcEvents are a worker's events, in blocks: appending never copies
@@ -125,8 +127,9 @@ func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
 // within tol of the range of those two, at the bucket's fixed PRO), and
 // the first point with a predicted region, where the curve starts. They
 // come from the highest threshold down; their TP and FP are those before
-// the bucket (only normal pixels switch on in it).
-func (sp *sparsePoints) rcPeaks(stray []rcBucket, tol float64, shift uint, gtRegions int64) *Points {
+// the bucket (only normal pixels switch on in it). bounds are the
+// buckets' (bucketBounds).
+func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, shift uint, gtRegions int64) *Points {
 	out := &Points{}
 	if len(stray) == 0 {
 		return out
@@ -138,18 +141,30 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, tol float64, shift uint, gtReg
 	for i, b := range stray {
 		which[b.j] = int32(i)
 	}
-	var ev []rcEvent
+	// A worker's events come image by image, their keys ascending within
+	// an image: each event's bucket is a few bounds on from the last.
+	type located struct {
+		rcEvent
+		bucket uint32
+	}
+	var ev []located
 	for _, s := range sp.per {
-		for _, b := range s.events.blocks {
-			for _, e := range b {
-				if which[e.bucket] >= 0 {
-					ev = append(ev, e)
+		b, last := 0, uint32(0)
+		for _, blk := range s.events.blocks {
+			for _, e := range blk {
+				if e.key < last {
+					b = 0 // the next image
+				}
+				last = e.key
+				b = advance(bounds, b, e.key)
+				if j := b >> 1; which[j] >= 0 {
+					ev = append(ev, located{e, uint32(j)})
 				}
 			}
 		}
 	}
 	// Keys ascend from the highest score down, and the buckets with them.
-	slices.SortFunc(ev, func(a, b rcEvent) int { return cmp.Compare(a.key, b.key) })
+	slices.SortFunc(ev, func(a, b located) int { return cmp.Compare(a.key, b.key) })
 	type state struct {
 		key uint32
 		c   curveState
@@ -173,7 +188,7 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, tol float64, shift uint, gtReg
 			k := ev[i].key
 			for ; i < len(ev) && ev[i].key == k; i++ {
 				c.rc.add(ev[i].dq)
-				c.regions += ev[i].dr
+				c.regions += int64(ev[i].dr)
 			}
 			if c.regions > 0 && k != end {
 				seq = append(seq, state{key: k, c: c, rc: rc(&c)})

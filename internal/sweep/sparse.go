@@ -212,7 +212,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	}
 	if extent {
 		tol := st.opts.KeepRCTolerance
-		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(tol, st.shift), tol, st.shift, st.res.GTRegions)
+		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(tol, st.shift), bounds, tol, st.shift, st.res.GTRegions)
 	}
 	var positives int64
 	for _, c := range tp {
@@ -276,7 +276,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 				if r.j&1 == 0 && dr != 0 {
 					r.ext.r += dr
 					r.ext.reach()
-					acc.events.add(rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dr: dr})
+					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(dr)})
 				}
 			}
 			r.flush()
@@ -415,7 +415,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			r.ext.q += e.rc
 			r.ext.reach()
 			if e.rc != 0 || r.evR != 0 {
-				acc.events.add(rcEvent{key: uint32(kv >> 32), bucket: uint32(r.j >> 1), dq: e.rc, dr: r.evR})
+				acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
 				r.evR = 0
 			}
 		}
