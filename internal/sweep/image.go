@@ -5,6 +5,7 @@ import (
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/finite"
+	"github.com/zsadbench/zsadbench/internal/scorekey"
 	"github.com/zsadbench/zsadbench/internal/tracker"
 	"github.com/zsadbench/zsadbench/metric"
 )
@@ -50,31 +51,11 @@ type imageSweep struct {
 	rootOf, dirty        []int32
 }
 
-// orderKey maps a float32 to a uint32 whose ascending order is the
-// descending order of the scores; -0 and +0 map to the same key.
-func orderKey(f float32) uint32 {
-	if f == 0 {
-		f = 0
-	}
-	b := math.Float32bits(f)
-	if b&0x80000000 != 0 {
-		b = ^b
-	} else {
-		b |= 0x80000000
-	}
-	return ^b
-}
+// orderKey and keyScore are scorekey's order of scores (ascending key =
+// descending score), under the sweep's names.
+func orderKey(f float32) uint32 { return scorekey.Key(f) }
 
-// keyScore inverts orderKey.
-func keyScore(k uint32) float32 {
-	b := ^k
-	if b&0x80000000 != 0 {
-		b &^= 0x80000000
-	} else {
-		b = ^b
-	}
-	return math.Float32frombits(b)
-}
+func keyScore(k uint32) float32 { return scorekey.Score(k) }
 
 // begin prepares the sweep of one image: its ground-truth regions and an
 // empty region tracker. It returns the number of ground-truth regions.
