@@ -4,6 +4,10 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/zsadbench/zsadbench/internal/parallel"
 )
 
 // With Options.Keep and RC on the exact grid, the sparse grid's points
@@ -62,14 +66,34 @@ type rcEvent struct {
 }
 
 // rcEvents are a worker's events, in blocks: appending never copies
-// (tens of millions of events take hundreds of megabytes).
-type rcEvents struct{ blocks [][]rcEvent }
+// (tens of millions of events take hundreds of megabytes). The workers
+// share a budget of blocks (eventBudget): past it, they record no more and
+// the category falls back to the full grid, so that the events never take
+// more memory than the full grid's sort keys.
+type rcEvents struct {
+	blocks [][]rcEvent
+	budget *eventBudget
+}
 
 const rcEventBlock = 1 << 14
+
+// rcEventBlockBytes is the memory of one block of events.
+const rcEventBlockBytes = rcEventBlock * int64(unsafe.Sizeof(rcEvent{}))
+
+// eventBudget is the number of blocks of events the workers may still
+// take; over is set once one was refused.
+type eventBudget struct {
+	left atomic.Int64
+	over atomic.Bool
+}
 
 func (l *rcEvents) add(e rcEvent) {
 	n := len(l.blocks)
 	if n == 0 || len(l.blocks[n-1]) == rcEventBlock {
+		if l.budget.left.Add(-1) < 0 {
+			l.budget.over.Store(true)
+			return
+		}
 		l.blocks = append(l.blocks, make([]rcEvent, 0, rcEventBlock))
 		n++
 	}
@@ -147,10 +171,13 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 		rcEvent
 		bucket uint32
 	}
-	var ev []located
-	for _, s := range sp.per {
+	// Each worker's events are located on their own (most are in buckets
+	// that do not stray, and are dropped).
+	found := make([][]located, len(sp.per))
+	parallel.Workers(len(sp.per), func(w int) {
+		var out []located
 		b, last := 0, uint32(0)
-		for _, blk := range s.events.blocks {
+		for _, blk := range sp.per[w].events.blocks {
 			for _, e := range blk {
 				if e.key < last {
 					b = 0 // the next image
@@ -158,11 +185,13 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 				last = e.key
 				b = advance(bounds, b, e.key)
 				if j := b >> 1; which[j] >= 0 {
-					ev = append(ev, located{e, uint32(j)})
+					out = append(out, located{e, uint32(j)})
 				}
 			}
 		}
-	}
+		found[w] = out
+	})
+	ev := slices.Concat(found...)
 	// Keys ascend from the highest score down, and the buckets with them.
 	slices.SortFunc(ev, func(a, b located) int { return cmp.Compare(a.key, b.key) })
 	type state struct {

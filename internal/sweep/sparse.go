@@ -142,6 +142,10 @@ func advance(bounds []uint32, j int, k uint32) int {
 // reaches it. (A variable for tests.)
 var sparseSlack int64 = 256 << 20
 
+// maxEventBlocks, when not negative, caps the blocks of RC events below
+// what the memory allows (a variable for tests).
+var maxEventBlocks int64 = -1
+
 // finishSparse sweeps the retained images on the sparse exact grid and
 // folds its points. It does nothing and reports false when the category
 // has so many distinct anomalous scores that the sums per bucket, one set
@@ -160,7 +164,8 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if sparseBytes(len(keys), len(st.sweeps)) > int64(16)*int64(n)+sparseSlack {
+	spare := int64(16)*int64(n) + sparseSlack - sparseBytes(len(keys), len(st.sweeps))
+	if spare < 0 {
 		return false, nil
 	}
 	bounds := bucketBounds(keys)
@@ -191,10 +196,17 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		}
 		recs = make([]imageRecord, len(images))
 	}
+	// The events RC's extent records (extent.go) take what is left.
+	budget := &eventBudget{}
+	budget.left.Store(spare / rcEventBlockBytes)
+	if maxEventBlocks >= 0 {
+		budget.left.Store(min(budget.left.Load(), maxEventBlocks))
+	}
 	parallel.For(len(images), len(st.sweeps), func(w, k int) {
 		i := order[k]
 		if per[w] == nil {
 			per[w] = newSparseSums(len(keys), full, st.opts.Need, extent)
+			per[w].events.budget = budget
 		}
 		var rec *imageRecord
 		if recs != nil {
@@ -205,6 +217,9 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	// The first error in image order (the images were swept in another).
 	if err := parallel.FirstError(errs); err != nil {
 		return false, err
+	}
+	if budget.over.Load() {
+		return false, nil // the events would take more than the full grid
 	}
 	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
 	for _, g := range gtRegions {
@@ -228,9 +243,11 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 
 // sparseBytes is the memory of the sparse grid's sums for keys anomalous
 // keys: per worker, sparseSums at its largest (8 + 16 bytes per bucket,
-// 16 + 4 per key), and the keys and their counts.
+// 16 + 4 + 32 per key, the last for RC's extent), and the keys and their
+// counts. The events of RC's extent come on top, within what is left
+// (eventBudget).
 func sparseBytes(keys, workers int) int64 {
-	return int64(keys) * (int64(workers)*(2*24+20) + 12)
+	return int64(keys) * (int64(workers)*(2*24+20+32) + 12)
 }
 
 // sweepSparse sorts and sweeps one image, adding each pixel's change to its

@@ -184,3 +184,46 @@ func TestSparseFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseEventsFallBack checks that a category whose RC events
+// (Options.Keep) would take more memory than is left gets the full grid's
+// points instead, and that with the memory the sparse grid is used.
+func TestSparseEventsFallBack(t *testing.T) {
+	defer func(m int64) { maxEventBlocks = m }(maxEventBlocks)
+	rng := rand.New(rand.NewPCG(10, 10))
+	sparser := 0
+	for trial := range 30 {
+		cat := randomCategory(rng)
+		opts := Options{Settings: metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05, RCPRODelta: 2, Workers: 2},
+			Need: NeedAll, Keep: true, KeepRCTolerance: 1e-3}
+		full, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Sparse = true
+		opts.Fold = func(*Point) func([]Point) { return func([]Point) {} }
+		maxEventBlocks = -1
+		sparse, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sparse.Exact.Len() == full.Exact.Len() {
+			continue // no normal pixel between anomalous ones: nothing to tell apart
+		}
+		sparser++
+		maxEventBlocks = 0
+		got, err := Run(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := gocmp.Diff(full.Exact, got.Exact); d != "" {
+			t.Fatalf("trial %d: (-full grid +fallback)\n%s", trial, d)
+		}
+		if got.RCPeaks != nil {
+			t.Fatalf("trial %d: the fallback has %d RC peaks", trial, got.RCPeaks.Len())
+		}
+	}
+	if sparser == 0 {
+		t.Error("no category took the sparse grid")
+	}
+}
