@@ -164,7 +164,9 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	spare := int64(16)*int64(n) + sparseSlack - sparseBytes(len(keys), len(st.sweeps))
+	// The PRO-vs-RC curve from the sparse points, if RC stays close.
+	extent := full && st.opts.Keep && st.opts.Need&NeedRC != 0
+	spare := int64(16)*int64(n) + sparseSlack - sparseBytes(len(keys), len(st.sweeps), extent)
 	if spare < 0 {
 		return false, nil
 	}
@@ -187,8 +189,6 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 			order = append(order, i)
 		}
 	}
-	// The PRO-vs-RC curve from the sparse points, if RC stays close.
-	extent := full && st.opts.Keep && st.opts.Need&NeedRC != 0
 	var recs []imageRecord
 	if st.opts.Record {
 		if !full || st.opts.Need&NeedPRO == 0 {
@@ -243,11 +243,15 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 
 // sparseBytes is the memory of the sparse grid's sums for keys anomalous
 // keys: per worker, sparseSums at its largest (8 + 16 bytes per bucket,
-// 16 + 4 + 32 per key, the last for RC's extent), and the keys and their
+// 16 + 4 per key, and 32 more with RC's extent), and the keys and their
 // counts. The events of RC's extent come on top, within what is left
 // (eventBudget).
-func sparseBytes(keys, workers int) int64 {
-	return int64(keys) * (int64(workers)*(2*24+20+32) + 12)
+func sparseBytes(keys, workers int, extent bool) int64 {
+	perKey := int64(2*24 + 20)
+	if extent {
+		perKey += 32 // rcExtent
+	}
+	return int64(keys) * (int64(workers)*perKey + 12)
 }
 
 // sweepSparse sorts and sweeps one image, adding each pixel's change to its
