@@ -815,6 +815,25 @@ def float64_reading(images, options):
     return aupro_steps(sweep, options["fpr_limit"]), rcpro(sweep)
 
 
+def draw_steps_category(rng):
+    """A random category of five 10x10 images (cal_pro_score's shape), its
+    score range, and the steps:200 thresholds of the published (float32
+    difference) and the float64 readings of that range."""
+    images = random_category(rng, 5, 10, 10)
+    allv = np.concatenate([im["scores"].ravel() for im in images])
+    lo, hi = float(allv.min()), float(allv.max())
+    return images, lo, hi, steps_thresholds(lo, hi, 200), steps_thresholds_float64(lo, hi, 200)
+
+
+def assert_published_aupro(images, aupro):
+    """Asserts that cal_pro_score, run as published on the stacked maps and
+    masks, gives the case's steps:200 AUPRO."""
+    masks = np.stack([im["mask"] != 0 for im in images]).astype(int)
+    amaps = np.stack([im["scores"] for im in images])
+    published = cal_pro_score(masks, amaps)
+    assert abs(published - float(aupro)) < 1e-12, (published, float(aupro))
+
+
 def case_steps_float32_range(rng):
     """The published steps grid subtracts hi - lo in float32. Categories
     where float32(hi - lo) != hi - lo and the two readings round some
@@ -827,13 +846,9 @@ def case_steps_float32_range(rng):
     tries = 0
     while True:
         tries += 1
-        images = random_category(rng, 5, 10, 10)
-        allv = np.concatenate([im["scores"].ravel() for im in images])
-        lo, hi = float(allv.min()), float(allv.max())
+        images, lo, hi, new, old = draw_steps_category(rng)
         if float(np.float32(np.float32(hi) - np.float32(lo))) == hi - lo:
             continue
-        new = steps_thresholds(lo, hi, 200)
-        old = steps_thresholds_float64(lo, hi, 200)
         differ = [k for k in range(min(len(new), len(old)))
                   if np.float32(new[k]) != np.float32(old[k])
                   and lo < float(np.float32(new[k])) < hi and lo < float(np.float32(old[k])) < hi]
@@ -862,10 +877,7 @@ def case_steps_float32_range(rng):
         f"that the float32 and float64 ranges round apart (found after {tries} draws); "
         f"the float64 range would give AUPRO {float(aupro64):.6f}, RCPRO {float(rc64):.6f}",
         images, {"thresholds": "steps:200"})
-    masks = np.stack([im["mask"] != 0 for im in images]).astype(int)
-    amaps = np.stack([im["scores"] for im in images])
-    published = cal_pro_score(masks, amaps)
-    assert abs(published - float(aupro)) < 1e-12, (published, float(aupro))
+    assert_published_aupro(images, aupro)
 
 
 def case_steps_float32_count(rng):
@@ -878,11 +890,7 @@ def case_steps_float32_count(rng):
     tries = 0
     while True:
         tries += 1
-        images = random_category(rng, 5, 10, 10)
-        allv = np.concatenate([im["scores"].ravel() for im in images])
-        lo, hi = float(allv.min()), float(allv.max())
-        new = steps_thresholds(lo, hi, 200)
-        old = steps_thresholds_float64(lo, hi, 200)
+        images, lo, hi, new, old = draw_steps_category(rng)
         if len(new) == len(old):
             continue
         e, _, (_, aupro, rc) = evaluate(images, opts)
@@ -895,10 +903,7 @@ def case_steps_float32_count(rng):
         f"(a float64 difference: {len(old)}; found after {tries} draws); the float64 range "
         f"would give AUPRO {float(aupro64):.6f}",
         images, {"thresholds": "steps:200"})
-    masks = np.stack([im["mask"] != 0 for im in images]).astype(int)
-    amaps = np.stack([im["scores"] for im in images])
-    published = cal_pro_score(masks, amaps)
-    assert abs(published - float(aupro)) < 1e-12, (published, float(aupro))
+    assert_published_aupro(images, aupro)
 
 
 def case_mixed_sizes(rng):
