@@ -153,14 +153,7 @@ func (a Array) scores(name string, borrow bool) ([]float32, error) {
 		} else {
 			out = append([]float32(nil), in...)
 		}
-		var bad uint32
-		for _, v := range out {
-			bad |= finite.Not(v)
-		}
-		if bad != 0 {
-			return nil, (&metric.Image{Name: name, Width: int(w), Height: int(h), Scores: out}).Validate()
-		}
-		return out, nil
+		return float32Scores(name, w, h, out)
 	}
 	out = make([]float32, h*w)
 	for r := range h {
@@ -183,9 +176,20 @@ func (a Array) scores(name string, borrow bool) ([]float32, error) {
 		}
 	}
 	if a.DType == Float32 {
-		if err := (&metric.Image{Name: name, Width: int(w), Height: int(h), Scores: out}).Validate(); err != nil {
-			return nil, err
-		}
+		return float32Scores(name, w, h, out)
+	}
+	return out, nil
+}
+
+// float32Scores returns the w x h float32 scores out, or, when one is not
+// finite, metric.Image.Validate's error naming it.
+func float32Scores(name string, w, h int64, out []float32) ([]float32, error) {
+	var bad uint32
+	for _, v := range out {
+		bad |= finite.Not(v)
+	}
+	if bad != 0 {
+		return nil, (&metric.Image{Name: name, Width: int(w), Height: int(h), Scores: out}).Validate()
 	}
 	return out, nil
 }

@@ -502,23 +502,25 @@ func TestDecompressionBombs(t *testing.T) {
 }
 
 func TestSizeFlagLimit(t *testing.T) {
+	flagBound(t, "--size", "up to 8192", "16", "16384", "8193", "-1")
+}
+
+// flagBound checks that each of the bad values of flag is refused, naming
+// the flag and its value with want, and that the good value runs.
+func flagBound(t *testing.T, flag, want, good string, bad ...string) {
+	t.Helper()
 	s := newFlatSet(t)
-	for _, size := range []string{"16384", "8193", "-1"} {
-		r, rss := runMeasured(t, 128, 2048, time.Minute, s.args("--size", size)...)
-		wantRefused(t, r, rss, 100, "--size "+size, "up to 8192")
+	for _, v := range bad {
+		r, rss := runMeasured(t, 128, 2048, time.Minute, s.args(flag, v)...)
+		wantRefused(t, r, rss, 100, flag+" "+v, want)
 	}
-	mustRun(t, s.args("--size", "16")...)
+	mustRun(t, s.args(flag, good)...)
 }
 
 // --- item 6 ------------------------------------------------------------------
 
 func TestWorkersBound(t *testing.T) {
-	s := newFlatSet(t)
-	for _, w := range []string{"15000", "257", "-1"} {
-		r, rss := runMeasured(t, 128, 2048, time.Minute, s.args("--workers", w)...)
-		wantRefused(t, r, rss, 100, "--workers "+w, "want 0 (one per CPU) to 256")
-	}
-	mustRun(t, s.args("--workers", "256")...)
+	flagBound(t, "--workers", "want 0 (one per CPU) to 256", "256", "15000", "257", "-1")
 }
 
 // --- item 7: an interrupted --curves leaves no temporary file ----------------

@@ -61,7 +61,6 @@ type evalJob struct {
 	stderr   io.Writer
 	name     string // the model's name in figure legends
 	warnings []string
-	resizes  string // the stderr line on maps resized, "" when none was
 	// maps says how the maps were made (maps.json, or run's model).
 	maps *backend.MapsInfo
 }
@@ -301,8 +300,7 @@ func (job *evalJob) run(c *cli.Context, src *load.Source) error {
 	if err != nil {
 		return err
 	}
-	job.resizes = job.resizeNote(src)
-	return job.write(c, rep)
+	return job.write(c, rep, job.resizeNote(src))
 }
 
 // evaluate evaluates src, showing progress.
@@ -316,13 +314,14 @@ func (job *evalJob) evaluate(c *cli.Context, src *load.Source) (*evaluate.Report
 	return rep, err
 }
 
-// write prints the report, warnings, curves and plots.
-func (job *evalJob) write(c *cli.Context, rep *evaluate.Report) error {
+// write prints the report, warnings, the note on resized maps (resizes,
+// "" for none), curves and plots.
+func (job *evalJob) write(c *cli.Context, rep *evaluate.Report, resizes string) error {
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(job.stderr, "warning: %s\n", printable.Line(w))
 	}
-	if job.resizes != "" {
-		fmt.Fprintln(job.stderr, job.resizes)
+	if resizes != "" {
+		fmt.Fprintln(job.stderr, resizes)
 	}
 	if dir := c.String("curves"); dir != "" {
 		if err := writeCurves(dir, rep); err != nil {
