@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"github.com/zsadbench/zsadbench/curve"
 	"hash/crc32"
 	"io"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/zsadbench/zsadbench/curve"
 	"github.com/zsadbench/zsadbench/internal/atomicfile"
 	"github.com/zsadbench/zsadbench/internal/pdfcanvas"
 )

@@ -362,12 +362,8 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 		p.Add(pl)
 		layers = append(layers, pl)
 	}
-	hdlr := p.TextHandler
 	p.Title.Text = l.title
-	p.Title.TextStyle = newTextStyle(o.FontSize, hdlr)
-	p.Title.TextStyle.XAlign = draw.XCenter
-	p.Title.TextStyle.YAlign = draw.YTop
-	p.Title.Padding = 0.3 * o.FontSize
+	styleFrame(p, o.FontSize, l.tickFont)
 	for i, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Min, a.Max = 0, 1
 		if i == 0 {
@@ -376,24 +372,12 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 		a.Padding = o.LineWidth/2 + 2
 		a.LineStyle.Width = 0.6
 		a.Tick.Marker = axisTicks(a.Max, l.tile)
-		a.Tick.Length = 0.35 * o.FontSize
-		a.Tick.LineStyle.Width = 0.5
-		a.Tick.Label = newTextStyle(l.tickFont, hdlr)
-		a.Label.TextStyle = newTextStyle(o.FontSize, hdlr)
-		a.Label.TextStyle.XAlign = draw.XCenter
-		a.Label.TextStyle.YAlign = draw.YBottom
-		a.Label.Padding = 0.15 * o.FontSize
-		if i == 0 {
-			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XCenter, draw.YTop
-			if l.xLabel {
-				a.Label.Text = info.x
-			}
-		} else {
-			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XRight, draw.YCenter
-			if l.yLabel {
-				a.Label.Text = info.y
-			}
-		}
+	}
+	if l.xLabel {
+		p.X.Label.Text = info.x
+	}
+	if l.yLabel {
+		p.Y.Label.Text = info.y
 	}
 
 	grid := plotter.NewGrid()
@@ -490,6 +474,31 @@ func newPlot(info kindInfo, series []Series, styles []int, o Options, l plotLayo
 	// Adding plotters widens the axes to their data; pin them.
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, info.xMax, 0, 1
 	return p, obstacles, layers
+}
+
+// styleFrame gives p's title and axes the look every figure shares: the
+// title and the axis labels in fontSize, tick labels in tickFont, short
+// thin ticks.
+func styleFrame(p *plot.Plot, fontSize, tickFont vg.Length) {
+	hdlr := p.TextHandler
+	p.Title.TextStyle = newTextStyle(fontSize, hdlr)
+	p.Title.TextStyle.XAlign = draw.XCenter
+	p.Title.TextStyle.YAlign = draw.YTop
+	p.Title.Padding = 0.3 * fontSize
+	for i, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Tick.Length = 0.35 * fontSize
+		a.Tick.LineStyle.Width = 0.5
+		a.Tick.Label = newTextStyle(tickFont, hdlr)
+		a.Label.TextStyle = newTextStyle(fontSize, hdlr)
+		a.Label.TextStyle.XAlign = draw.XCenter
+		a.Label.TextStyle.YAlign = draw.YBottom
+		a.Label.Padding = 0.15 * fontSize
+		if i == 0 {
+			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XCenter, draw.YTop
+		} else {
+			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XRight, draw.YCenter
+		}
+	}
 }
 
 func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }

@@ -5,12 +5,12 @@ import (
 	"image/color"
 	"strconv"
 
-	"github.com/zsadbench/zsadbench/curve"
-
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/zsadbench/zsadbench/curve"
 )
 
 // Grid is one figure with a tile per category: every category of a run in

@@ -45,7 +45,6 @@ func NewPIMO(curves []curve.Curve, value float64, hasValue bool, opts Options) (
 		return nil, fmt.Errorf("no PIMO curve to draw")
 	}
 	p := plot.New()
-	hdlr := p.TextHandler
 	p.Title.Text = o.Title
 	if hasValue {
 		if p.Title.Text != "" {
@@ -57,10 +56,7 @@ func NewPIMO(curves []curve.Curve, value float64, hasValue bool, opts Options) (
 		}
 		p.Title.Text += " (mean of " + strconv.Itoa(len(curves)) + " images)"
 	}
-	p.Title.TextStyle = newTextStyle(o.FontSize, hdlr)
-	p.Title.TextStyle.XAlign = draw.XCenter
-	p.Title.TextStyle.YAlign = draw.YTop
-	p.Title.Padding = 0.3 * o.FontSize
+	styleFrame(p, o.FontSize, o.FontSize-1)
 	p.X.Scale = plot.LogScale{}
 	p.X.Min, p.X.Max = curve.PIMOXMin, curve.PIMOXMax
 	p.X.Tick.Marker = plot.ConstantTicks{{Value: 1e-6, Label: "1e-6"}, {Value: 1e-5, Label: "1e-5"}, {Value: 1e-4, Label: "1e-4"}, {Value: 1e-3, Label: "1e-3"}}
@@ -68,20 +64,6 @@ func NewPIMO(curves []curve.Curve, value float64, hasValue bool, opts Options) (
 	p.Y.Tick.Marker = axisTicks(1, false)
 	x, y := curve.PIMO.Axes()
 	p.X.Label.Text, p.Y.Label.Text = x+" (mean FPR of the normal images)", y+" of each anomalous image"
-	for i, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Tick.Length = 0.35 * o.FontSize
-		a.Tick.LineStyle.Width = 0.5
-		a.Tick.Label = newTextStyle(o.FontSize-1, hdlr)
-		a.Label.TextStyle = newTextStyle(o.FontSize, hdlr)
-		a.Label.TextStyle.XAlign = draw.XCenter
-		a.Label.TextStyle.YAlign = draw.YBottom
-		a.Label.Padding = 0.15 * o.FontSize
-		if i == 0 {
-			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XCenter, draw.YTop
-		} else {
-			a.Tick.Label.XAlign, a.Tick.Label.YAlign = draw.XRight, draw.YCenter
-		}
-	}
 	lines := make([]plotter.XYs, len(curves))
 	for i, c := range curves {
 		for k := range c.X {

@@ -81,7 +81,23 @@ func Select(ctx context.Context, runs []Run, cats []string, criteria []Criterion
 					}
 				}
 			case Disagreement:
-				d, err := disagreement(ctx, restrict(runs[a].Dataset, keys), restrict(runs[b].Dataset, keys), cat, lo)
+				// Run 0's range is first's: scan a run only when it is
+				// another.
+				stats := func(r int) (*categoryStats, error) {
+					if r == 0 {
+						return first, nil
+					}
+					return scanCategory(ctx, restrict(runs[r].Dataset, keys), cat, lo)
+				}
+				sa, err := stats(a)
+				if err != nil {
+					return nil, err
+				}
+				sb, err := stats(b)
+				if err != nil {
+					return nil, err
+				}
+				d, err := disagreement(ctx, restrict(runs[a].Dataset, keys), restrict(runs[b].Dataset, keys), sa, sb, cat, lo)
 				if err != nil {
 					return nil, err
 				}
@@ -200,18 +216,10 @@ func scanCategory(ctx context.Context, ds *dataset.Dataset, cat string, lo load.
 
 // disagreement returns, per image of category cat (the same keys in a and
 // b), the mean absolute difference of the two runs' maps, each scaled to
-// [0, 1] by its run's range in the category (b's map resized to a's grid
-// where they differ). The two runs' maps are read a batch of each at a
-// time.
-func disagreement(ctx context.Context, a, b *dataset.Dataset, cat string, lo load.Options) ([]float64, error) {
-	sa, err := scanCategory(ctx, a, cat, lo)
-	if err != nil {
-		return nil, err
-	}
-	sb, err := scanCategory(ctx, b, cat, lo)
-	if err != nil {
-		return nil, err
-	}
+// [0, 1] by its run's range in the category (sa and sb, scanCategory's of a
+// and b; b's map resized to a's grid where they differ). The two runs' maps
+// are read a batch of each at a time.
+func disagreement(ctx context.Context, a, b *dataset.Dataset, sa, sb *categoryStats, cat string, lo load.Options) ([]float64, error) {
 	scale := func(v float32, s *categoryStats) float64 {
 		if s.hi == s.lo {
 			return 0

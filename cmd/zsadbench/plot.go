@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -199,11 +199,9 @@ func parseRuns(values []string) ([]plotRun, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--run %s: %w", printable.Line(name), err)
 		}
-		var rep evaluate.Report
-		if err := json.Unmarshal(b, &rep); err != nil {
+		if r.results, err = report.ReadJSON(bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("%s: %w", printable.Path(path), err)
 		}
-		r.results = &rep
 		runs = append(runs, r)
 	}
 	return runs, nil
