@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -61,25 +60,25 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 // Case is one category with its expected metrics (nil = undefined) and,
 // for small cases, its curves ("pro_fpr", "rc_pro"; without start points).
 type Case struct {
-	Name     string  `json:"name"`
-	Options  Options `json:"options"`
-	Images   []Image `json:"images"`
-	Expected struct {
-		Image map[string]*float64 `json:"image"`
-		Pixel map[string]*float64 `json:"pixel"`
-	} `json:"expected"`
-	Curves map[string][]Point `json:"curves"`
+	Name     string             `json:"name"`
+	Options  Options            `json:"options"`
+	Images   []Image            `json:"images"`
+	Expected Expected           `json:"expected"`
+	Curves   map[string][]Point `json:"curves"`
+}
+
+// Expected are a case's expected metrics by level and name (nil =
+// undefined).
+type Expected struct {
+	Image map[string]*float64 `json:"image"`
+	Pixel map[string]*float64 `json:"pixel"`
 }
 
 // Load reads one case file.
 func Load(path string) (*Case, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var c Case
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := LoadJSON(path, &c); err != nil {
+		return nil, err
 	}
 	for _, im := range c.Images {
 		if len(im.Scores) != im.Width*im.Height || len(im.Mask) != im.Width*im.Height {

@@ -1,9 +1,7 @@
 package golden
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 )
 
 // ResolutionImage is one image of a mixed-resolution case: its map at the
@@ -26,13 +24,10 @@ type ResolutionImage struct {
 // truth's size (testdata/golden/resolution): the expected metrics, and the
 // pixels evaluated and maps resized ([from h, from w, to h, to w, count]).
 type ResolutionCase struct {
-	Name     string            `json:"name"`
-	Options  Options           `json:"options"`
-	Images   []ResolutionImage `json:"images"`
-	Expected struct {
-		Image map[string]*float64 `json:"image"`
-		Pixel map[string]*float64 `json:"pixel"`
-	} `json:"expected"`
+	Name      string            `json:"name"`
+	Options   Options           `json:"options"`
+	Images    []ResolutionImage `json:"images"`
+	Expected  Expected          `json:"expected"`
 	Evaluated struct {
 		Pixels  int64    `json:"pixels"`
 		Resized [][5]int `json:"resized"`
@@ -41,13 +36,9 @@ type ResolutionCase struct {
 
 // LoadResolution reads one mixed-resolution case file.
 func LoadResolution(path string) (*ResolutionCase, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
 	var c ResolutionCase
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := LoadJSON(path, &c); err != nil {
+		return nil, err
 	}
 	for _, im := range c.Images {
 		ok := len(im.Map) == im.MapWidth*im.MapHeight && (im.Mask == nil) == (im.MaskHeight == nil) &&
