@@ -390,7 +390,6 @@ func (d *datasetRun) chunked(c int, s metric.Settings) (*CategoryReport, error) 
 		return nil, err
 	}
 	st.maxImages = d.cats[c].Images
-	restoreGC := func() {}
 	// Past hold, the exact pixel AUROC, AP and F1-max read the category
 	// again in batches, so memory stays bounded.
 	if ext.Pixels > hold {
@@ -400,11 +399,9 @@ func (d *datasetRun) chunked(c int, s metric.Settings) (*CategoryReport, error) 
 		}
 		// The batches' sort buffers stay live while chunks of maps come
 		// and go: collect garbage sooner than the default, which would let
-		// the heap reach twice the buffers.
-		old := debug.SetGCPercent(25)
-		restoreGC = func() { debug.SetGCPercent(old) }
+		// the heap reach twice the buffers. Restored when chunked returns.
+		defer debug.SetGCPercent(debug.SetGCPercent(25))
 	}
-	defer restoreGC()
 	if keep {
 		d.progress("computing", c, d.cats[c].Images)
 		err = st.Add(kept)
