@@ -112,7 +112,6 @@ type rcBucket struct {
 // side). Points without a predicted region are not on the curve.
 func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
 	scale := math.Ldexp(1, -int(shift))
-	rc := func(c *curveState) float64 { return c.rc.float(shift) / float64(c.regions) }
 	var c curveState
 	m := len(sp.keys)
 	for j := 0; j <= m; j++ {
@@ -127,9 +126,9 @@ func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
 			loQ, hiQ := max(0, q0+e.loQ*scale), q0+e.hiQ*scale
 			loR, hiR := max(1, r0+e.loR), max(1, r0+e.hiR)
 			lo, hi := loQ/hiR, min(1, hiQ/loR)
-			a, b := rc(&c), rc(&c)
+			a, b := c.meanRC(shift), c.meanRC(shift)
 			if before.regions > 0 {
-				a = rc(&before)
+				a = before.meanRC(shift)
 			}
 			// (Where the curve starts in the bucket, its first point is
 			// needed.)
@@ -199,7 +198,6 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 		c   curveState
 		rc  float64
 	}
-	rc := func(c *curveState) float64 { return c.rc.float(shift) / float64(c.regions) }
 	var seq []state
 	for i := 0; i < len(ev); {
 		j := ev[i].bucket
@@ -211,7 +209,7 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 		seq = seq[:0]
 		c := b.before
 		if c.regions > 0 {
-			seq = append(seq, state{c: c, rc: rc(&c)})
+			seq = append(seq, state{c: c, rc: c.meanRC(shift)})
 		}
 		for i < len(ev) && ev[i].bucket == j {
 			k := ev[i].key
@@ -220,10 +218,10 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 				c.regions += int64(ev[i].dr)
 			}
 			if c.regions > 0 && k != end {
-				seq = append(seq, state{key: k, c: c, rc: rc(&c)})
+				seq = append(seq, state{key: k, c: c, rc: c.meanRC(shift)})
 			}
 		}
-		seq = append(seq, state{key: end, c: b.after, rc: rc(&b.after)})
+		seq = append(seq, state{key: end, c: b.after, rc: b.after.meanRC(shift)})
 		// Keep the first state (if it is in the bucket), then, from each
 		// kept state, the last state before the first one whose range
 		// from the kept one leaves a state between them more than tol

@@ -79,9 +79,13 @@ func (c *curveState) point(p *Point, t float64, full bool, shift uint, gtRegions
 	}
 	p.Regions, p.RC = c.regions, 0
 	if c.regions > 0 {
-		p.RC = c.rc.float(shift) / float64(c.regions)
+		p.RC = c.meanRC(shift)
 	}
 }
+
+// meanRC is RC at the sums: the predicted regions' mean quality (NaN or
+// Inf without a region).
+func (c *curveState) meanRC(shift uint) float64 { return c.rc.float(shift) / float64(c.regions) }
 
 // stepPoints turns the workers' per-threshold sums into points, from the
 // highest threshold down.
