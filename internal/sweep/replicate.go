@@ -123,18 +123,17 @@ func (rp *Replicates) Scan(weights []int32, buf *ReplicateBuffers, fold Fold) (C
 		clear(buf.sums.pro)
 		clear(buf.tp)
 	}
+	c := rp.Totals(weights)
+	if pixels := c.Positives + c.Negatives; pixels >= 1<<31 {
+		return c, fmt.Errorf("a bootstrap replicate of %d pixels; at most %d are supported", pixels, 1<<31-1)
+	}
 	s := buf.sums
-	var c Counts
-	var pixels int64
 	for i, w32 := range weights {
 		if w32 == 0 {
 			continue
 		}
 		w := int64(w32)
 		rec := &rp.images[i]
-		pixels += w * rp.pixels[i]
-		c.Positives += w * rp.positives[i]
-		c.GTRegions += w * rp.gtRegions[i]
 		for k, b := range rec.buckets {
 			s.simple[b] += w * rec.simple[k]
 		}
@@ -150,10 +149,6 @@ func (rp *Replicates) Scan(weights []int32, buf *ReplicateBuffers, fold Fold) (C
 			}
 		}
 	}
-	if pixels >= 1<<31 {
-		return c, fmt.Errorf("a bootstrap replicate of %d pixels; at most %d are supported", pixels, 1<<31-1)
-	}
-	c.Negatives = pixels - c.Positives
 	s.last = rp.last
 	sp := sparsePoints{keys: rp.keys, tp: buf.tp, per: []*sparseSums{s}}
 	sp.scan(scanner{full: true, shift: rp.shift, gtRegions: c.GTRegions, fold: fold}, 1)
