@@ -15,15 +15,16 @@ func (st *stream) records(images []metric.Image) []perimage.Record {
 	out := make([]perimage.Record, len(images))
 	parallel.For(len(images), st.s.Workers, func(_, i int) {
 		im := &images[i]
-		r := perimage.Describe(im, st.name, st.s)
+		m := perimage.NewImage(im, st.s) // its ground truth labelled once
+		r := m.Describe(st.name)
 		if i < len(st.perImageAUPIMO) && !math.IsNaN(st.perImageAUPIMO[i]) {
 			r.AUPIMO = metric.Defined(st.perImageAUPIMO[i])
 		}
 		if st.hasF1 {
-			r.AtF1 = perimage.Measure(im, float32(st.tF1), st.s)
+			r.AtF1 = m.Measure(float32(st.tF1))
 		}
 		if hasL {
-			r.AtFPRLimit = perimage.Measure(im, tL, st.s)
+			r.AtFPRLimit = m.Measure(tL)
 		}
 		out[i] = r
 	})

@@ -14,7 +14,6 @@ package perimage
 import (
 	"encoding/json"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/zsadbench/zsadbench/connected"
@@ -69,6 +68,30 @@ var none = metric.NoValue("per-image value", "does not apply")
 // key, defect, label, scores, ground truth (AUPIMO and the At values are
 // left undefined).
 func Describe(im *metric.Image, category string, s metric.Settings) Record {
+	return NewImage(im, s).Describe(category)
+}
+
+// Image is an image whose ground-truth regions are labelled once for its
+// record and every threshold it is measured at.
+type Image struct {
+	im      *metric.Image
+	s       metric.Settings
+	gt      []int32 // each pixel's ground-truth region (nil: no anomalous pixel)
+	regions int
+}
+
+// NewImage labels im's ground-truth regions.
+func NewImage(im *metric.Image, s metric.Settings) *Image {
+	m := &Image{im: im, s: s}
+	if im.NextAnomalous(0) >= 0 {
+		m.gt, m.regions = connected.Label(im.Mask, im.Width, im.Height, s.Connectivity)
+	}
+	return m
+}
+
+// Describe is the package's Describe.
+func (m *Image) Describe(category string) Record {
+	im := m.im
 	r := Record{Key: im.Key, Category: category, Defect: im.Defect, ImageScore: im.ImageScore(),
 		MapMax: maxScore(im.Scores), Pixels: int64(len(im.Scores)), Label: "normal", AUPIMO: none}
 	if r.Key == "" {
@@ -78,9 +101,7 @@ func Describe(im *metric.Image, category string, s metric.Settings) Record {
 		r.Label = "anomalous"
 	}
 	r.GTPixels = int64(im.AnomalousPixels())
-	if r.GTPixels > 0 {
-		_, r.GTRegions = connected.Label(im.Mask, im.Width, im.Height, s.Connectivity)
-	}
+	r.GTRegions = m.regions
 	r.AtF1 = At{Threshold: none, FPR: none, PRO: none, RC: none}
 	r.AtFPRLimit = r.AtF1
 	return r
@@ -97,8 +118,13 @@ func maxScore(v []float32) float64 {
 // Measure returns the image at threshold t: its FPR, and for an image with
 // ground truth its PRO and RC (pixels with score >= t are positive).
 func Measure(im *metric.Image, t float32, s metric.Settings) At {
+	return NewImage(im, s).Measure(t)
+}
+
+// Measure is the package's Measure.
+func (m *Image) Measure(t float32) At {
+	im, s := m.im, m.s
 	a := At{Threshold: metric.Defined(float64(t)), FPR: none, PRO: none, RC: none}
-	var lb connected.Labeler
 	on := make([]bool, len(im.Scores))
 	var fp, normal int64
 	for p, v := range im.Scores {
@@ -113,11 +139,10 @@ func Measure(im *metric.Image, t float32, s metric.Settings) At {
 	if normal > 0 {
 		a.FPR = metric.Defined(float64(fp) / float64(normal))
 	}
-	if im.NextAnomalous(0) < 0 {
+	if m.gt == nil {
 		return a
 	}
-	gt, ng := lb.Label(im.Mask, im.Width, im.Height, s.Connectivity)
-	gt = slices.Clone(gt) // the labeler's next call overwrites them
+	gt, ng := m.gt, m.regions
 	area := make([]int64, ng+1)
 	hit := make([]int64, ng+1)
 	for p, g := range gt {
@@ -133,7 +158,7 @@ func Measure(im *metric.Image, t float32, s metric.Settings) At {
 		pro += float64(hit[g]) / float64(area[g])
 	}
 	a.PRO = metric.Defined(pro / float64(ng))
-	pred, np := lb.Label(on, im.Width, im.Height, s.Connectivity)
+	pred, np := connected.Label(on, im.Width, im.Height, s.Connectivity)
 	if np == 0 {
 		return a
 	}
