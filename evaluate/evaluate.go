@@ -216,9 +216,7 @@ type stream struct {
 	pimo           []aupimo.Image
 	pimoKeys       []string // the images' keys (names without), for PIMO curves
 	perImageAUPIMO []float64
-	// roc: the pixel ROC is swept (pixel metrics, or the per-image
-	// records' F1-max threshold, tF1 when hasF1)
-	roc   bool
+	// the per-image records' F1-max threshold, tF1 when hasF1
 	tF1   float64
 	hasF1 bool
 }
@@ -241,8 +239,9 @@ func newStream(name string, s metric.Settings, o Options, ext metric.Extent) (*s
 	if o.Curves {
 		st.rep.Curves = map[curve.Kind]curve.Curve{}
 	}
-	st.roc = s.Metrics&metric.SelectPixel != 0 || o.PerImage
-	if st.roc {
+	// The pixel ROC is swept for the pixel metrics, and for the per-image
+	// records' F1-max threshold.
+	if s.Metrics&metric.SelectPixel != 0 || o.PerImage {
 		st.need |= sweep.NeedROC
 	}
 	if s.Metrics&metric.SelectAUPRO != 0 {
@@ -549,7 +548,7 @@ func (st *stream) Finish() (*CategoryReport, error) {
 	if st.sweep == nil {
 		return rep, nil // image metrics only, AUPIMO, or none (data without labels)
 	}
-	withPixel := st.roc && st.reread == nil
+	withPixel := st.need&sweep.NeedROC != 0 // not when readROCAgain took it
 	st.exact = &stretchFolds{start: func(prev *sweep.Point) *exactFold { return st.newExactFold(prev, withPixel, true) }}
 	st.aupro = integrate.NewPRO(s.Thresholds, s.FPRLimit)
 	r, err := st.sweep.Finish()
