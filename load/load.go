@@ -103,12 +103,18 @@ func Image(e *dataset.Entry, out *backend.Output, opts Options) (metric.Image, e
 	return p.image(e, out)
 }
 
+// mapName names an entry's map in errors and warnings: its file, or the
+// image the model made it from.
+func mapName(e *dataset.Entry) string {
+	if e.MapPath != "" {
+		return e.MapPath
+	}
+	return e.ImagePath
+}
+
 func (p *Plan) image(e *dataset.Entry, out *backend.Output) (metric.Image, error) {
 	opts := p.opts
-	src := e.MapPath
-	if src == "" {
-		src = e.ImagePath
-	}
+	src := mapName(e)
 	im := metric.Image{Name: src, Key: e.Key, Defect: e.Defect, Width: out.Width, Height: out.Height, Scores: out.Map, Score: out.Score, HasScore: true}
 	if len(out.Map) != out.Width*out.Height || out.Width <= 0 || out.Height <= 0 {
 		return im, fmt.Errorf("%s: score map of %d values for %dx%d", printable.Path(src), len(out.Map), out.Width, out.Height)
@@ -233,10 +239,7 @@ func CheckSizes(entries []dataset.Entry, opts Options) (warnings []string, err e
 		if e.MaskPath == "" || s.w == 0 || (s.w == s.mw && s.h == s.mh) {
 			continue
 		}
-		src := e.MapPath
-		if src == "" {
-			src = e.ImagePath
-		}
+		src := mapName(&e)
 		if opts.StrictSize && opts.Size == 0 {
 			return nil, &SizeError{Map: src, Mask: e.MaskPath, MapWidth: s.w, MapHeight: s.h, MaskWidth: s.mw, MaskHeight: s.mh}
 		}
@@ -250,10 +253,7 @@ func CheckSizes(entries []dataset.Entry, opts Options) (warnings []string, err e
 	}
 	if skewed > 0 {
 		e, s := entries[first], got[first]
-		src := e.MapPath
-		if src == "" {
-			src = e.ImagePath
-		}
+		src := mapName(&e)
 		warnings = append(warnings, fmt.Sprintf("%d score map(s) have another aspect ratio than their masks and are stretched to fit (first: %s is %dx%d, its mask %s is %dx%d): check that the maps belong to these images",
 			skewed, printable.Path(src), s.w, s.h, printable.Path(e.MaskPath), s.mw, s.mh))
 	}
