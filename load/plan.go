@@ -138,10 +138,8 @@ func NewPlan(entries []dataset.Entry, opts Options) (*Plan, error) {
 		w, h, err := mapio.ReadMaskSize(file)
 		sizes[i], errs[i] = Size{w, h}, err
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := parallel.FirstError(errs); err != nil {
+		return nil, err
 	}
 	// The one size of each category's masks, or a zero Size when they
 	// have several (or none).
@@ -181,10 +179,8 @@ func (p *Plan) Category(name string, entries []dataset.Entry, outs []backend.Out
 	parallel.For(len(entries), p.opts.Workers, func(_, i int) {
 		cat.Images[i], errs[i] = p.image(&entries[i], &outs[i])
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := parallel.FirstError(errs); err != nil {
+		return nil, err
 	}
 	return cat, nil
 }
