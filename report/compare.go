@@ -828,12 +828,7 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 				rec[2], rec[3], rec[4] = strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10)
 			}
 			for m := range cmp.Metrics {
-				v := cmp.cells[k][m][r].v
-				s := ""
-				if v.OK() {
-					s = strconv.FormatFloat(v.V, 'g', -1, 64)
-				}
-				rec = append(rec, s)
+				rec = append(rec, fraction(cmp.cells[k][m][r].v))
 			}
 			name := ""
 			if k < rows-1 {

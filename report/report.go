@@ -90,6 +90,14 @@ func columnsOf(r *evaluate.Report) []column {
 	return columns
 }
 
+// fraction is a CSV cell: the value at full precision, empty when undefined.
+func fraction(v metric.Value) string {
+	if !v.OK() {
+		return ""
+	}
+	return strconv.FormatFloat(v.V, 'g', -1, 64)
+}
+
 func percent(v metric.Value, dash string) string {
 	if !v.OK() {
 		return dash
@@ -311,27 +319,21 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	frac := func(v metric.Value) string {
-		if !v.OK() {
-			return ""
-		}
-		return strconv.FormatFloat(v.V, 'g', -1, 64)
-	}
 	record := func(name, defect, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
-		rec := []string{name, images, anomalous, pixels, frac(i.AUROC), frac(i.AP), frac(i.F1Max),
-			frac(p.AUROC), frac(p.AP), frac(p.F1Max), frac(p.AUPRO), frac(p.RCPRO)}
+		rec := []string{name, images, anomalous, pixels, fraction(i.AUROC), fraction(i.AP), fraction(i.F1Max),
+			fraction(p.AUROC), fraction(p.AP), fraction(p.F1Max), fraction(p.AUPRO), fraction(p.RCPRO)}
 		if byDefect {
 			rec = slices.Insert(rec, 1, defect)
 		}
 		if aupimo {
-			rec = append(rec, frac(p.AUPIMO), frac(p.AUPIMOStd))
+			rec = append(rec, fraction(p.AUPIMO), fraction(p.AUPIMOStd))
 		}
 		if boot {
 			for _, f := range fields {
 				if lo == nil || hi == nil {
 					rec = append(rec, "", "")
 				} else {
-					rec = append(rec, frac(*f.Get(lo)), frac(*f.Get(hi)))
+					rec = append(rec, fraction(*f.Get(lo)), fraction(*f.Get(hi)))
 				}
 			}
 		}
