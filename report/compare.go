@@ -293,12 +293,10 @@ func (cmp *Comparison) fill() {
 					lo, hi = c.CILow, c.CIHigh
 				}
 				cs[r].v = v
-				if v.OK() {
-					cs[r].text = strconv.FormatFloat(100*v.V, 'f', cmp.o.Decimals, 64)
-				}
+				cs[r].text = percent(v, "", cmp.o.Decimals)
 				if lo != nil && hi != nil {
 					if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); v.OK() && l.OK() && h.OK() {
-						cs[r].ci = " [" + strconv.FormatFloat(100*l.V, 'f', cmp.o.Decimals, 64) + ", " + strconv.FormatFloat(100*h.V, 'f', cmp.o.Decimals, 64) + "]"
+						cs[r].ci = " [" + percent(l, "", cmp.o.Decimals) + ", " + percent(h, "", cmp.o.Decimals) + "]"
 					}
 				}
 				cs[r].sig = cmp.wins(run.Name, category, jsonNames[name])

@@ -98,11 +98,13 @@ func fraction(v metric.Value) string {
 	return strconv.FormatFloat(v.V, 'g', -1, 64)
 }
 
-func percent(v metric.Value, dash string) string {
+// percent is a table cell: the value in % with decimals decimals, dash
+// when undefined.
+func percent(v metric.Value, dash string, decimals int) string {
 	if !v.OK() {
 		return dash
 	}
-	return strconv.FormatFloat(100*v.V, 'f', 1, 64)
+	return strconv.FormatFloat(100*v.V, 'f', decimals, 64)
 }
 
 // line is one row of a table: a category, one of its defect types
@@ -131,10 +133,10 @@ func lines(r *evaluate.Report, dash string) []line {
 	cells := func(i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
 		var out []string
 		for _, col := range columnsOf(r) {
-			c := percent(col.get(i, p), dash)
+			c := percent(col.get(i, p), dash, 1)
 			if lo != nil && hi != nil {
 				if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); l.OK() && h.OK() {
-					c += " [" + percent(l, dash) + ", " + percent(h, dash) + "]"
+					c += " [" + percent(l, dash, 1) + ", " + percent(h, dash, 1) + "]"
 				}
 			}
 			out = append(out, c)
