@@ -638,11 +638,7 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "-")
-			if c.sig {
-				t += "*"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("-", "%s", "%s", "*"))
 		}
 		put(row)
 	}
@@ -674,6 +670,23 @@ func textOr(c cell, dash string) string {
 	return c.text
 }
 
+// styled is c as a table writes it: the value (dash when there is none)
+// wrapped in the format's best or second marker, dagger after a significant
+// win, then the interval.
+func (c cell) styled(dash, best, second, dagger string) string {
+	t := textOr(c, dash)
+	switch c.mark {
+	case 1:
+		t = fmt.Sprintf(best, t)
+	case 2:
+		t = fmt.Sprintf(second, t)
+	}
+	if c.sig {
+		t += dagger
+	}
+	return t + c.ci
+}
+
 func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 	g := cmp.grid()
 	var b strings.Builder
@@ -696,17 +709,7 @@ func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "–")
-			switch c.mark {
-			case 1:
-				t = "**" + t + "**"
-			case 2:
-				t = "<u>" + t + "</u>"
-			}
-			if c.sig {
-				t += "†"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("–", "**%s**", "<u>%s</u>", "†"))
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
@@ -770,17 +773,7 @@ func (cmp *Comparison) writeLaTeX(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "--")
-			switch c.mark {
-			case 1:
-				t = "\\textbf{" + t + "}"
-			case 2:
-				t = "\\underline{" + t + "}"
-			}
-			if c.sig {
-				t += "$^\\dagger$"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("--", "\\textbf{%s}", "\\underline{%s}", "$^\\dagger$"))
 		}
 		b.WriteString(strings.Join(row, " & ") + " \\\\\n")
 	}
