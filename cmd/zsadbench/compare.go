@@ -193,12 +193,7 @@ func compareRun(c *cli.Context, name, path string, columns []string) (*evaluate.
 		return nil, fmt.Errorf("--run %s: %w", name, err)
 	}
 	if c.Bool("significance") {
-		// The tests read the per-image records (DeLong) and every run's
-		// replicates, drawn alike from --seed.
-		job.options.PerImage, job.options.KeepReplicates = true, true
-		if !c.IsSet("bootstrap") {
-			job.options.Bootstrap.Replicates = defaultSignificanceReplicates
-		}
+		keepForSignificance(c, job)
 	}
 	job.progress.noun = "images of " + name
 	rep, err := job.evaluate(c, load.Maps(job.ds, nil, job.load))
