@@ -93,12 +93,11 @@ type cell struct {
 	sig  bool   // significantly better than every other run
 }
 
-// jsonNames are the metric paths of the columns, as JSON and
-// significance.Comparison name them.
-var jsonNames = map[string]string{
-	"I-AUROC": "image.auroc", "I-AP": "image.ap", "I-F1max": "image.f1_max",
-	"P-AUROC": "pixel.auroc", "P-AP": "pixel.ap", "P-F1max": "pixel.f1_max",
-	"AUPRO": "pixel.aupro", "RCPRO": "pixel.rcpro",
+// jsonPath is a column's metric path ("P-AUROC": "pixel.auroc"), as JSON
+// and significance.Comparison name it.
+func jsonPath(header string) string {
+	level, key := columnKey(header)
+	return level + "." + key
 }
 
 // Difference is a setting, or the test set, that runs differ in: Values
@@ -299,7 +298,7 @@ func (cmp *Comparison) fill() {
 						cs[r].ci = " [" + percent(l, "", cmp.o.Decimals) + ", " + percent(h, "", cmp.o.Decimals) + "]"
 					}
 				}
-				cs[r].sig = cmp.wins(run.Name, category, jsonNames[name])
+				cs[r].sig = cmp.wins(run.Name, category, jsonPath(name))
 			}
 			mark(cs)
 			cmp.cells[k][m] = cs
@@ -790,18 +789,12 @@ func (cmp *Comparison) writeLaTeX(w io.Writer) error {
 	return err
 }
 
-// csvNames are score's CSV names of the metric columns.
-var csvNames = map[string]string{
-	"I-AUROC": "image_auroc", "I-AP": "image_ap", "I-F1max": "image_f1_max",
-	"P-AUROC": "pixel_auroc", "P-AP": "pixel_ap", "P-F1max": "pixel_f1_max",
-	"AUPRO": "pixel_aupro", "RCPRO": "pixel_rcpro",
-}
-
 func (cmp *Comparison) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"model", "category", "images", "anomalous_images", "pixels"}
 	for _, m := range cmp.Metrics {
-		header = append(header, csvNames[m])
+		level, key := columnKey(m) // score's CSV name
+		header = append(header, level+"_"+key)
 	}
 	header = append(header, csvProvenanceHeader...)
 	cw.Write(header)
