@@ -207,14 +207,7 @@ func Compare(runs []Run, o CompareOptions) (*Comparison, error) {
 		seen[r.Name] = true
 	}
 	cmp := &Comparison{o: o, Metrics: o.Metrics}
-	var all []string
-	for _, r := range runs {
-		for _, c := range r.Report.Categories {
-			if !slices.Contains(all, c.Name) {
-				all = append(all, c.Name)
-			}
-		}
-	}
+	all := categoryNames(runs)
 	cmp.Categories = all
 	if o.Categories != nil {
 		for _, c := range o.Categories {
@@ -247,6 +240,30 @@ func Compare(runs []Run, o CompareOptions) (*Comparison, error) {
 	}
 	cmp.fill()
 	return cmp, nil
+}
+
+// categoryNames lists the categories of every run, each once, in the
+// order the runs first have them.
+func categoryNames(runs []Run) []string {
+	var names []string
+	for _, r := range runs {
+		for _, c := range r.Report.Categories {
+			if !slices.Contains(names, c.Name) {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	return names
+}
+
+// categoryOf is rep's category called name, nil when rep lacks it.
+func categoryOf(rep *evaluate.Report, name string) *evaluate.CategoryReport {
+	for _, c := range rep.Categories {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // restrict returns rep with only the categories cats, in its own order,
@@ -286,8 +303,7 @@ func (cmp *Comparison) fill() {
 				if k == rows-1 {
 					v = col.get(run.Report.Mean.Image, run.Report.Mean.Pixel)
 					lo, hi = run.Report.Mean.CILow, run.Report.Mean.CIHigh
-				} else if i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == category }); i >= 0 {
-					c := run.Report.Categories[i]
+				} else if c := categoryOf(run.Report, category); c != nil {
 					v = col.get(c.Image, c.Pixel)
 					lo, hi = c.CILow, c.CIHigh
 				}
@@ -475,26 +491,10 @@ func testSetDifference(runs []Run) (Difference, bool) {
 		}
 		return fmt.Sprintf("%d images (%d anomalous)", c.Images, c.AnomalousImages)
 	}
-	var names []string
-	for _, r := range runs {
-		for _, c := range r.Report.Categories {
-			if !slices.Contains(names, c.Name) {
-				names = append(names, c.Name)
-			}
-		}
-	}
-	find := func(r Run, name string) *evaluate.CategoryReport {
-		for _, c := range r.Report.Categories {
-			if c.Name == name {
-				return c
-			}
-		}
-		return nil
-	}
 	differs := ""
-	for _, name := range names {
+	for _, name := range categoryNames(runs) {
 		for _, r := range runs[1:] {
-			if differs == "" && describe(find(r, name)) != describe(find(runs[0], name)) {
+			if differs == "" && describe(categoryOf(r.Report, name)) != describe(categoryOf(runs[0].Report, name)) {
 				differs = name
 			}
 		}
@@ -522,7 +522,7 @@ func testSetDifference(runs []Run) (Difference, bool) {
 	}
 	if len(totals) == 1 {
 		for i, r := range runs {
-			d.Values[i] += "; " + differs + ": " + describe(find(r, differs))
+			d.Values[i] += "; " + differs + ": " + describe(categoryOf(r.Report, differs))
 		}
 	}
 	return d, true
@@ -804,11 +804,10 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 			rec := []string{run.Name, "mean", "", "", ""}
 			if k < rows-1 {
 				rec[1] = cmp.Categories[k]
-				i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == cmp.Categories[k] })
-				if i < 0 {
+				c := categoryOf(run.Report, cmp.Categories[k])
+				if c == nil {
 					continue // the run lacks the category
 				}
-				c := run.Report.Categories[i]
 				rec[2], rec[3], rec[4] = strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10)
 			}
 			for m := range cmp.Metrics {
