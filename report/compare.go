@@ -924,12 +924,6 @@ func ReadJSON(r io.Reader) (*evaluate.Report, error) {
 	return &rep, nil
 }
 
-// metricKeys are the keys of "image" and "pixel" objects.
-var metricKeys = map[string][]string{
-	"image": {"auroc", "ap", "f1_max"},
-	"pixel": {"auroc", "ap", "f1_max", "aupro", "rcpro"},
-}
-
 // checkKeys checks that every metric of the categories (and their rows per
 // defect) and of the mean is given, as a number or null: a missing one
 // would otherwise read as 0.
@@ -942,14 +936,14 @@ func checkKeys(top map[string]json.RawMessage) error {
 	}
 	var check func(r row, where string) error
 	check = func(r row, where string) error {
-		for _, l := range []struct {
-			level string
-			keys  map[string]json.RawMessage
-		}{{"image", r.Image}, {"pixel", r.Pixel}} {
-			for _, k := range metricKeys[l.level] {
-				if _, ok := l.keys[k]; !ok {
-					return fmt.Errorf("%s: no %s %q (null for a metric not computed)", where, l.level, k)
-				}
+		for _, col := range columns {
+			level, k := columnKey(col.header)
+			keys := r.Pixel
+			if level == "image" {
+				keys = r.Image
+			}
+			if _, ok := keys[k]; !ok {
+				return fmt.Errorf("%s: no %s %q (null for a metric not computed)", where, level, k)
 			}
 		}
 		for _, d := range r.Defects {
