@@ -657,9 +657,7 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 // settingsLine names the settings shared by the runs (those of the first
 // run when they differ).
 func (cmp *Comparison) settingsLine() string {
-	s := cmp.Runs[0].Report.Settings
-	return fmt.Sprintf("; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s",
-		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity, bootstrapNote(cmp.Runs[0].Report))
+	return "; " + metricSettings(cmp.Runs[0].Report) + bootstrapNote(cmp.Runs[0].Report)
 }
 
 func textOr(c cell, dash string) string {

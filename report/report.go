@@ -191,14 +191,20 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "values in %%; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s%s\n",
-		r.Settings.Thresholds, r.Settings.FPRLimit, r.Settings.RCPROTau, r.Settings.RCPRODelta, r.Settings.Connectivity, pimoNote(r), bootstrapNote(r))
+	_, err := fmt.Fprintln(w, "values in %; "+metricSettings(r)+pimoNote(r)+bootstrapNote(r))
 	for _, line := range []string{provenanceLine(r), partialNote(r)} {
 		if err == nil && line != "" {
 			_, err = fmt.Fprintln(w, line)
 		}
 	}
 	return err
+}
+
+// metricSettings names the settings of the metrics for a table's footer.
+func metricSettings(r *evaluate.Report) string {
+	s := r.Settings
+	return fmt.Sprintf("thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity",
+		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity)
 }
 
 // pimoNote names AUPIMO's grid when the table shows it.
