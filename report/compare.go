@@ -824,9 +824,8 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 
 func (cmp *Comparison) writeJSON(w io.Writer) error {
 	type namedRun struct {
-		Name string `json:"name"`
-		evaluate.Report
-		MeanOver MeanOver `json:"mean_over"` // as score's JSON has it
+		Name       string `json:"name"`
+		jsonReport        // as score's JSON has it
 	}
 	out := struct {
 		Runs        []namedRun          `json:"runs"`
@@ -838,14 +837,7 @@ func (cmp *Comparison) writeJSON(w io.Writer) error {
 		out.Comparisons = s.Comparisons
 	}
 	for _, r := range cmp.Runs {
-		rep := *r.Report
-		if rep.Warnings == nil {
-			rep.Warnings = []string{}
-		}
-		if rep.Categories == nil {
-			rep.Categories = []*evaluate.CategoryReport{}
-		}
-		out.Runs = append(out.Runs, namedRun{r.Name, rep, meanOver(&rep)})
+		out.Runs = append(out.Runs, namedRun{r.Name, jsonOf(r.Report)})
 	}
 	for _, d := range cmp.Differences {
 		if out.Differences == nil {

@@ -44,7 +44,14 @@ func Write(w io.Writer, r *evaluate.Report, format string) error {
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
-func writeJSON(w io.Writer, r *evaluate.Report) error {
+// jsonReport is a report as JSON writes it: with "mean_over", and empty
+// lists rather than null.
+type jsonReport struct {
+	evaluate.Report
+	MeanOver MeanOver `json:"mean_over"`
+}
+
+func jsonOf(r *evaluate.Report) jsonReport {
 	out := *r
 	if out.Warnings == nil {
 		out.Warnings = []string{}
@@ -52,12 +59,13 @@ func writeJSON(w io.Writer, r *evaluate.Report) error {
 	if out.Categories == nil {
 		out.Categories = []*evaluate.CategoryReport{}
 	}
+	return jsonReport{out, meanOver(r)}
+}
+
+func writeJSON(w io.Writer, r *evaluate.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		evaluate.Report
-		MeanOver MeanOver `json:"mean_over"`
-	}{out, meanOver(r)})
+	return enc.Encode(jsonOf(r))
 }
 
 // column is a metric column of the tables.
