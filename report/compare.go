@@ -697,8 +697,7 @@ func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 			head = append(head, name+" ("+markdownEscaper.Replace(col)+")")
 		}
 	}
-	b.WriteString("| " + strings.Join(head, " | ") + " |\n| --- |")
-	b.WriteString(strings.Repeat(" ---: |", len(head)-1) + "\n")
+	b.WriteString(markdownHead(head))
 	for i, label := range g.labels {
 		label = markdownEscaper.Replace(label)
 		if !cmp.o.ModelRows && i == len(g.labels)-1 {

@@ -237,16 +237,7 @@ func bootstrapNote(r *evaluate.Report) string {
 
 func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
-	h := headers(r)
-	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
-	for i := range h {
-		if i == 0 {
-			b.WriteString(" --- |")
-		} else {
-			b.WriteString(" ---: |")
-		}
-	}
-	b.WriteString("\n")
+	b.WriteString(markdownHead(headers(r)))
 	all := lines(r, "–")
 	for i, l := range all {
 		name := printable.Line(markdownEscaper.Replace(l.name()))
@@ -263,6 +254,12 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// markdownHead is a Markdown table's header row and its rule: the first
+// column left-aligned, the numbers right-aligned.
+func markdownHead(cells []string) string {
+	return "| " + strings.Join(cells, " | ") + " |\n| --- |" + strings.Repeat(" ---: |", len(cells)-1) + "\n"
 }
 
 // markdownEscaper keeps a name one cell of a Markdown table: a '|' would
