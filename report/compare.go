@@ -776,10 +776,10 @@ func (cmp *Comparison) writeLaTeX(w io.Writer) error {
 	b.WriteString("\\bottomrule\n")
 	if n := cmp.significanceNote(""); n != "" {
 		n = strings.Replace(latexEscaper.Replace(n), "p < ", "$p < $", 1)
-		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize $^\\dagger$%s} \\\\\n", ncols, n)
+		b.WriteString(latexNote(ncols, "$^\\dagger$"+n))
 	}
 	for _, n := range cmp.notes() {
-		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize %s} \\\\\n", ncols, latexEscaper.Replace(n))
+		b.WriteString(latexNote(ncols, latexEscaper.Replace(n)))
 	}
 	b.WriteString("\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())

@@ -270,6 +270,11 @@ var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`)
 
 var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "_", `\_`, "&", `\&`, "%", `\%`, "#", `\#`, "$", `\$`, "{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`)
 
+// latexNote is a footnote row of a tabular of ncols columns; note is LaTeX.
+func latexNote(ncols int, note string) string {
+	return "\\multicolumn{" + strconv.Itoa(ncols) + "}{l}{\\footnotesize " + note + "} \\\\\n"
+}
+
 func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
 	b.WriteString("% zsadbench: values in %; requires \\usepackage{booktabs}\n")
@@ -292,7 +297,7 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 		b.WriteString(name + " & " + strings.Join(l.cells, " & ") + " \\\\\n")
 	}
 	if note := partialNote(r); note != "" {
-		b.WriteString("\\midrule\n\\multicolumn{" + strconv.Itoa(len(h)) + "}{l}{\\footnotesize " + latexEscaper.Replace(printable.Line(note)) + "} \\\\\n")
+		b.WriteString("\\midrule\n" + latexNote(len(h), latexEscaper.Replace(printable.Line(note))))
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
