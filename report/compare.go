@@ -93,12 +93,11 @@ type cell struct {
 	sig  bool   // significantly better than every other run
 }
 
-// jsonNames are the metric paths of the columns, as JSON and
-// significance.Comparison name them.
-var jsonNames = map[string]string{
-	"I-AUROC": "image.auroc", "I-AP": "image.ap", "I-F1max": "image.f1_max",
-	"P-AUROC": "pixel.auroc", "P-AP": "pixel.ap", "P-F1max": "pixel.f1_max",
-	"AUPRO": "pixel.aupro", "RCPRO": "pixel.rcpro",
+// jsonPath is a column's metric path ("P-AUROC": "pixel.auroc"), as JSON
+// and significance.Comparison name it.
+func jsonPath(header string) string {
+	level, key := columnKey(header)
+	return level + "." + key
 }
 
 // Difference is a setting, or the test set, that runs differ in: Values
@@ -208,14 +207,7 @@ func Compare(runs []Run, o CompareOptions) (*Comparison, error) {
 		seen[r.Name] = true
 	}
 	cmp := &Comparison{o: o, Metrics: o.Metrics}
-	var all []string
-	for _, r := range runs {
-		for _, c := range r.Report.Categories {
-			if !slices.Contains(all, c.Name) {
-				all = append(all, c.Name)
-			}
-		}
-	}
+	all := categoryNames(runs)
 	cmp.Categories = all
 	if o.Categories != nil {
 		for _, c := range o.Categories {
@@ -248,6 +240,30 @@ func Compare(runs []Run, o CompareOptions) (*Comparison, error) {
 	}
 	cmp.fill()
 	return cmp, nil
+}
+
+// categoryNames lists the categories of every run, each once, in the
+// order the runs first have them.
+func categoryNames(runs []Run) []string {
+	var names []string
+	for _, r := range runs {
+		for _, c := range r.Report.Categories {
+			if !slices.Contains(names, c.Name) {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	return names
+}
+
+// categoryOf is rep's category called name, nil when rep lacks it.
+func categoryOf(rep *evaluate.Report, name string) *evaluate.CategoryReport {
+	for _, c := range rep.Categories {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // restrict returns rep with only the categories cats, in its own order,
@@ -287,21 +303,18 @@ func (cmp *Comparison) fill() {
 				if k == rows-1 {
 					v = col.get(run.Report.Mean.Image, run.Report.Mean.Pixel)
 					lo, hi = run.Report.Mean.CILow, run.Report.Mean.CIHigh
-				} else if i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == category }); i >= 0 {
-					c := run.Report.Categories[i]
+				} else if c := categoryOf(run.Report, category); c != nil {
 					v = col.get(c.Image, c.Pixel)
 					lo, hi = c.CILow, c.CIHigh
 				}
 				cs[r].v = v
-				if v.OK() {
-					cs[r].text = strconv.FormatFloat(100*v.V, 'f', cmp.o.Decimals, 64)
-				}
+				cs[r].text = percent(v, "", cmp.o.Decimals)
 				if lo != nil && hi != nil {
 					if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); v.OK() && l.OK() && h.OK() {
-						cs[r].ci = " [" + strconv.FormatFloat(100*l.V, 'f', cmp.o.Decimals, 64) + ", " + strconv.FormatFloat(100*h.V, 'f', cmp.o.Decimals, 64) + "]"
+						cs[r].ci = " [" + percent(l, "", cmp.o.Decimals) + ", " + percent(h, "", cmp.o.Decimals) + "]"
 					}
 				}
-				cs[r].sig = cmp.wins(run.Name, category, jsonNames[name])
+				cs[r].sig = cmp.wins(run.Name, category, jsonPath(name))
 			}
 			mark(cs)
 			cmp.cells[k][m] = cs
@@ -478,26 +491,10 @@ func testSetDifference(runs []Run) (Difference, bool) {
 		}
 		return fmt.Sprintf("%d images (%d anomalous)", c.Images, c.AnomalousImages)
 	}
-	var names []string
-	for _, r := range runs {
-		for _, c := range r.Report.Categories {
-			if !slices.Contains(names, c.Name) {
-				names = append(names, c.Name)
-			}
-		}
-	}
-	find := func(r Run, name string) *evaluate.CategoryReport {
-		for _, c := range r.Report.Categories {
-			if c.Name == name {
-				return c
-			}
-		}
-		return nil
-	}
 	differs := ""
-	for _, name := range names {
+	for _, name := range categoryNames(runs) {
 		for _, r := range runs[1:] {
-			if differs == "" && describe(find(r, name)) != describe(find(runs[0], name)) {
+			if differs == "" && describe(categoryOf(r.Report, name)) != describe(categoryOf(runs[0].Report, name)) {
 				differs = name
 			}
 		}
@@ -525,7 +522,7 @@ func testSetDifference(runs []Run) (Difference, bool) {
 	}
 	if len(totals) == 1 {
 		for i, r := range runs {
-			d.Values[i] += "; " + differs + ": " + describe(find(r, differs))
+			d.Values[i] += "; " + differs + ": " + describe(categoryOf(r.Report, differs))
 		}
 	}
 	return d, true
@@ -640,11 +637,7 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "-")
-			if c.sig {
-				t += "*"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("-", "%s", "%s", "*"))
 		}
 		put(row)
 	}
@@ -664,9 +657,7 @@ func (cmp *Comparison) writeTable(w io.Writer) error {
 // settingsLine names the settings shared by the runs (those of the first
 // run when they differ).
 func (cmp *Comparison) settingsLine() string {
-	s := cmp.Runs[0].Report.Settings
-	return fmt.Sprintf("; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s",
-		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity, bootstrapNote(cmp.Runs[0].Report))
+	return "; " + metricSettings(cmp.Runs[0].Report) + bootstrapNote(cmp.Runs[0].Report)
 }
 
 func textOr(c cell, dash string) string {
@@ -674,6 +665,23 @@ func textOr(c cell, dash string) string {
 		return dash
 	}
 	return c.text
+}
+
+// styled is c as a table writes it: the value (dash when there is none)
+// wrapped in the format's best or second marker, dagger after a significant
+// win, then the interval.
+func (c cell) styled(dash, best, second, dagger string) string {
+	t := textOr(c, dash)
+	switch c.mark {
+	case 1:
+		t = fmt.Sprintf(best, t)
+	case 2:
+		t = fmt.Sprintf(second, t)
+	}
+	if c.sig {
+		t += dagger
+	}
+	return t + c.ci
 }
 
 func (cmp *Comparison) writeMarkdown(w io.Writer) error {
@@ -689,8 +697,7 @@ func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 			head = append(head, name+" ("+markdownEscaper.Replace(col)+")")
 		}
 	}
-	b.WriteString("| " + strings.Join(head, " | ") + " |\n| --- |")
-	b.WriteString(strings.Repeat(" ---: |", len(head)-1) + "\n")
+	b.WriteString(markdownHead(head))
 	for i, label := range g.labels {
 		label = markdownEscaper.Replace(label)
 		if !cmp.o.ModelRows && i == len(g.labels)-1 {
@@ -698,17 +705,7 @@ func (cmp *Comparison) writeMarkdown(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "–")
-			switch c.mark {
-			case 1:
-				t = "**" + t + "**"
-			case 2:
-				t = "<u>" + t + "</u>"
-			}
-			if c.sig {
-				t += "†"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("–", "**%s**", "<u>%s</u>", "†"))
 		}
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
@@ -772,45 +769,29 @@ func (cmp *Comparison) writeLaTeX(w io.Writer) error {
 		}
 		row := []string{label}
 		for _, c := range g.cells[i] {
-			t := textOr(c, "--")
-			switch c.mark {
-			case 1:
-				t = "\\textbf{" + t + "}"
-			case 2:
-				t = "\\underline{" + t + "}"
-			}
-			if c.sig {
-				t += "$^\\dagger$"
-			}
-			row = append(row, t+c.ci)
+			row = append(row, c.styled("--", "\\textbf{%s}", "\\underline{%s}", "$^\\dagger$"))
 		}
 		b.WriteString(strings.Join(row, " & ") + " \\\\\n")
 	}
 	b.WriteString("\\bottomrule\n")
 	if n := cmp.significanceNote(""); n != "" {
 		n = strings.Replace(latexEscaper.Replace(n), "p < ", "$p < $", 1)
-		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize $^\\dagger$%s} \\\\\n", ncols, n)
+		b.WriteString(latexNote(ncols, "$^\\dagger$"+n))
 	}
 	for _, n := range cmp.notes() {
-		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize %s} \\\\\n", ncols, latexEscaper.Replace(n))
+		b.WriteString(latexNote(ncols, latexEscaper.Replace(n)))
 	}
 	b.WriteString("\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// csvNames are score's CSV names of the metric columns.
-var csvNames = map[string]string{
-	"I-AUROC": "image_auroc", "I-AP": "image_ap", "I-F1max": "image_f1_max",
-	"P-AUROC": "pixel_auroc", "P-AP": "pixel_ap", "P-F1max": "pixel_f1_max",
-	"AUPRO": "pixel_aupro", "RCPRO": "pixel_rcpro",
-}
-
 func (cmp *Comparison) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"model", "category", "images", "anomalous_images", "pixels"}
 	for _, m := range cmp.Metrics {
-		header = append(header, csvNames[m])
+		level, key := columnKey(m) // score's CSV name
+		header = append(header, level+"_"+key)
 	}
 	header = append(header, csvProvenanceHeader...)
 	cw.Write(header)
@@ -820,20 +801,14 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 			rec := []string{run.Name, "mean", "", "", ""}
 			if k < rows-1 {
 				rec[1] = cmp.Categories[k]
-				i := slices.IndexFunc(run.Report.Categories, func(c *evaluate.CategoryReport) bool { return c.Name == cmp.Categories[k] })
-				if i < 0 {
+				c := categoryOf(run.Report, cmp.Categories[k])
+				if c == nil {
 					continue // the run lacks the category
 				}
-				c := run.Report.Categories[i]
 				rec[2], rec[3], rec[4] = strconv.Itoa(c.Images), strconv.Itoa(c.AnomalousImages), strconv.FormatInt(c.Pixels, 10)
 			}
 			for m := range cmp.Metrics {
-				v := cmp.cells[k][m][r].v
-				s := ""
-				if v.OK() {
-					s = strconv.FormatFloat(v.V, 'g', -1, 64)
-				}
-				rec = append(rec, s)
+				rec = append(rec, fraction(cmp.cells[k][m][r].v))
 			}
 			name := ""
 			if k < rows-1 {
@@ -848,9 +823,8 @@ func (cmp *Comparison) writeCSV(w io.Writer) error {
 
 func (cmp *Comparison) writeJSON(w io.Writer) error {
 	type namedRun struct {
-		Name string `json:"name"`
-		evaluate.Report
-		MeanOver MeanOver `json:"mean_over"` // as score's JSON has it
+		Name       string `json:"name"`
+		jsonReport        // as score's JSON has it
 	}
 	out := struct {
 		Runs        []namedRun          `json:"runs"`
@@ -862,14 +836,7 @@ func (cmp *Comparison) writeJSON(w io.Writer) error {
 		out.Comparisons = s.Comparisons
 	}
 	for _, r := range cmp.Runs {
-		rep := *r.Report
-		if rep.Warnings == nil {
-			rep.Warnings = []string{}
-		}
-		if rep.Categories == nil {
-			rep.Categories = []*evaluate.CategoryReport{}
-		}
-		out.Runs = append(out.Runs, namedRun{r.Name, rep, meanOver(&rep)})
+		out.Runs = append(out.Runs, namedRun{r.Name, jsonOf(r.Report)})
 	}
 	for _, d := range cmp.Differences {
 		if out.Differences == nil {
@@ -946,12 +913,6 @@ func ReadJSON(r io.Reader) (*evaluate.Report, error) {
 	return &rep, nil
 }
 
-// metricKeys are the keys of "image" and "pixel" objects.
-var metricKeys = map[string][]string{
-	"image": {"auroc", "ap", "f1_max"},
-	"pixel": {"auroc", "ap", "f1_max", "aupro", "rcpro"},
-}
-
 // checkKeys checks that every metric of the categories (and their rows per
 // defect) and of the mean is given, as a number or null: a missing one
 // would otherwise read as 0.
@@ -964,14 +925,14 @@ func checkKeys(top map[string]json.RawMessage) error {
 	}
 	var check func(r row, where string) error
 	check = func(r row, where string) error {
-		for _, l := range []struct {
-			level string
-			keys  map[string]json.RawMessage
-		}{{"image", r.Image}, {"pixel", r.Pixel}} {
-			for _, k := range metricKeys[l.level] {
-				if _, ok := l.keys[k]; !ok {
-					return fmt.Errorf("%s: no %s %q (null for a metric not computed)", where, l.level, k)
-				}
+		for _, col := range columns {
+			level, k := columnKey(col.header)
+			keys := r.Pixel
+			if level == "image" {
+				keys = r.Image
+			}
+			if _, ok := keys[k]; !ok {
+				return fmt.Errorf("%s: no %s %q (null for a metric not computed)", where, level, k)
 			}
 		}
 		for _, d := range r.Defects {

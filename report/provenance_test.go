@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
@@ -30,15 +29,6 @@ func partialSample() *evaluate.Report {
 			SourceInfo: evaluate.SourceInfo{Protocol: "anomalyclip", EvaluationSize: "ground truth", Maps: 6, MapsResized: 4,
 				Resized: resized, ResizedByCategory: map[string][]evaluate.Resize{"bottle": resized}, DatasetCategories: 3}},
 		Categories: cats, Mean: mean}
-}
-
-func write(t *testing.T, r *evaluate.Report, format string) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := Write(&b, r, format); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // TestPartialMeanMarked: a mean over fewer categories than the dataset has

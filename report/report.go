@@ -44,7 +44,14 @@ func Write(w io.Writer, r *evaluate.Report, format string) error {
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
-func writeJSON(w io.Writer, r *evaluate.Report) error {
+// jsonReport is a report as JSON writes it: with "mean_over", and empty
+// lists rather than null.
+type jsonReport struct {
+	evaluate.Report
+	MeanOver MeanOver `json:"mean_over"`
+}
+
+func jsonOf(r *evaluate.Report) jsonReport {
 	out := *r
 	if out.Warnings == nil {
 		out.Warnings = []string{}
@@ -52,12 +59,13 @@ func writeJSON(w io.Writer, r *evaluate.Report) error {
 	if out.Categories == nil {
 		out.Categories = []*evaluate.CategoryReport{}
 	}
+	return jsonReport{out, meanOver(r)}
+}
+
+func writeJSON(w io.Writer, r *evaluate.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		evaluate.Report
-		MeanOver MeanOver `json:"mean_over"`
-	}{out, meanOver(r)})
+	return enc.Encode(jsonOf(r))
 }
 
 // column is a metric column of the tables.
@@ -90,11 +98,21 @@ func columnsOf(r *evaluate.Report) []column {
 	return columns
 }
 
-func percent(v metric.Value, dash string) string {
+// fraction is a CSV cell: the value at full precision, empty when undefined.
+func fraction(v metric.Value) string {
+	if !v.OK() {
+		return ""
+	}
+	return strconv.FormatFloat(v.V, 'g', -1, 64)
+}
+
+// percent is a table cell: the value in % with decimals decimals, dash
+// when undefined.
+func percent(v metric.Value, dash string, decimals int) string {
 	if !v.OK() {
 		return dash
 	}
-	return strconv.FormatFloat(100*v.V, 'f', 1, 64)
+	return strconv.FormatFloat(100*v.V, 'f', decimals, 64)
 }
 
 // line is one row of a table: a category, one of its defect types
@@ -123,10 +141,10 @@ func lines(r *evaluate.Report, dash string) []line {
 	cells := func(i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
 		var out []string
 		for _, col := range columnsOf(r) {
-			c := percent(col.get(i, p), dash)
+			c := percent(col.get(i, p), dash, 1)
 			if lo != nil && hi != nil {
 				if l, h := col.get(lo.Image, lo.Pixel), col.get(hi.Image, hi.Pixel); l.OK() && h.OK() {
-					c += " [" + percent(l, dash) + ", " + percent(h, dash) + "]"
+					c += " [" + percent(l, dash, 1) + ", " + percent(h, dash, 1) + "]"
 				}
 			}
 			out = append(out, c)
@@ -181,14 +199,20 @@ func writeTable(w io.Writer, r *evaluate.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "values in %%; thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity%s%s\n",
-		r.Settings.Thresholds, r.Settings.FPRLimit, r.Settings.RCPROTau, r.Settings.RCPRODelta, r.Settings.Connectivity, pimoNote(r), bootstrapNote(r))
+	_, err := fmt.Fprintln(w, "values in %; "+metricSettings(r)+pimoNote(r)+bootstrapNote(r))
 	for _, line := range []string{provenanceLine(r), partialNote(r)} {
 		if err == nil && line != "" {
 			_, err = fmt.Fprintln(w, line)
 		}
 	}
 	return err
+}
+
+// metricSettings names the settings of the metrics for a table's footer.
+func metricSettings(r *evaluate.Report) string {
+	s := r.Settings
+	return fmt.Sprintf("thresholds %s, AUPRO@%g, RCPRO tau %g delta %g, %d-connectivity",
+		s.Thresholds, s.FPRLimit, s.RCPROTau, s.RCPRODelta, s.Connectivity)
 }
 
 // pimoNote names AUPIMO's grid when the table shows it.
@@ -213,16 +237,7 @@ func bootstrapNote(r *evaluate.Report) string {
 
 func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
-	h := headers(r)
-	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
-	for i := range h {
-		if i == 0 {
-			b.WriteString(" --- |")
-		} else {
-			b.WriteString(" ---: |")
-		}
-	}
-	b.WriteString("\n")
+	b.WriteString(markdownHead(headers(r)))
 	all := lines(r, "–")
 	for i, l := range all {
 		name := printable.Line(markdownEscaper.Replace(l.name()))
@@ -241,6 +256,12 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 	return err
 }
 
+// markdownHead is a Markdown table's header row and its rule: the first
+// column left-aligned, the numbers right-aligned.
+func markdownHead(cells []string) string {
+	return "| " + strings.Join(cells, " | ") + " |\n| --- |" + strings.Repeat(" ---: |", len(cells)-1) + "\n"
+}
+
 // markdownEscaper keeps a name one cell of a Markdown table: a '|' would
 // end the cell (a backslash is escaped too, so that "a\|" stays as written).
 // Names come from folders and index files: printable.Line then keeps line
@@ -248,6 +269,11 @@ func writeMarkdown(w io.Writer, r *evaluate.Report) error {
 var markdownEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`)
 
 var latexEscaper = strings.NewReplacer(`\`, `\textbackslash{}`, "_", `\_`, "&", `\&`, "%", `\%`, "#", `\#`, "$", `\$`, "{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`)
+
+// latexNote is a footnote row of a tabular of ncols columns; note is LaTeX.
+func latexNote(ncols int, note string) string {
+	return "\\multicolumn{" + strconv.Itoa(ncols) + "}{l}{\\footnotesize " + note + "} \\\\\n"
+}
 
 func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 	var b strings.Builder
@@ -271,7 +297,7 @@ func writeLaTeX(w io.Writer, r *evaluate.Report) error {
 		b.WriteString(name + " & " + strings.Join(l.cells, " & ") + " \\\\\n")
 	}
 	if note := partialNote(r); note != "" {
-		b.WriteString("\\midrule\n\\multicolumn{" + strconv.Itoa(len(h)) + "}{l}{\\footnotesize " + latexEscaper.Replace(printable.Line(note)) + "} \\\\\n")
+		b.WriteString("\\midrule\n" + latexNote(len(h), latexEscaper.Replace(printable.Line(note))))
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
@@ -311,27 +337,21 @@ func writeCSV(w io.Writer, r *evaluate.Report) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	frac := func(v metric.Value) string {
-		if !v.OK() {
-			return ""
-		}
-		return strconv.FormatFloat(v.V, 'g', -1, 64)
-	}
 	record := func(name, defect, images, anomalous, pixels string, i evaluate.ImageMetrics, p evaluate.PixelMetrics, lo, hi *evaluate.Metrics) []string {
-		rec := []string{name, images, anomalous, pixels, frac(i.AUROC), frac(i.AP), frac(i.F1Max),
-			frac(p.AUROC), frac(p.AP), frac(p.F1Max), frac(p.AUPRO), frac(p.RCPRO)}
+		rec := []string{name, images, anomalous, pixels, fraction(i.AUROC), fraction(i.AP), fraction(i.F1Max),
+			fraction(p.AUROC), fraction(p.AP), fraction(p.F1Max), fraction(p.AUPRO), fraction(p.RCPRO)}
 		if byDefect {
 			rec = slices.Insert(rec, 1, defect)
 		}
 		if aupimo {
-			rec = append(rec, frac(p.AUPIMO), frac(p.AUPIMOStd))
+			rec = append(rec, fraction(p.AUPIMO), fraction(p.AUPIMOStd))
 		}
 		if boot {
 			for _, f := range fields {
 				if lo == nil || hi == nil {
 					rec = append(rec, "", "")
 				} else {
-					rec = append(rec, frac(*f.Get(lo)), frac(*f.Get(hi)))
+					rec = append(rec, fraction(*f.Get(lo)), fraction(*f.Get(hi)))
 				}
 			}
 		}

@@ -20,6 +20,16 @@ func sample() *evaluate.Report {
 	return &evaluate.Report{Settings: evaluate.Settings{Settings: metric.DefaultSettings}, Categories: []*evaluate.CategoryReport{c}, Mean: mean}
 }
 
+// write is r written in format.
+func write(t *testing.T, r *evaluate.Report, format string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, r, format); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 func TestFormats(t *testing.T) {
 	r := sample()
 	for format, want := range map[string][]string{
@@ -28,13 +38,10 @@ func TestFormats(t *testing.T) {
 		"latex":    {`metal\_nut`, "91.2", `\bottomrule`, "--"},
 		"csv":      {"category,images", "metal_nut,3,2,12,,0.5", "0.91234"},
 	} {
-		var b bytes.Buffer
-		if err := Write(&b, r, format); err != nil {
-			t.Fatal(err)
-		}
+		out := write(t, r, format)
 		for _, w := range want {
-			if !strings.Contains(b.String(), w) {
-				t.Errorf("%s output lacks %q:\n%s", format, w, b.String())
+			if !strings.Contains(out, w) {
+				t.Errorf("%s output lacks %q:\n%s", format, w, out)
 			}
 		}
 	}
@@ -44,12 +51,8 @@ func TestFormats(t *testing.T) {
 }
 
 func TestJSON(t *testing.T) {
-	var b bytes.Buffer
-	if err := Write(&b, sample(), "json"); err != nil {
-		t.Fatal(err)
-	}
 	var got map[string]any
-	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+	if err := json.Unmarshal([]byte(write(t, sample(), "json")), &got); err != nil {
 		t.Fatal(err)
 	}
 	cat := got["categories"].([]any)[0].(map[string]any)
@@ -107,13 +110,10 @@ func TestDefectRows(t *testing.T) {
 		"latex":    {"metal\\_nut & -- &", "\\quad scratch\\_head & -- & 50.0 &"},
 		"csv":      {"category,defect,images", "metal_nut,,3,2,12,,0.5", "metal_nut,scratch_head,2,2,12,,0.5,0.66666,0.5,", "mean,,,,,"},
 	} {
-		var b bytes.Buffer
-		if err := Write(&b, r, format); err != nil {
-			t.Fatal(err)
-		}
+		out := write(t, r, format)
 		for _, w := range want {
-			if !strings.Contains(b.String(), w) {
-				t.Errorf("%s output lacks %q:\n%s", format, w, b.String())
+			if !strings.Contains(out, w) {
+				t.Errorf("%s output lacks %q:\n%s", format, w, out)
 			}
 		}
 	}

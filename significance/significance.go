@@ -118,6 +118,12 @@ func sameImages(runs []Run) error {
 
 var none = metric.NoValue("comparison", "undefined")
 
+// undecided is a comparison of the metric path on category by test with
+// every value undefined, for the test to fill in.
+func undecided(category, path, test string) Comparison {
+	return Comparison{Category: category, Metric: path, Test: test, Diff: none, CILow: none, CIHigh: none, PValue: none, PHolm: none}
+}
+
 // comparePair compares runs a and b.
 func comparePair(a, b *Run, conf float64) ([]Comparison, []string) {
 	ra, rb := a.Report, b.Report
@@ -172,7 +178,7 @@ func metricsOf(im evaluate.ImageMetrics, px evaluate.PixelMetrics) evaluate.Metr
 
 // bootstrapTest is the paired bootstrap of one metric.
 func bootstrapTest(category string, f evaluate.Field, a, b evaluate.Metrics, ra, rb []evaluate.Metrics, conf float64) Comparison {
-	c := Comparison{Category: category, Metric: f.Name, Test: "bootstrap", Diff: none, CILow: none, CIHigh: none, PValue: none, PHolm: none}
+	c := undecided(category, f.Name, "bootstrap")
 	if va, vb := *f.Get(&a), *f.Get(&b); va.OK() && vb.OK() {
 		c.Diff = metric.Defined(va.V - vb.V)
 	}
@@ -201,7 +207,7 @@ func delongTests(a, b *evaluate.Report, conf float64) ([]Comparison, []string) {
 	k := 0
 	for c := range a.Categories {
 		ca, cb := a.Categories[c], b.Categories[c]
-		cmp := Comparison{Category: ca.Name, Metric: "image.auroc", Test: "delong", Diff: none, CILow: none, CIHigh: none, PValue: none, PHolm: none}
+		cmp := undecided(ca.Name, "image.auroc", "delong")
 		pos := make([]bool, len(ca.Records))
 		sa, sb := make([]float64, len(pos)), make([]float64, len(pos))
 		for i := range ca.Records {
@@ -221,7 +227,7 @@ func delongTests(a, b *evaluate.Report, conf float64) ([]Comparison, []string) {
 		sumVar += d.Var
 		k++
 	}
-	mean := Comparison{Category: "mean", Metric: "image.auroc", Test: "delong", Diff: none, CILow: none, CIHigh: none, PValue: none, PHolm: none}
+	mean := undecided("mean", "image.auroc", "delong")
 	if k > 0 {
 		d := stats.DeLong{Diff: sumDiff / float64(k), Var: sumVar / float64(k*k)}
 		d.Z, d.P = stats.ZTest(d.Diff, d.Var)
@@ -239,7 +245,7 @@ func wilcoxonTests(a, b *evaluate.Report) []Comparison {
 	var sumA, sumB float64
 	var nAll int
 	test := func(category string, d []float64, ma, mb float64, n int) Comparison {
-		c := Comparison{Category: category, Metric: "pixel.aupimo", Test: "wilcoxon", Diff: none, CILow: none, CIHigh: none, PValue: none, PHolm: none}
+		c := undecided(category, "pixel.aupimo", "wilcoxon")
 		if n == 0 {
 			return c
 		}

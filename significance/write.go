@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"text/tabwriter"
+
+	"github.com/zsadbench/zsadbench/metric"
 )
 
 // Formats are the formats Write writes.
@@ -30,24 +32,19 @@ func writeTable(w io.Writer, r *Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	level := strconv.FormatFloat(100*r.Confidence, 'g', -1, 64)
 	fmt.Fprintf(tw, "a\tb\tcategory\tmetric\ttest\ta - b [%s%% CI]\tp\tp_holm\tbetter\t\n", level)
-	pp := func(c Comparison, v float64, ok bool) string {
-		if !ok {
+	pp := func(v metric.Value) string { return strconv.FormatFloat(100*v.V, 'f', 1, 64) }
+	p := func(v metric.Value) string {
+		if !v.OK() {
 			return "-"
 		}
-		return strconv.FormatFloat(100*v, 'f', 1, 64)
-	}
-	p := func(ok bool, v float64) string {
-		if !ok {
-			return "-"
-		}
-		return strconv.FormatFloat(v, 'g', 3, 64)
+		return strconv.FormatFloat(v.V, 'g', 3, 64)
 	}
 	for _, c := range r.Comparisons {
 		diff := "-"
 		if c.Diff.OK() {
 			diff = fmt.Sprintf("%+.1f", 100*c.Diff.V)
 			if c.CILow.OK() && c.CIHigh.OK() {
-				diff += " [" + pp(c, c.CILow.V, true) + ", " + pp(c, c.CIHigh.V, true) + "]"
+				diff += " [" + pp(c.CILow) + ", " + pp(c.CIHigh) + "]"
 			}
 		}
 		better := ""
@@ -58,7 +55,7 @@ func writeTable(w io.Writer, r *Result) error {
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.A, c.B, c.Category, c.Metric, c.Test, diff,
-			p(c.PValue.OK(), c.PValue.V), p(c.PHolm.OK(), c.PHolm.V), better)
+			p(c.PValue), p(c.PHolm), better)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -131,7 +131,10 @@ var scoringFlags = []string{flagData, "layout", "meta", "map-ext", "protocol", "
 
 // compareRuns reads or scores each --run, in order.
 func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
-	type spec struct{ name, path string }
+	type spec struct {
+		name, path string
+		dir        bool // a folder of maps, else a results file
+	}
 	var specs []spec
 	scored := false
 	for _, v := range c.StringSlice("run") {
@@ -152,7 +155,7 @@ func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
 		if c.Bool("significance") && !fi.IsDir() {
 			return nil, fmt.Errorf("--significance: --run %s is a results file, which has no per-image scores or bootstrap replicates to test; give every run as a folder of maps with --data", name)
 		}
-		specs = append(specs, spec{name, path})
+		specs = append(specs, spec{name, path, fi.IsDir()})
 	}
 	if !scored {
 		for _, f := range scoringFlags {
@@ -163,7 +166,7 @@ func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
 	}
 	var runs []report.Run
 	for _, s := range specs {
-		rep, err := compareRun(c, s.name, s.path, columns)
+		rep, err := compareRun(c, s.name, s.path, s.dir, columns)
 		if err != nil {
 			return nil, err
 		}
@@ -172,10 +175,10 @@ func compareRuns(c *cli.Context, columns []string) ([]report.Run, error) {
 	return runs, nil
 }
 
-// compareRun reads a results file, or scores a folder of maps as score
-// does.
-func compareRun(c *cli.Context, name, path string, columns []string) (*evaluate.Report, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+// compareRun reads a results file, or scores a folder of maps (dir) as
+// score does.
+func compareRun(c *cli.Context, name, path string, dir bool, columns []string) (*evaluate.Report, error) {
+	if !dir {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("--run %s: %w", name, err)
@@ -193,12 +196,7 @@ func compareRun(c *cli.Context, name, path string, columns []string) (*evaluate.
 		return nil, fmt.Errorf("--run %s: %w", name, err)
 	}
 	if c.Bool("significance") {
-		// The tests read the per-image records (DeLong) and every run's
-		// replicates, drawn alike from --seed.
-		job.options.PerImage, job.options.KeepReplicates = true, true
-		if !c.IsSet("bootstrap") {
-			job.options.Bootstrap.Replicates = defaultSignificanceReplicates
-		}
+		keepForSignificance(c, job)
 	}
 	job.progress.noun = "images of " + name
 	rep, err := job.evaluate(c, load.Maps(job.ds, nil, job.load))

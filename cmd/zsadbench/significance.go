@@ -47,6 +47,17 @@ func significanceCommand() *cli.Command {
 	}
 }
 
+// keepForSignificance has job keep what the tests of package significance
+// read: DeLong and Wilcoxon the per-image records, the bootstrap test every
+// run's replicates, drawn alike from --seed (1000 unless --bootstrap says
+// otherwise).
+func keepForSignificance(c *cli.Context, job *evalJob) {
+	job.options.PerImage, job.options.KeepReplicates = true, true
+	if !c.IsSet("bootstrap") {
+		job.options.Bootstrap.Replicates = defaultSignificanceReplicates
+	}
+}
+
 func significanceAction(c *cli.Context) error {
 	specs := c.StringSlice("run")
 	if len(specs) < 2 {
@@ -72,12 +83,7 @@ func significanceAction(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("--run %s: %w", printable.Line(name), err)
 		}
-		// DeLong and Wilcoxon read the per-image records, the bootstrap
-		// test the replicates (1000 unless --bootstrap says otherwise).
-		job.options.PerImage, job.options.KeepReplicates = true, true
-		if !c.IsSet("bootstrap") {
-			job.options.Bootstrap.Replicates = defaultSignificanceReplicates
-		}
+		keepForSignificance(c, job)
 		job.progress.noun = "images of " + name
 		rep, err := job.evaluate(c, load.Maps(job.ds, nil, job.load))
 		if err != nil {
