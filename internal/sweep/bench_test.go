@@ -56,3 +56,10 @@ func BenchmarkSortPixels256(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(256*256), "ns/px")
 }
+
+// The sparse grid keeping its points for the curves, with the PRO-vs-RC
+// curve's peaks (what score --curves does), to compare with
+// BenchmarkRunAllSparse.
+func BenchmarkRunAllSparseKeep(b *testing.B) {
+	benchmarkRun(b, Options{Need: NeedAll, Sparse: true, Keep: true, KeepRCTolerance: 5e-5})
+}

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/zsadbench/zsadbench/internal/parallel"
+	"github.com/zsadbench/zsadbench/metric"
 )
 
 // With Options.Keep and RC on the exact grid, the sparse grid's points
@@ -22,42 +23,71 @@ import (
 // every threshold the category's sums are the start's plus each image's
 // change so far: so the sums stay within the start's plus the images'
 // lowest and highest changes, and RC = numerator / denominator within the
-// ratios of those bounds. Where those bounds are not within the
-// tolerance, the images' changes of RC's sums at each score of the bucket
-// (rcEvent, a few per region made or merged) are sorted across images and
-// replayed: the points where RC is lowest and highest within the bucket
-// (rcPeaks) join the curve, which then covers every point of the exact
-// curve there.
+// ratios of those bounds (rcStray).
+//
+// Those bounds cost almost nothing. The region count is followed pixel by
+// pixel. A normal pixel adds area to a region and no overlap, so with the
+// pooled average an image's numerator only falls within a bucket, except
+// where a pixel merges two regions that overlap ground truth: there the
+// sweep scores the regions (settle), and until then the numerator stays
+// between the last score and that minus the qualities of the regions
+// changed since (each quality is at least 0). Only the runs with such a
+// merge are kept apart (qExcess); the others' lowest change is their
+// change, which the bucket's sums have. (The per-image average's mean
+// moves both ways: that average settles at every score of a normal
+// bucket.)
+//
+// Where those bounds are not within the tolerance, the images' changes of
+// RC's sums at each score of the bucket (rcEvent, a few per region made or
+// merged) are sorted across images and replayed: the points where RC is
+// lowest and highest within the bucket (rcPeaks) join the curve, which
+// then covers every point of the exact curve there. Such buckets lie
+// mostly where few regions are predicted, among the highest scores, and
+// in the last bucket, below every anomalous score, where each image's
+// regions merge into one. The sweep records the events of that last
+// bucket, which ends each image's sweep; the others come from sweeping
+// again each image's pixels down to the last bucket that strays
+// (strayEvents), a small share of its pixels.
 
-// rcExtent sums over images the lowest and highest change of RC's
-// numerator (fixed point, as a float) and denominator within a bucket.
-type rcExtent struct {
-	loQ, hiQ, loR, hiR float64
+// rExtent sums over images the lowest and highest change of the region
+// count within a bucket of normal pixels (an image's change is at most its
+// pixels there, and a category has fewer than 2^31).
+type rExtent struct{ lo, hi int32 }
+
+// qExcess is an image's run through bucket 2j whose RC numerator did not
+// only fall: its lowest change less its change, and its highest change
+// (fixed point).
+type qExcess struct {
+	j      int
+	lo, hi int64
 }
 
 // imageExtent is one image's change within its current bucket.
 type imageExtent struct {
-	q, r               int64 // the change so far
+	q, r               int64 // the change so far (q: as of the last settle)
 	loQ, hiQ, loR, hiR int64 // its extremes, from 0
 }
 
-func (e *imageExtent) reach() {
-	e.loQ, e.hiQ = min(e.loQ, e.q), max(e.hiQ, e.q)
-	e.loR, e.hiR = min(e.loR, e.r), max(e.hiR, e.r)
-}
+func (e *imageExtent) reachR() { e.loR, e.hiR = min(e.loR, e.r), max(e.hiR, e.r) }
+func (e *imageExtent) reachQ() { e.loQ, e.hiQ = min(e.loQ, e.q), max(e.hiQ, e.q) }
 
-// flush adds the image's extremes to the bucket's and starts over.
-func (e *imageExtent) flush(to *rcExtent) {
-	to.loQ += float64(e.loQ)
-	to.hiQ += float64(e.hiQ)
-	to.loR += float64(e.loR)
-	to.hiR += float64(e.hiR)
+// flush adds the image's run through bucket 2j, whose numerator changed by
+// q in all, to acc and starts over.
+func (e *imageExtent) flush(acc *sparseSums, j int, q int64) {
+	e.q = q
+	e.reachQ()
+	x := &acc.ext[j]
+	x.lo += int32(e.loR)
+	x.hi += int32(e.hiR)
+	if e.hiQ != 0 || e.loQ != q { // (hiQ is 0 only if q <= 0)
+		acc.excess.add(qExcess{j: j, lo: e.loQ - q, hi: e.hiQ})
+	}
 	*e = imageExtent{}
 }
 
 // rcEvent is the change of an image's RC sums at one of its scores in a
 // bucket of normal pixels.
-// Its bucket follows from its key (16 bytes, not 24: there are tens of
+// Its bucket follows from its key (16 bytes, not 24: there can be tens of
 // millions).
 type rcEvent struct {
 	key uint32 // the score's order key
@@ -65,39 +95,123 @@ type rcEvent struct {
 	dq  int64  // the change of RC's numerator (fixed point)
 }
 
-// rcEvents are a worker's events, in blocks: appending never copies
-// (tens of millions of events take hundreds of megabytes). The workers
-// share a budget of blocks (eventBudget): past it, they record no more and
-// the category falls back to the full grid, so that the events never take
-// more memory than the full grid's sort keys.
-type rcEvents struct {
-	blocks [][]rcEvent
+// blockList is a worker's list of T, in blocks: appending never copies.
+// The workers share a budget of blocks (eventBudget): past it, they
+// record no more and the category falls back to the full grid, so that
+// the lists never take more memory than the full grid's sort keys.
+type blockList[T any] struct {
+	blocks [][]T
 	budget *eventBudget
 }
 
-const rcEventBlock = 1 << 14
+// listBlockBytes is the memory of one block of a blockList.
+const listBlockBytes = 256 << 10
 
-// rcEventBlockBytes is the memory of one block of events.
-const rcEventBlockBytes = rcEventBlock * int64(unsafe.Sizeof(rcEvent{}))
-
-// eventBudget is the number of blocks of events the workers may still
-// take; over is set once one was refused.
+// eventBudget is the number of blocks the workers may still take; over is
+// set once one was refused.
 type eventBudget struct {
 	left atomic.Int64
 	over atomic.Bool
 }
 
-func (l *rcEvents) add(e rcEvent) {
+func (l *blockList[T]) add(e T) {
 	n := len(l.blocks)
-	if n == 0 || len(l.blocks[n-1]) == rcEventBlock {
+	if n == 0 || len(l.blocks[n-1]) == cap(l.blocks[n-1]) {
 		if l.budget.left.Add(-1) < 0 {
 			l.budget.over.Store(true)
 			return
 		}
-		l.blocks = append(l.blocks, make([]rcEvent, 0, rcEventBlock))
+		l.blocks = append(l.blocks, make([]T, 0, listBlockBytes/int(unsafe.Sizeof(e))))
 		n++
 	}
 	l.blocks[n-1] = append(l.blocks[n-1], e)
+}
+
+// rcEvents are a worker's events, image by image, each image's keys
+// ascending.
+type rcEvents = blockList[rcEvent]
+
+// staleQualities returns the sum of the qualities, as last scored, of the
+// regions changed since (settle): at most what RC's numerator has lost
+// since then, no quality being below 0.
+func (s *imageSweep) staleQualities() (sum int64) {
+	for _, l := range s.dirty {
+		if s.changed[l] {
+			sum += s.account[l]
+		}
+	}
+	return sum
+}
+
+// extentSparse is sweepSparse's loop over an image's sorted keys that also
+// follows its RC extent in each bucket of normal pixels, and records its RC
+// events in the last bucket.
+func (s *imageSweep) extentSparse(r *bucketRun) {
+	acc, keys := r.acc, s.keys
+	tail := len(r.bounds) // bucket 2M
+	perKey := true || s.opts.RCAverage == metric.PerImage
+	for i, kv := range keys {
+		r.reach(kv)
+		var d sums
+		s.mergedLists = false
+		s.add(int32(kv), &d)
+		r.sum += 1<<32 + d.regions
+		if d.pos != 0 {
+			acc.pro[r.j>>1].add(d.pro)
+		}
+		if r.j&1 != 0 {
+			continue
+		}
+		r.ext.r += d.regions
+		r.ext.reachR()
+		switch {
+		case perKey || r.j == tail:
+			// Settled at each score.
+			r.evR += d.regions
+			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
+				var e sums
+				s.settle(&e)
+				r.settled += e.rc
+				r.ext.q += e.rc
+				r.ext.reachQ()
+				if r.j == tail && (e.rc != 0 || r.evR != 0) {
+					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
+				}
+				r.evR = 0
+			}
+		case s.mergedLists:
+			// The numerator fell from its last score to the state before
+			// this pixel, by at most the stale qualities; then it may
+			// rise.
+			r.ext.loQ = min(r.ext.loQ, r.ext.q-s.staleQualities())
+			var e sums
+			s.settle(&e)
+			r.settled += e.rc
+			r.ext.q += e.rc
+			r.ext.reachQ()
+		}
+	}
+	r.flush()
+}
+
+// extentNoGT is sweepSparse's loop over the sorted keys of an image without
+// ground truth, pooled: every quality is 0, and only the region count
+// changes.
+func (s *imageSweep) extentNoGT(r *bucketRun) {
+	acc, tail := r.acc, len(r.bounds)
+	for _, kv := range s.keys {
+		r.reach(kv)
+		dr := int64(s.tracker.AddCount(int32(kv)))
+		r.sum += 1<<32 + dr
+		if r.j&1 == 0 {
+			r.ext.r += dr
+			r.ext.reachR()
+			if r.j == tail && dr != 0 {
+				acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(dr)})
+			}
+		}
+	}
+	r.flush()
 }
 
 // rcBucket is a bucket of normal pixels (2j) where RC may stray, and the
@@ -111,48 +225,175 @@ type rcBucket struct {
 // lie within tol of the range of its ends (the sparse points either
 // side). Points without a predicted region are not on the curve.
 func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
+	sp.rcBounds(shift, func(j int, before, after *curveState, r rcRange) {
+		lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
+		a, b := after.meanRC(shift), after.meanRC(shift)
+		if before.regions > 0 {
+			a = before.meanRC(shift)
+		}
+		// (Where the curve starts in the bucket, its first point is
+		// needed.)
+		if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
+			stray = append(stray, rcBucket{j: j, before: *before, after: *after})
+		}
+	})
+	return stray
+}
+
+// rcRange bounds RC's numerator (a float, not fixed point) and
+// denominator within a bucket.
+type rcRange struct{ loQ, hiQ, loR, hiR float64 }
+
+// rcBounds visits each bucket of normal pixels 2j with a pixel and a
+// predicted region after it, with the states before and after it and the
+// range of RC's sums at every threshold within it (with the denominator
+// at least 1: where it is 0, RC is not on the curve).
+func (sp *sparsePoints) rcBounds(shift uint, visit func(j int, before, after *curveState, r rcRange)) {
 	scale := math.Ldexp(1, -int(shift))
+	var excess []qExcess
+	for _, s := range sp.per {
+		for _, b := range s.excess.blocks {
+			excess = append(excess, b...)
+		}
+	}
+	slices.SortFunc(excess, func(a, b qExcess) int { return cmp.Compare(a.j, b.j) })
 	var c curveState
 	m := len(sp.keys)
 	for j := 0; j <= m; j++ {
 		before := c
+		var exLo, exHi float64
+		for len(excess) > 0 && excess[0].j == j {
+			exLo += float64(excess[0].lo)
+			exHi += float64(excess[0].hi)
+			excess = excess[1:]
+		}
 		if sp.add(&c, 2*j) > 0 && c.regions > 0 {
-			var e rcExtent
+			var rLo, rHi int64
 			for _, s := range sp.per {
-				x := s.ext[j]
-				e.loQ, e.hiQ, e.loR, e.hiR = e.loQ+x.loQ, e.hiQ+x.hiQ, e.loR+x.loR, e.hiR+x.hiR
+				rLo += int64(s.ext[j].lo)
+				rHi += int64(s.ext[j].hi)
 			}
+			// The numerator's lowest is the bucket's end less what the
+			// runs kept apart rose above their ends; its highest, the
+			// start plus what they rose.
 			q0, r0 := before.rc.float(shift), float64(before.regions)
-			loQ, hiQ := max(0, q0+e.loQ*scale), q0+e.hiQ*scale
-			loR, hiR := max(1, r0+e.loR), max(1, r0+e.hiR)
-			lo, hi := loQ/hiR, min(1, hiQ/loR)
-			a, b := c.meanRC(shift), c.meanRC(shift)
-			if before.regions > 0 {
-				a = before.meanRC(shift)
-			}
-			// (Where the curve starts in the bucket, its first point is
-			// needed.)
-			if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
-				stray = append(stray, rcBucket{j: j, before: before, after: c})
-			}
+			visit(j, &before, &c, rcRange{
+				loQ: max(0, c.rc.float(shift)+exLo*scale), hiQ: q0 + exHi*scale,
+				loR: max(1, r0+float64(rLo)), hiR: max(1, r0+float64(rHi)),
+			})
 		}
 		if j < m {
 			sp.add(&c, 2*j+1)
 		}
 	}
-	return stray
 }
 
-// rcPeaks replays the images' RC events in the buckets where RC may stray
-// and returns the points of each that the PRO-vs-RC curve needs to stay
-// within tol of every point of the full curve: those where RC turns back
-// by more than tol (kept so that every point between two kept ones lies
-// within tol of the range of those two, at the bucket's fixed PRO), and
-// the first point with a predicted region, where the curve starts. They
-// come from the highest threshold down; their TP and FP are those before
-// the bucket (only normal pixels switch on in it). bounds are the
-// buckets' (bucketBounds).
-func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, shift uint, gtRegions int64) *Points {
+// strayEvents sweeps again each image's pixels down to the last bucket in
+// stray but the last one (bucket 2M, whose events the sweep recorded), and
+// returns their RC events in the buckets of stray, one list per worker.
+// bounds are the buckets' (bucketBounds).
+func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, budget *eventBudget) []*rcEvents {
+	isStray := make([]bool, len(keys)+1)
+	last := -1 // the last stray bucket's j, but the last bucket's
+	for _, b := range stray {
+		isStray[b.j] = true
+		if b.j < len(keys) {
+			last = b.j
+		}
+	}
+	if last < 0 {
+		return nil
+	}
+	isStray[len(keys)] = false
+	end := keys[last] - 1 // the largest key of bucket 2*last
+	per := make([]*rcEvents, len(st.sweeps))
+	images := st.images
+	parallel.For(len(images), len(st.sweeps), func(w, i int) {
+		if per[w] == nil {
+			per[w] = &rcEvents{budget: budget}
+		}
+		st.sweeps[w].strayEvents(&images[i], end, bounds, isStray, per[w])
+	})
+	return per
+}
+
+// strayEvents adds to out the image's RC events in the buckets of normal
+// pixels 2j with stray[j], sweeping its pixels with keys up to end.
+func (s *imageSweep) strayEvents(im *metric.Image, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
+	s.keys = growU64(s.keys, len(im.Scores))
+	n := 0
+	q := uint64(im.Width + 3) // framed index of the row's first pixel
+	for y := 0; y < len(im.Scores); y += im.Width {
+		for x, v := range im.Scores[y : y+im.Width] {
+			if k := orderKey(v); k <= end {
+				s.keys[n] = uint64(k)<<32 | (q + uint64(x))
+				n++
+			}
+		}
+		q += uint64(im.Width + 2)
+	}
+	s.tmp = growU64(s.tmp, n)
+	keys, _ := radixSort(s.keys[:n], s.tmp[:n])
+	inStray := func(b int) bool { return b&1 == 0 && stray[b>>1] }
+	b, hit := 0, false
+	for _, kv := range keys {
+		if b = advance(bounds, b, uint32(kv>>32)); inStray(b) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return // no pixel in a stray bucket: no event
+	}
+	s.begin(im)
+	defer s.end()
+	b = 0
+	next, in := uint32(math.MaxUint32), inStray(0)
+	if len(bounds) > 0 {
+		next = bounds[0]
+	}
+	var dr int64
+	for i, kv := range keys {
+		k := uint32(kv >> 32)
+		if k >= next {
+			b = advance(bounds, b, k)
+			next = math.MaxUint32
+			if b < len(bounds) {
+				next = bounds[b]
+			}
+			if in = inStray(b); in {
+				var e sums
+				s.settle(&e) // (the changes of earlier buckets)
+			}
+		}
+		var d sums
+		s.add(int32(kv), &d)
+		if !in {
+			continue
+		}
+		dr += d.regions
+		if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
+			var e sums
+			s.settle(&e)
+			if e.rc != 0 || dr != 0 {
+				out.add(rcEvent{key: k, dr: int32(dr), dq: e.rc})
+				dr = 0
+			}
+		}
+	}
+}
+
+// rcPeaks replays the images' RC events (each list's image by image, each
+// image's keys ascending) in the buckets where RC may stray and returns
+// the points of each that the PRO-vs-RC curve needs to stay within tol of
+// every point of the full curve: those where RC turns back by more than
+// tol (kept so that every point between two kept ones lies within tol of
+// the range of those two, at the bucket's fixed PRO), and the first point
+// with a predicted region, where the curve starts. They come from the
+// highest threshold down; their TP and FP are those before the bucket
+// (only normal pixels switch on in it). bounds are the buckets'
+// (bucketBounds).
+func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []uint32, tol float64, shift uint, gtRegions int64) *Points {
 	out := &Points{}
 	if len(stray) == 0 {
 		return out
@@ -164,19 +405,21 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, bounds []uint32, tol float64, 
 	for i, b := range stray {
 		which[b.j] = int32(i)
 	}
-	// A worker's events come image by image, their keys ascending within
-	// an image: each event's bucket is a few bounds on from the last.
+	// Each event's bucket is a few bounds on from the last one's.
 	type located struct {
 		rcEvent
 		bucket uint32
 	}
-	// Each worker's events are located on their own (most are in buckets
-	// that do not stray, and are dropped).
-	found := make([][]located, len(sp.per))
-	parallel.Workers(len(sp.per), func(w int) {
+	// Each list's events are located on their own (in the last bucket,
+	// most are in buckets that do not stray, and are dropped).
+	found := make([][]located, len(lists))
+	parallel.Workers(len(lists), func(w int) {
+		if lists[w] == nil {
+			return
+		}
 		var out []located
 		b, last := 0, uint32(0)
-		for _, blk := range sp.per[w].events.blocks {
+		for _, blk := range lists[w].blocks {
 			for _, e := range blk {
 				if e.key < last {
 					b = 0 // the next image

@@ -49,6 +49,9 @@ type imageSweep struct {
 	account              []int64
 	changed              []bool
 	rootOf, dirty        []int32
+	// mergedLists is set when a pixel merges regions that overlap ground
+	// truth (RC's numerator may rise; see extent.go).
+	mergedLists bool
 }
 
 // orderKey and keyScore are scorekey's order of scores (ascending key =
@@ -150,6 +153,9 @@ func (s *imageSweep) proStep(g int32) int64 {
 // account, so that rcSum stays the sum of the accounts; settle scores it.
 func (s *imageSweep) merge(r int32, absorbed []int32) {
 	l := s.tracker.List(r)
+	if len(absorbed) > 1 {
+		s.mergedLists = true
+	}
 	if len(absorbed) == 1 && absorbed[0] == l && int(l) < len(s.changed) && s.changed[l] {
 		// It took a pixel and is already to be scored; its root may have
 		// moved to the pixel.

@@ -36,15 +36,19 @@ type sparseSums struct {
 	simple []int64
 	rc     []wide     // per bucket, with RC
 	pro    []wide     // per anomalous key j (bucket 2j+1), with PRO
-	last   []uint32   // per j <= M: the largest key of bucket 2j, 0 when empty
-	ext    []rcExtent // per j <= M: RC's extent in bucket 2j (see rcStray)
-	events rcEvents   // with ext: the images' RC changes in buckets 2j
+	last   []uint32 // per j <= M: the largest key of bucket 2j, 0 when empty
+	// With RC's extent (extent.go): per j <= M, the region count's in
+	// bucket 2j; the runs whose RC numerator does not only fall; the
+	// images' RC events in bucket 2M.
+	ext    []rExtent
+	excess blockList[qExcess]
+	events rcEvents
 }
 
 func newSparseSums(keys int, full bool, need Need, extent bool) *sparseSums {
 	s := &sparseSums{simple: make([]int64, 2*keys+1), last: make([]uint32, keys+1)}
 	if extent {
-		s.ext = make([]rcExtent, keys+1)
+		s.ext = make([]rExtent, keys+1)
 	}
 	if full && need&NeedRC != 0 {
 		s.rc = make([]wide, 2*keys+1)
@@ -142,6 +146,10 @@ func advance(bounds []uint32, j int, k uint32) int {
 // reaches it. (A variable for tests.)
 var sparseSlack int64 = 256 << 20
 
+// inspectExtent, when set, is given the sparse points with RC's extent
+// (for tests).
+var inspectExtent func(*sparsePoints)
+
 // maxEventBlocks, when not negative, caps the blocks of RC events below
 // what the memory allows (a variable for tests).
 var maxEventBlocks int64 = -1
@@ -196,9 +204,9 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		}
 		recs = make([]imageRecord, len(images))
 	}
-	// The events RC's extent records (extent.go) take what is left.
+	// The lists RC's extent records (extent.go) take what is left.
 	budget := &eventBudget{}
-	budget.left.Store(spare / rcEventBlockBytes)
+	budget.left.Store(spare / listBlockBytes)
 	if maxEventBlocks >= 0 {
 		budget.left.Store(min(budget.left.Load(), maxEventBlocks))
 	}
@@ -207,6 +215,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		if per[w] == nil {
 			per[w] = newSparseSums(len(keys), full, st.opts.Need, extent)
 			per[w].events.budget = budget
+			per[w].excess.budget = budget
 		}
 		var rec *imageRecord
 		if recs != nil {
@@ -219,16 +228,29 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		return false, err
 	}
 	if budget.over.Load() {
-		return false, nil // the events would take more than the full grid
+		return false, nil // the lists would take more than the full grid
 	}
 	sp := sparsePoints{keys: keys, tp: tp, per: slices.DeleteFunc(per, func(s *sparseSums) bool { return s == nil })}
+	var gtTotal int64
 	for _, g := range gtRegions {
-		st.res.GTRegions += int64(g)
+		gtTotal += int64(g)
 	}
 	if extent {
+		if inspectExtent != nil {
+			inspectExtent(&sp)
+		}
 		tol := st.opts.KeepRCTolerance
-		st.res.RCPeaks = sp.rcPeaks(sp.rcStray(tol, st.shift), bounds, tol, st.shift, st.res.GTRegions)
+		stray := sp.rcStray(tol, st.shift)
+		lists := st.strayEvents(stray, keys, bounds, budget)
+		if budget.over.Load() {
+			return false, nil
+		}
+		for _, s := range sp.per {
+			lists = append(lists, &s.events)
+		}
+		st.res.RCPeaks = sp.rcPeaks(stray, lists, bounds, tol, st.shift, gtTotal)
 	}
+	st.res.GTRegions += gtTotal
 	var positives int64
 	for _, c := range tp {
 		positives += c
@@ -243,13 +265,13 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 
 // sparseBytes is the memory of the sparse grid's sums for keys anomalous
 // keys: per worker, sparseSums at its largest (8 + 16 bytes per bucket,
-// 16 + 4 per key, and 32 more with RC's extent), and the keys and their
-// counts. The events of RC's extent come on top, within what is left
+// 16 + 4 per key, and 8 more with RC's extent), and the keys and their
+// counts. The lists of RC's extent come on top, within what is left
 // (eventBudget).
 func sparseBytes(keys, workers int, extent bool) int64 {
 	perKey := int64(2*24 + 20)
 	if extent {
-		perKey += 32 // rcExtent
+		perKey += 8 // rExtent
 	}
 	return int64(keys) * (int64(workers)*perKey + 12)
 }
@@ -288,19 +310,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		// No ground truth: every quality is 0, and a pixel changes only the
 		// number of regions (what add does, without its bookkeeping).
 		if acc.ext != nil {
-			// (Each pixel's count is an extreme to consider: a superset
-			// of the image's states at its scores.)
-			for _, kv := range s.keys {
-				r.reach(kv)
-				dr := int64(s.tracker.AddCount(int32(kv)))
-				r.sum += 1<<32 + dr
-				if r.j&1 == 0 && dr != 0 {
-					r.ext.r += dr
-					r.ext.reach()
-					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(dr)})
-				}
-			}
-			r.flush()
+			s.extentNoGT(r)
 			return gtRegions, nil
 		}
 		for _, kv := range s.keys {
@@ -402,46 +412,13 @@ func (r *bucketRun) flush() {
 		a.rc[r.j].add(rc)
 	}
 	if a.ext != nil && r.j&1 == 0 {
-		r.ext.flush(&a.ext[r.j>>1])
+		r.ext.flush(a, r.j>>1, rc)
 	}
-	r.ext, r.settled, r.evR = imageExtent{}, 0, 0
+	r.settled, r.evR = 0, 0
 	if r.rec != nil {
 		r.record(rc)
 	}
 	r.sum = 0
-}
-
-// extentSparse is sweepSparse's loop over an image's sorted keys that also
-// follows its RC extent in each bucket of normal pixels, settling RC at
-// each of its scores there (as the full exact grid does).
-func (s *imageSweep) extentSparse(r *bucketRun) {
-	acc, keys := r.acc, s.keys
-	for i, kv := range keys {
-		r.reach(kv)
-		var d sums
-		s.add(int32(kv), &d)
-		r.sum += 1<<32 + d.regions
-		if d.pos != 0 {
-			acc.pro[r.j>>1].add(d.pro)
-		}
-		if r.j&1 != 0 {
-			continue
-		}
-		r.ext.r += d.regions
-		r.evR += d.regions
-		if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
-			var e sums
-			s.settle(&e)
-			r.settled += e.rc
-			r.ext.q += e.rc
-			r.ext.reach()
-			if e.rc != 0 || r.evR != 0 {
-				acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
-				r.evR = 0
-			}
-		}
-	}
-	r.flush()
 }
 
 // sparsePoints turns the workers' bucket sums into points.
