@@ -34,8 +34,8 @@ type sparseSums struct {
 	// has fewer than 2^31 pixels, and an image's pixels in a run of its
 	// sweep change its region count by at most half its pixels).
 	simple []int64
-	rc     []wide     // per bucket, with RC
-	pro    []wide     // per anomalous key j (bucket 2j+1), with PRO
+	rc     []wide   // per bucket, with RC
+	pro    []wide   // per anomalous key j (bucket 2j+1), with PRO
 	last   []uint32 // per j <= M: the largest key of bucket 2j, 0 when empty
 	// With RC's extent (extent.go): per j <= M, the region count's in
 	// bucket 2j; the runs whose RC numerator does not only fall; the
