@@ -29,13 +29,12 @@ import (
 // pixel. A normal pixel adds area to a region and no overlap, so with the
 // pooled average an image's numerator only falls within a bucket, except
 // where a pixel merges two regions that overlap ground truth: there the
-// sweep scores the regions (settle), and until then the numerator stays
-// between the last score and that minus the qualities of the regions
-// changed since (each quality is at least 0). Only the runs with such a
-// merge are kept apart (qExcess); the others' lowest change is their
-// change, which the bucket's sums have. (The per-image average's mean
-// moves both ways: that average settles at every score of a normal
-// bucket.)
+// tracker keeps the regions' states just before (Tracker.Parts), which
+// bound the numerator's lowest so far, and the sweep scores the regions
+// (settle). Only the runs with such a merge are kept apart (qExcess); the
+// others' lowest change is their change, which the bucket's sums have.
+// (The per-image average's mean moves both ways: that average settles at
+// every score of a normal bucket.)
 //
 // Where those bounds are not within the tolerance, the images' changes of
 // RC's sums at each score of the bucket (rcEvent, a few per region made or
@@ -131,25 +130,13 @@ func (l *blockList[T]) add(e T) {
 // ascending.
 type rcEvents = blockList[rcEvent]
 
-// staleQualities returns the sum of the qualities, as last scored, of the
-// regions changed since (settle): at most what RC's numerator has lost
-// since then, no quality being below 0.
-func (s *imageSweep) staleQualities() (sum int64) {
-	for _, l := range s.dirty {
-		if s.changed[l] {
-			sum += s.account[l]
-		}
-	}
-	return sum
-}
-
 // extentSparse is sweepSparse's loop over an image's sorted keys that also
 // follows its RC extent in each bucket of normal pixels, and records its RC
 // events in the last bucket.
 func (s *imageSweep) extentSparse(r *bucketRun) {
 	acc, keys := r.acc, s.keys
 	tail := len(r.bounds) // bucket 2M
-	perKey := true || s.opts.RCAverage == metric.PerImage
+	perKey := s.opts.RCAverage == metric.PerImage
 	for i, kv := range keys {
 		r.reach(kv)
 		var d sums
@@ -181,9 +168,8 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			}
 		case s.mergedLists:
 			// The numerator fell from its last score to the state before
-			// this pixel, by at most the stale qualities; then it may
-			// rise.
-			r.ext.loQ = min(r.ext.loQ, r.ext.q-s.staleQualities())
+			// this pixel (beforeMerge at least); then it may rise.
+			r.ext.loQ = min(r.ext.loQ, r.ext.q+s.beforeMerge)
 			var e sums
 			s.settle(&e)
 			r.settled += e.rc

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"math"
+	"slices"
 
 	"github.com/zsadbench/zsadbench/connected"
 	"github.com/zsadbench/zsadbench/internal/finite"
@@ -50,8 +51,11 @@ type imageSweep struct {
 	changed              []bool
 	rootOf, dirty        []int32
 	// mergedLists is set when a pixel merges regions that overlap ground
-	// truth (RC's numerator may rise; see extent.go).
+	// truth (RC's numerator may rise; see extent.go); with the tracker's
+	// parts kept, beforeMerge is then at most the change of RC's numerator
+	// since the last settle just before the pixel.
 	mergedLists bool
+	beforeMerge int64
 }
 
 // orderKey and keyScore are scorekey's order of scores (ascending key =
@@ -155,6 +159,9 @@ func (s *imageSweep) merge(r int32, absorbed []int32) {
 	l := s.tracker.List(r)
 	if len(absorbed) > 1 {
 		s.mergedLists = true
+		if parts := s.tracker.Parts(); len(parts) == len(absorbed) {
+			s.beforeMerge = s.changeBefore(absorbed, parts)
+		}
 	}
 	if len(absorbed) == 1 && absorbed[0] == l && int(l) < len(s.changed) && s.changed[l] {
 		// It took a pixel and is already to be scored; its root may have
@@ -180,6 +187,22 @@ func (s *imageSweep) merge(r int32, absorbed []int32) {
 		s.changed[l] = true
 		s.dirty = append(s.dirty, l)
 	}
+}
+
+// changeBefore returns at most the change of RC's numerator since the last
+// settle at the state just before a pixel outside ground truth merged the
+// regions of the lists absorbed, whose states parts are (Tracker.Parts):
+// the first part has the pixel, which lowers its quality if anything.
+func (s *imageSweep) changeBefore(absorbed []int32, parts []tracker.Match) (d int64) {
+	for _, l := range s.dirty {
+		if s.changed[l] && !slices.Contains(absorbed, l) {
+			d += s.quality(s.tracker.Region(s.rootOf[l])) - s.account[l]
+		}
+	}
+	for k, l := range absorbed {
+		d += s.quality(parts[k]) - s.account[l]
+	}
+	return d
 }
 
 // settle scores the regions changed since it last ran and adds the change

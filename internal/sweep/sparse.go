@@ -321,6 +321,7 @@ func (s *imageSweep) sweepSparse(im *metric.Image, bounds []uint32, full bool, a
 		return gtRegions, nil
 	}
 	r.sweep = s
+	s.tracker.KeepParts(acc.ext != nil)
 	if rec != nil {
 		s.recordSparse(r)
 		return gtRegions, nil

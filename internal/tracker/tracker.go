@@ -52,6 +52,9 @@ type Tracker struct {
 	table    *[256]group // groups8 or groups4
 	keep     uint32      // the mask bits the connectivity sees
 	absorbed []int32     // Add's lists
+	// keepParts asks Add for parts (see Parts).
+	keepParts bool
+	parts     []Match
 }
 
 // A root's parent entry is ^(area | listBit when its region overlaps ground
@@ -294,6 +297,12 @@ func (t *Tracker) Add(q int32) (root int32, joined int, lists []int32) {
 			continue
 		}
 		if ^t.parent[rq]&listBit != 0 {
+			if t.keepParts && len(lists) > 0 {
+				if len(lists) == 1 {
+					t.parts = append(t.parts[:0], t.Region(root))
+				}
+				t.parts = append(t.parts, t.Region(rq))
+			}
 			lists = append(lists, t.listOf[rq])
 		}
 		joined++
@@ -304,6 +313,16 @@ func (t *Tracker) Add(q int32) (root int32, joined int, lists []int32) {
 	}
 	return root, joined, lists
 }
+
+// KeepParts sets whether Add keeps the parts it merges (see Parts).
+func (t *Tracker) KeepParts(on bool) { t.keepParts = on }
+
+// Parts returns, after an Add of a pixel outside ground truth whose lists
+// number two or more, with KeepParts on, the states of the regions of
+// those lists just before they merged: Parts()[k] is that of lists[k],
+// the first one with the pixel (and any region that overlaps no ground
+// truth that joined it first). The slice is reused by the next call.
+func (t *Tracker) Parts() []Match { return t.parts }
 
 // Overlaps reports whether the region whose root is r overlaps a
 // ground-truth region.
