@@ -41,12 +41,41 @@ import (
 // merged) are sorted across images and replayed: the points where RC is
 // lowest and highest within the bucket (rcPeaks) join the curve, which
 // then covers every point of the exact curve there. Such buckets lie
-// mostly where few regions are predicted, among the highest scores, and
-// in the last bucket, below every anomalous score, where each image's
-// regions merge into one. The sweep records the events of that last
-// bucket, which ends each image's sweep; the others come from sweeping
-// again each image's pixels down to the last bucket that strays
-// (strayEvents), a small share of its pixels.
+// where few regions are predicted: among the highest scores, and in the
+// last bucket, below every anomalous score, where each image's regions
+// merge into one. So the sweep records the events of the highest scores
+// (to about zoneShare of the pixels, zoneKey) and of the last bucket as
+// it goes; those of buckets that stray beyond come from sweeping each
+// image's pixels again down to the last such bucket (strayEvents).
+
+// zoneShare is about the share of a category's pixels, from the highest
+// score down, whose RC events the sparse sweep records (zoneKey; a
+// variable for tests).
+var zoneShare = 1.0 / 12
+
+// zoneKey returns an order key with about zoneShare of the images' pixels
+// at or below it, from a sample of them.
+func zoneKey(images []metric.Image) uint32 {
+	n := 0
+	for i := range images {
+		n += len(images[i].Scores)
+	}
+	step := max(1, n/(1<<16))
+	var sample []uint64
+	at := 0 // the index in the category of the next pixel sampled
+	for i := range images {
+		sc := images[i].Scores
+		for ; at < len(sc); at += step {
+			sample = append(sample, uint64(orderKey(sc[at]))<<32)
+		}
+		at -= len(sc)
+	}
+	if len(sample) == 0 || zoneShare <= 0 {
+		return 0 // (no finite score has key 0)
+	}
+	sorted, _ := radixSort(sample, make([]uint64, len(sample)))
+	return uint32(sorted[int(float64(len(sorted)-1)*zoneShare)] >> 32)
+}
 
 // rExtent sums over images the lowest and highest change of the region
 // count within a bucket of normal pixels (an image's change is at most its
@@ -132,7 +161,7 @@ type rcEvents = blockList[rcEvent]
 
 // extentSparse is sweepSparse's loop over an image's sorted keys that also
 // follows its RC extent in each bucket of normal pixels, and records its RC
-// events in the last bucket.
+// events there up to the zone's key and in the last bucket.
 func (s *imageSweep) extentSparse(r *bucketRun) {
 	acc, keys := r.acc, s.keys
 	tail := len(r.bounds) // bucket 2M
@@ -151,9 +180,12 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		}
 		r.ext.r += d.regions
 		r.ext.reachR()
+		k := uint32(kv >> 32)
+		record := k <= acc.zone || r.j == tail
 		switch {
-		case perKey || r.j == tail:
-			// Settled at each score.
+		case perKey || record:
+			// Settled at each score (the zone is the keys' first, so
+			// that the scores recorded in a bucket are its first).
 			r.evR += d.regions
 			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
 				var e sums
@@ -161,8 +193,8 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 				r.settled += e.rc
 				r.ext.q += e.rc
 				r.ext.reachQ()
-				if r.j == tail && (e.rc != 0 || r.evR != 0) {
-					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
+				if record && (e.rc != 0 || r.evR != 0) {
+					acc.events.add(rcEvent{key: k, dr: int32(r.evR), dq: e.rc})
 				}
 				r.evR = 0
 			}
@@ -192,8 +224,8 @@ func (s *imageSweep) extentNoGT(r *bucketRun) {
 		if r.j&1 == 0 {
 			r.ext.r += dr
 			r.ext.reachR()
-			if r.j == tail && dr != 0 {
-				acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(dr)})
+			if k := uint32(kv >> 32); dr != 0 && (k <= acc.zone || r.j == tail) {
+				acc.events.add(rcEvent{key: k, dr: int32(dr)})
 			}
 		}
 	}
@@ -275,10 +307,11 @@ func (sp *sparsePoints) rcBounds(shift uint, visit func(j int, before, after *cu
 }
 
 // strayEvents sweeps again each image's pixels down to the last bucket in
-// stray but the last one (bucket 2M, whose events the sweep recorded), and
-// returns their RC events in the buckets of stray, one list per worker.
-// bounds are the buckets' (bucketBounds).
-func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, budget *eventBudget) []*rcEvents {
+// stray but the last one (bucket 2M), if it has keys beyond zone, and
+// returns their RC events beyond zone in the buckets of stray, one list
+// per worker (the sweep recorded the others). bounds are the buckets'
+// (bucketBounds).
+func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, zone uint32, budget *eventBudget) []*rcEvents {
 	isStray := make([]bool, len(keys)+1)
 	last := -1 // the last stray bucket's j, but the last bucket's
 	for _, b := range stray {
@@ -292,20 +325,24 @@ func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, budget *e
 	}
 	isStray[len(keys)] = false
 	end := keys[last] - 1 // the largest key of bucket 2*last
+	if end <= zone {
+		return nil
+	}
 	per := make([]*rcEvents, len(st.sweeps))
 	images := st.images
 	parallel.For(len(images), len(st.sweeps), func(w, i int) {
 		if per[w] == nil {
 			per[w] = &rcEvents{budget: budget}
 		}
-		st.sweeps[w].strayEvents(&images[i], end, bounds, isStray, per[w])
+		st.sweeps[w].strayEvents(&images[i], zone, end, bounds, isStray, per[w])
 	})
 	return per
 }
 
-// strayEvents adds to out the image's RC events in the buckets of normal
-// pixels 2j with stray[j], sweeping its pixels with keys up to end.
-func (s *imageSweep) strayEvents(im *metric.Image, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
+// strayEvents adds to out the image's RC events with keys beyond zone in
+// the buckets of normal pixels 2j with stray[j], sweeping its pixels with
+// keys up to end.
+func (s *imageSweep) strayEvents(im *metric.Image, zone, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
 	s.keys = growU64(s.keys, len(im.Scores))
 	n := 0
 	q := uint64(im.Width + 3) // framed index of the row's first pixel
@@ -323,9 +360,11 @@ func (s *imageSweep) strayEvents(im *metric.Image, end uint32, bounds []uint32, 
 	inStray := func(b int) bool { return b&1 == 0 && stray[b>>1] }
 	b, hit := 0, false
 	for _, kv := range keys {
-		if b = advance(bounds, b, uint32(kv>>32)); inStray(b) {
-			hit = true
-			break
+		if k := uint32(kv >> 32); k > zone {
+			if b = advance(bounds, b, k); inStray(b) {
+				hit = true
+				break
+			}
 		}
 	}
 	if !hit {
@@ -351,6 +390,16 @@ func (s *imageSweep) strayEvents(im *metric.Image, end uint32, bounds []uint32, 
 				var e sums
 				s.settle(&e) // (the changes of earlier buckets)
 			}
+		}
+		if k <= zone && in {
+			// (Recorded by the sweep; settled at the last.)
+			var d sums
+			s.add(int32(kv), &d)
+			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
+				var e sums
+				s.settle(&e)
+			}
+			continue
 		}
 		var d sums
 		s.add(int32(kv), &d)

@@ -174,3 +174,90 @@ func checkRCBounds(t *testing.T, cat *metric.Category, s metric.Settings) (n bou
 	}
 	return n
 }
+
+// TestRCPeaks checks the PRO-vs-RC curve of the sparse grid's points and
+// RC's peaks (Result.RCPeaks) against every point of the full exact grid,
+// with the events recorded by the sweep, swept again (strayEvents), or
+// some of each: each peak is a point of the full grid, and each point of
+// the full grid lies within the tolerance of the range of RC between the
+// kept points either side of it (at its PRO).
+func TestRCPeaks(t *testing.T) {
+	defer func(z float64) { zoneShare = z }(zoneShare)
+	const tol = 1e-3
+	rng := rand.New(rand.NewPCG(8, 8))
+	peaks := map[float64]int{}
+	for trial := range 150 {
+		cat := blobCategory(rng)
+		s := metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05 + 0.5*rng.Float64(), RCPRODelta: 0.5 + 2*rng.Float64(), Workers: 1 + rng.IntN(3)}
+		if rng.IntN(2) == 0 {
+			s.Connectivity = connected.Four
+		}
+		if rng.IntN(3) == 0 {
+			s.RCAverage = metric.PerImage
+		}
+		full, err := Run(cat, Options{Settings: s, Need: NeedAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := map[float64]Point{} // the full grid's points by threshold
+		for k := range full.Exact.Len() {
+			at[full.Exact.At(k).Threshold] = full.Exact.At(k)
+		}
+		for _, zone := range []float64{0, 1.0 / 12, 0.5, 1} {
+			zoneShare = zone
+			fold := func(*Point) func([]Point) { return func([]Point) {} }
+			sparse, err := Run(cat, Options{Settings: s, Need: NeedAll, Sparse: true, Keep: true, Fold: fold, KeepRCTolerance: tol})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sparse.RCPeaks == nil {
+				continue // no anomalous pixel: the full grid
+			}
+			// The kept points with a region, by threshold.
+			kept := map[float64]Point{}
+			for _, pts := range []*Points{&sparse.Exact, sparse.RCPeaks} {
+				for k := range pts.Len() {
+					if p := pts.At(k); p.Regions > 0 {
+						kept[p.Threshold] = p
+					}
+				}
+			}
+			for k := range sparse.RCPeaks.Len() {
+				p := sparse.RCPeaks.At(k)
+				if f, ok := at[p.Threshold]; !ok || f.RC != p.RC || f.Regions != p.Regions || f.PRO != p.PRO {
+					t.Fatalf("trial %d zone %v: peak %+v is not the full grid's point %+v", trial, zone, p, f)
+				}
+				peaks[zone]++
+			}
+			var prev *Point
+			for k := range full.Exact.Len() {
+				p := full.Exact.At(k)
+				if p.Regions == 0 {
+					continue
+				}
+				if q, ok := kept[p.Threshold]; ok {
+					prev = &q
+					continue
+				}
+				next := k + 1
+				for ; next < full.Exact.Len(); next++ {
+					if _, ok := kept[full.Exact.Threshold[next]]; ok {
+						break
+					}
+				}
+				if prev == nil || next == full.Exact.Len() {
+					t.Fatalf("trial %d zone %v: full point %d (t=%v) has no kept point either side", trial, zone, k, p.Threshold)
+				}
+				a, b := prev.RC, kept[full.Exact.Threshold[next]].RC
+				if p.RC < min(a, b)-tol || p.RC > max(a, b)+tol {
+					t.Fatalf("trial %d zone %v: full point %d (t=%v) has RC %v, beyond %v of the kept points' %v and %v either side", trial, zone, k, p.Threshold, p.RC, tol, a, b)
+				}
+			}
+		}
+	}
+	for _, zone := range []float64{0, 1.0 / 12, 0.5, 1} {
+		if peaks[zone] == 0 {
+			t.Errorf("zone %v: no peak", zone)
+		}
+	}
+}

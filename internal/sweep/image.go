@@ -56,6 +56,7 @@ type imageSweep struct {
 	// since the last settle just before the pixel.
 	mergedLists bool
 	beforeMerge int64
+	unsettled   int64 // a change of RC's numerator that settle is to add
 }
 
 // orderKey and keyScore are scorekey's order of scores (ascending key =
@@ -91,7 +92,7 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 		s.gt = tracker.Frame(s.gtFrame, labels, im.Width, im.Height)
 		s.gtFrame = s.gt
 	}
-	s.rcSum, s.regions, s.mean = 0, 0, 0
+	s.rcSum, s.regions, s.mean, s.unsettled = 0, 0, 0, 0
 	s.dirty = s.dirty[:0]
 	clear(s.changed)
 	return gtRegions
@@ -160,7 +161,7 @@ func (s *imageSweep) merge(r int32, absorbed []int32) {
 	if len(absorbed) > 1 {
 		s.mergedLists = true
 		if parts := s.tracker.Parts(); len(parts) == len(absorbed) {
-			s.beforeMerge = s.changeBefore(absorbed, parts)
+			s.beforeMerge = s.settleBefore(absorbed, parts)
 		}
 	}
 	if len(absorbed) == 1 && absorbed[0] == l && int(l) < len(s.changed) && s.changed[l] {
@@ -189,16 +190,22 @@ func (s *imageSweep) merge(r int32, absorbed []int32) {
 	}
 }
 
-// changeBefore returns at most the change of RC's numerator since the last
-// settle at the state just before a pixel outside ground truth merged the
-// regions of the lists absorbed, whose states parts are (Tracker.Parts):
-// the first part has the pixel, which lowers its quality if anything.
-func (s *imageSweep) changeBefore(absorbed []int32, parts []tracker.Match) (d int64) {
+// settleBefore scores the regions changed since the last settle but those
+// of the lists absorbed, which a pixel outside ground truth has just
+// merged, their states just before being parts (Tracker.Parts); settle
+// adds the change. It returns at most the change of RC's numerator since
+// the last settle at the state just before the pixel: the first part has
+// the pixel, which lowers its quality if anything.
+func (s *imageSweep) settleBefore(absorbed []int32, parts []tracker.Match) int64 {
+	d := int64(0)
 	for _, l := range s.dirty {
 		if s.changed[l] && !slices.Contains(absorbed, l) {
-			d += s.quality(s.tracker.Region(s.rootOf[l])) - s.account[l]
+			q := s.quality(s.tracker.Region(s.rootOf[l]))
+			d += q - s.account[l]
+			s.account[l], s.changed[l] = q, false
 		}
 	}
+	s.unsettled += d
 	for k, l := range absorbed {
 		d += s.quality(parts[k]) - s.account[l]
 	}
@@ -212,7 +219,8 @@ func (s *imageSweep) settle(d *sums) {
 	if s.opts.Need&NeedRC == 0 {
 		return
 	}
-	dq := int64(0)
+	dq := s.unsettled
+	s.unsettled = 0
 	for _, l := range s.dirty {
 		if s.changed[l] {
 			s.changed[l] = false

@@ -43,6 +43,7 @@ type sparseSums struct {
 	ext    []rExtent
 	excess blockList[qExcess]
 	events rcEvents
+	zone   uint32 // the largest key of the events recorded but bucket 2M's
 }
 
 func newSparseSums(keys int, full bool, need Need, extent bool) *sparseSums {
@@ -206,6 +207,10 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	}
 	// The lists RC's extent records (extent.go) take what is left.
 	budget := &eventBudget{}
+	var zone uint32
+	if extent {
+		zone = zoneKey(images)
+	}
 	budget.left.Store(spare / listBlockBytes)
 	if maxEventBlocks >= 0 {
 		budget.left.Store(min(budget.left.Load(), maxEventBlocks))
@@ -216,6 +221,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 			per[w] = newSparseSums(len(keys), full, st.opts.Need, extent)
 			per[w].events.budget = budget
 			per[w].excess.budget = budget
+			per[w].zone = zone
 		}
 		var rec *imageRecord
 		if recs != nil {
@@ -241,7 +247,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		}
 		tol := st.opts.KeepRCTolerance
 		stray := sp.rcStray(tol, st.shift)
-		lists := st.strayEvents(stray, keys, bounds, budget)
+		lists := st.strayEvents(stray, keys, bounds, zone, budget)
 		if budget.over.Load() {
 			return false, nil
 		}
