@@ -96,8 +96,23 @@ type imageExtent struct {
 	loQ, hiQ, loR, hiR int64 // its extremes, from 0
 }
 
-func (e *imageExtent) reachR() { e.loR, e.hiR = min(e.loR, e.r), max(e.hiR, e.r) }
 func (e *imageExtent) reachQ() { e.loQ, e.hiQ = min(e.loQ, e.q), max(e.hiQ, e.q) }
+
+// runCount follows the region count's change within an image's run
+// through a bucket pixel by pixel, in a local variable (a field of the run
+// would cost a load and a store a pixel).
+type runCount struct{ r, lo, hi int64 }
+
+func (c *runCount) add(dr int64) {
+	c.r += dr
+	c.lo, c.hi = min(c.lo, c.r), max(c.hi, c.r)
+}
+
+// store moves the count into the run's extent, for its flush.
+func (c *runCount) store(r *bucketRun) {
+	r.ext.r, r.ext.loR, r.ext.hiR = c.r, c.lo, c.hi
+	*c = runCount{}
+}
 
 // flush adds the image's run through bucket 2j, whose numerator changed by
 // q in all, to acc and starts over.
@@ -166,8 +181,15 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 	acc, keys := r.acc, s.keys
 	tail := len(r.bounds) // bucket 2M
 	perKey := s.opts.RCAverage == metric.PerImage
+	var count runCount
 	for i, kv := range keys {
-		r.reach(kv)
+		// (bucketRun.reach, written out so that count stays in
+		// registers)
+		if k := uint32(kv >> 32); k >= r.next {
+			count.store(r)
+			r.move(k)
+		}
+		r.last = uint32(kv >> 32)
 		var d sums
 		s.mergedLists = false
 		s.add(int32(kv), &d)
@@ -178,8 +200,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		if r.j&1 != 0 {
 			continue
 		}
-		r.ext.r += d.regions
-		r.ext.reachR()
+		count.add(d.regions)
 		k := uint32(kv >> 32)
 		record := k <= acc.zone || r.j == tail
 		switch {
@@ -209,6 +230,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			r.ext.reachQ()
 		}
 	}
+	count.store(r)
 	r.flush()
 }
 
@@ -217,18 +239,25 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 // changes.
 func (s *imageSweep) extentNoGT(r *bucketRun) {
 	acc, tail := r.acc, len(r.bounds)
+	var count runCount
 	for _, kv := range s.keys {
-		r.reach(kv)
+		// (bucketRun.reach, written out so that count stays in
+		// registers)
+		if k := uint32(kv >> 32); k >= r.next {
+			count.store(r)
+			r.move(k)
+		}
+		r.last = uint32(kv >> 32)
 		dr := int64(s.tracker.AddCount(int32(kv)))
 		r.sum += 1<<32 + dr
 		if r.j&1 == 0 {
-			r.ext.r += dr
-			r.ext.reachR()
+			count.add(dr)
 			if k := uint32(kv >> 32); dr != 0 && (k <= acc.zone || r.j == tail) {
 				acc.events.add(rcEvent{key: k, dr: int32(dr)})
 			}
 		}
 	}
+	count.store(r)
 	r.flush()
 }
 
