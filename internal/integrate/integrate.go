@@ -186,39 +186,29 @@ func (g *PRO) AUPRO(gtRegions, negatives int64) metric.Value {
 // sweep.NeedRC, with its Result.RCPeaks in threshold order; it is empty when
 // no threshold has a predicted region.
 func RCCurve(r *sweep.Result) curve.Curve {
-	p := r.Curves()
-	if r.Steps == nil && r.RCPeaks != nil && r.RCPeaks.Len() > 0 {
-		p = mergeDescending(p, r.RCPeaks)
+	a, b := r.Curves(), &sweep.Points{}
+	if r.Steps == nil && r.RCPeaks != nil {
+		b = r.RCPeaks
 	}
 	n := 0
-	for _, regions := range p.Regions {
-		if regions != 0 {
-			n++
+	for _, p := range []*sweep.Points{a, b} {
+		for _, regions := range p.Regions {
+			if regions != 0 {
+				n++
+			}
 		}
 	}
 	c := curve.Curve{Threshold: make([]float64, 0, n+1), X: make([]float64, 0, n+1), Y: make([]float64, 0, n+1)}
-	for k := range p.Threshold {
+	add := func(p *sweep.Points, k int) {
 		if p.Regions[k] == 0 {
-			continue
+			return
 		}
 		if c.Len() == 0 {
 			c.Append(math.Inf(1), 0, p.RC[k])
 		}
 		c.Append(p.Threshold[k], p.PRO[k], p.RC[k])
 	}
-	return c
-}
-
-// mergeDescending returns the points of a and b (PRO and RC) in descending
-// threshold order (each already is).
-func mergeDescending(a, b *sweep.Points) *sweep.Points {
-	out := &sweep.Points{}
-	add := func(p *sweep.Points, k int) {
-		out.Threshold = append(out.Threshold, p.Threshold[k])
-		out.PRO = append(out.PRO, p.PRO[k])
-		out.Regions = append(out.Regions, p.Regions[k])
-		out.RC = append(out.RC, p.RC[k])
-	}
+	// The peaks join the points in descending threshold order (each is).
 	i, j := 0, 0
 	for i < a.Len() || j < b.Len() {
 		if j == b.Len() || (i < a.Len() && a.Threshold[i] >= b.Threshold[j]) {
@@ -229,7 +219,7 @@ func mergeDescending(a, b *sweep.Points) *sweep.Points {
 			j++
 		}
 	}
-	return out
+	return c
 }
 
 // RCPRO returns the area under the RC curve of a sweep made with

@@ -134,6 +134,20 @@ func (p *Points) At(k int) Point {
 	return q
 }
 
+// grow makes room for n more points (see append).
+func (p *Points) grow(n int, full bool, opts Options) {
+	p.Threshold = slices.Grow(p.Threshold, n)
+	p.TP = slices.Grow(p.TP, n)
+	p.FP = slices.Grow(p.FP, n)
+	if full && opts.Need&NeedPRO != 0 {
+		p.PRO = slices.Grow(p.PRO, n)
+	}
+	if full && opts.Need&NeedRC != 0 {
+		p.Regions = slices.Grow(p.Regions, n)
+		p.RC = slices.Grow(p.RC, n)
+	}
+}
+
 func (p *Points) appendAll(q *Points) {
 	p.Threshold = append(p.Threshold, q.Threshold...)
 	p.TP = append(p.TP, q.TP...)
@@ -388,6 +402,11 @@ func (st *Stream) Finish() (*Result, error) {
 			}
 		}
 		st.images = nil
+		n := 0
+		for _, b := range stretches {
+			n += b.Len()
+		}
+		res.Exact.grow(n, full, opts)
 		for _, k := range slices.Backward(slices.Sorted(maps.Keys(stretches))) {
 			res.Exact.appendAll(stretches[k])
 		}
