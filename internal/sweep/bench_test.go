@@ -1,6 +1,8 @@
 package sweep
 
 import (
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/zsadbench/zsadbench/connected"
@@ -8,10 +10,21 @@ import (
 	"github.com/zsadbench/zsadbench/synth"
 )
 
-// benchCategory is one category of 100 synthetic maps of 256x256.
+// benchCategory is one category of 100 synthetic maps of 256x256, or of
+// $ZSAD_BENCH_IMAGES maps of $ZSAD_BENCH_SIZE^2 (ns/px is per pixel).
 func benchCategory(b *testing.B) *metric.Category {
 	b.Helper()
-	cats, err := synth.Categories(synth.Options{Categories: 1, Images: 100, Size: 256, Seed: 1})
+	o := synth.Options{Categories: 1, Images: 100, Size: 256, Seed: 1}
+	for env, v := range map[string]*int{"ZSAD_BENCH_IMAGES": &o.Images, "ZSAD_BENCH_SIZE": &o.Size} {
+		if s := os.Getenv(env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				b.Fatalf("%s=%q: want a positive integer", env, s)
+			}
+			*v = n
+		}
+	}
+	cats, err := synth.Categories(o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +42,11 @@ func benchmarkRun(b *testing.B, opts Options) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*256*256), "ns/px")
+	px := 0
+	for i := range cat.Images {
+		px += len(cat.Images[i].Scores)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(px), "ns/px")
 }
 
 // One category of 100 maps of 256x256 (6.5 Mpx), exact grid with every

@@ -500,12 +500,11 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []ui
 	ev := slices.Concat(found...)
 	// Keys ascend from the highest score down, and the buckets with them.
 	slices.SortFunc(ev, func(a, b located) int { return cmp.Compare(a.key, b.key) })
-	type state struct {
-		key uint32
-		c   curveState
-		rc  float64
+	emit := func(st *rcState) {
+		var q Point
+		st.c.point(&q, float64(keyScore(st.key)), true, shift, gtRegions)
+		out.append(&q, true, Options{Need: NeedAll})
 	}
-	var seq []state
 	for i := 0; i < len(ev); {
 		j := ev[i].bucket
 		b := &stray[which[j]]
@@ -513,45 +512,59 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []ui
 		// The bucket's states with a region, in order: the one before it
 		// (not emitted again), those at its events, and its end (a point
 		// of Exact, not emitted again).
-		seq = seq[:0]
+		k := rcKeep{emitFirst: b.before.regions == 0}
 		c := b.before
 		if c.regions > 0 {
-			seq = append(seq, state{c: c, rc: c.meanRC(shift)})
+			k.next(rcState{c: c, rc: c.meanRC(shift)}, tol, emit)
 		}
 		for i < len(ev) && ev[i].bucket == j {
-			k := ev[i].key
-			for ; i < len(ev) && ev[i].key == k; i++ {
+			key := ev[i].key
+			for ; i < len(ev) && ev[i].key == key; i++ {
 				c.rc.add(ev[i].dq)
 				c.regions += int64(ev[i].dr)
 			}
-			if c.regions > 0 && k != end {
-				seq = append(seq, state{key: k, c: c, rc: c.meanRC(shift)})
+			if c.regions > 0 && key != end {
+				k.next(rcState{key: key, c: c, rc: c.meanRC(shift)}, tol, emit)
 			}
 		}
-		seq = append(seq, state{key: end, c: b.after, rc: b.after.meanRC(shift)})
-		// Keep the first state (if it is in the bucket), then, from each
-		// kept state, the last state before the first one whose range
-		// from the kept one leaves a state between them more than tol
-		// outside.
-		emit := func(st *state) {
-			var q Point
-			st.c.point(&q, float64(keyScore(st.key)), true, shift, gtRegions)
-			out.append(&q, true, Options{Need: NeedAll})
-		}
-		if b.before.regions == 0 && len(seq) > 1 {
-			emit(&seq[0])
-		}
-		k := 0
-		lo, hi := math.Inf(1), math.Inf(-1) // of the states strictly between k and i
-		for i := 1; i < len(seq); i++ {
-			v, w := seq[k].rc, seq[i].rc
-			if lo < min(v, w)-tol || hi > max(v, w)+tol {
-				k = i - 1
-				emit(&seq[k])
-				lo, hi = math.Inf(1), math.Inf(-1)
-			}
-			lo, hi = min(lo, seq[i].rc), max(hi, seq[i].rc)
-		}
+		k.next(rcState{key: end, c: b.after, rc: b.after.meanRC(shift)}, tol, emit)
 	}
 	return out
+}
+
+// rcState is the category's state at a key within a bucket.
+type rcState struct {
+	key uint32
+	c   curveState
+	rc  float64
+}
+
+// rcKeep picks the states of a bucket to keep as they come: the first if
+// it is in the bucket (emitFirst: not the state before the bucket), then,
+// from each kept state, the last state before the first one whose range
+// from the kept one leaves a state between them more than tol outside.
+type rcKeep struct {
+	emitFirst  bool
+	n          int     // states so far
+	kept, last rcState // the last kept, and the last one
+	lo, hi     float64 // RC's range of the states strictly between them
+}
+
+func (k *rcKeep) next(s rcState, tol float64, emit func(*rcState)) {
+	if k.n == 0 {
+		k.kept, k.lo, k.hi = s, math.Inf(1), math.Inf(-1)
+	} else {
+		if k.n == 1 && k.emitFirst {
+			emit(&k.kept)
+		}
+		v, w := k.kept.rc, s.rc
+		if k.lo < min(v, w)-tol || k.hi > max(v, w)+tol {
+			k.kept = k.last
+			emit(&k.kept)
+			k.lo, k.hi = math.Inf(1), math.Inf(-1)
+		}
+		k.lo, k.hi = min(k.lo, s.rc), max(k.hi, s.rc)
+	}
+	k.last = s
+	k.n++
 }

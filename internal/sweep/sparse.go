@@ -262,6 +262,8 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		positives += c
 	}
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
+	// (A stretch has at most a point per bucket.)
+	st.keepHint = 2*(len(keys)/sparseStretches(len(keys), len(st.sweeps))+1) + 1
 	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
 	if recs != nil {
 		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
@@ -471,12 +473,16 @@ func (sp *sparsePoints) last(j int) uint32 {
 // (a variable for tests).
 var minSparseStretch = 4096
 
+// sparseStretches is the number of stretches scan cuts m anomalous keys
+// into.
+func sparseStretches(m, workers int) int { return max(1, min(workers, m/minSparseStretch)) }
+
 // scan emits the points in stretches of anomalous keys, in parallel: each
 // stretch [lo, hi) of keys covers buckets 2lo to 2hi-1, the last one also
 // bucket 2M.
 func (sp *sparsePoints) scan(proto scanner, workers int) {
 	m := len(sp.keys)
-	stretches := max(1, min(workers, m/minSparseStretch))
+	stretches := sparseStretches(m, workers)
 	from := make([]int, stretches+1)
 	for w := range from {
 		from[w] = m * w / stretches

@@ -253,6 +253,7 @@ type Stream struct {
 	sweeps     []*imageSweep // one per worker, reused
 	images     []metric.Image
 	res        Result
+	keepHint   int // the most points a stretch kept can have, when known
 }
 
 // NewStream starts a sweep of a category of extent ext: its score range
@@ -366,6 +367,7 @@ func (st *Stream) Finish() (*Result, error) {
 		stretches := map[float64]*Points{} // by the threshold of the point before
 		keep := func(prev *Point) func([]Point) {
 			b := &Points{}
+			b.grow(st.keepHint, full, opts)
 			first := math.Inf(1)
 			if prev != nil {
 				first = prev.Threshold
