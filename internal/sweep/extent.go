@@ -499,7 +499,18 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []ui
 	})
 	ev := slices.Concat(found...)
 	// Keys ascend from the highest score down, and the buckets with them.
-	slices.SortFunc(ev, func(a, b located) int { return cmp.Compare(a.key, b.key) })
+	// (A radix sort of key << 32 | index: the bucket of the last can hold
+	// as many events as pixels.)
+	order := make([]uint64, len(ev))
+	for i, e := range ev {
+		order[i] = uint64(e.key)<<32 | uint64(i)
+	}
+	order, _ = radixSort(order, make([]uint64, len(order)))
+	sorted := make([]located, len(ev))
+	for i, o := range order {
+		sorted[i] = ev[uint32(o)]
+	}
+	ev = sorted
 	emit := func(st *rcState) {
 		var q Point
 		st.c.point(&q, float64(keyScore(st.key)), true, shift, gtRegions)
