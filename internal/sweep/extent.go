@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"sync/atomic"
 	"unsafe"
 
@@ -270,33 +271,34 @@ type rcBucket struct {
 
 // rcStray returns the buckets of normal pixels where RC's bounds do not
 // lie within tol of the range of its ends (the sparse points either
-// side). Points without a predicted region are not on the curve.
-func (sp *sparsePoints) rcStray(tol float64, shift uint) (stray []rcBucket) {
-	sp.rcBounds(shift, func(j int, before, after *curveState, r rcRange) {
-		lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
-		a, b := after.meanRC(shift), after.meanRC(shift)
-		if before.regions > 0 {
-			a = before.meanRC(shift)
-		}
-		// (Where the curve starts in the bucket, its first point is
-		// needed.)
-		if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
-			stray = append(stray, rcBucket{j: j, before: *before, after: *after})
-		}
+// side), going through the stretches in parallel (stretchesOf). Points
+// without a predicted region are not on the curve.
+func (sp *sparsePoints) rcStray(tol float64, shift uint, from []int, starts []curveState) []rcBucket {
+	excess := sp.excess()
+	per := make([][]rcBucket, len(starts))
+	parallel.Workers(len(starts), func(w int) {
+		sp.rcBounds(shift, from[w], from[w+1], starts[w], excess, func(j int, before, after *curveState, r rcRange) {
+			lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
+			a, b := after.meanRC(shift), after.meanRC(shift)
+			if before.regions > 0 {
+				a = before.meanRC(shift)
+			}
+			// (Where the curve starts in the bucket, its first point is
+			// needed.)
+			if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
+				per[w] = append(per[w], rcBucket{j: j, before: *before, after: *after})
+			}
+		})
 	})
-	return stray
+	return slices.Concat(per...)
 }
 
 // rcRange bounds RC's numerator (a float, not fixed point) and
 // denominator within a bucket.
 type rcRange struct{ loQ, hiQ, loR, hiR float64 }
 
-// rcBounds visits each bucket of normal pixels 2j with a pixel and a
-// predicted region after it, with the states before and after it and the
-// range of RC's sums at every threshold within it (with the denominator
-// at least 1: where it is 0, RC is not on the curve).
-func (sp *sparsePoints) rcBounds(shift uint, visit func(j int, before, after *curveState, r rcRange)) {
-	scale := math.Ldexp(1, -int(shift))
+// excess returns the workers' runs kept apart (qExcess) by bucket.
+func (sp *sparsePoints) excess() []qExcess {
 	var excess []qExcess
 	for _, s := range sp.per {
 		for _, b := range s.excess.blocks {
@@ -304,9 +306,23 @@ func (sp *sparsePoints) rcBounds(shift uint, visit func(j int, before, after *cu
 		}
 	}
 	slices.SortFunc(excess, func(a, b qExcess) int { return cmp.Compare(a.j, b.j) })
-	var c curveState
+	return excess
+}
+
+// rcBounds visits each bucket of normal pixels 2j, for j in [lo, hi) and
+// M when hi is M, with a pixel and a predicted region after it, with the
+// states before and after it and the range of RC's sums at every threshold
+// within it (with the denominator at least 1: where it is 0, RC is not on
+// the curve). c is the state before bucket 2lo, and excess the runs kept
+// apart (sparsePoints.excess).
+func (sp *sparsePoints) rcBounds(shift uint, lo, hi int, c curveState, excess []qExcess, visit func(j int, before, after *curveState, r rcRange)) {
+	scale := math.Ldexp(1, -int(shift))
 	m := len(sp.keys)
-	for j := 0; j <= m; j++ {
+	excess = excess[sort.Search(len(excess), func(i int) bool { return excess[i].j >= lo }):]
+	if hi == m {
+		hi++ // bucket 2M
+	}
+	for j := lo; j < hi; j++ {
 		before := c
 		var exLo, exHi float64
 		for len(excess) > 0 && excess[0].j == j {

@@ -136,7 +136,7 @@ func checkRCBounds(t *testing.T, cat *metric.Category, s metric.Settings) (n bou
 	inspectExtent = func(sp *sparsePoints) {
 		bounds = bucketBounds(sp.keys)
 		shift := fixedShift(cat.ExtentFor(s.Thresholds).MaxPixels)
-		sp.rcBounds(shift, func(j int, before, after *curveState, r rcRange) {
+		sp.rcBounds(shift, 0, len(sp.keys), curveState{}, sp.excess(), func(j int, before, after *curveState, r rcRange) {
 			buckets[j] = r
 			ends[j] = [2]float64{before.rc.float(shift), after.rc.float(shift)}
 			if r.hiQ > max(ends[j][0], ends[j][1]) {

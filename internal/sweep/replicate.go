@@ -151,7 +151,8 @@ func (rp *Replicates) Scan(weights []int32, buf *ReplicateBuffers, fold Fold) (C
 	}
 	s.last = rp.last
 	sp := sparsePoints{keys: rp.keys, tp: buf.tp, per: []*sparseSums{s}}
-	sp.scan(scanner{full: true, shift: rp.shift, gtRegions: c.GTRegions, fold: fold}, 1)
+	from, starts := sp.stretchesOf(1)
+	sp.scan(scanner{full: true, shift: rp.shift, gtRegions: c.GTRegions, fold: fold}, from, starts)
 	return c, nil
 }
 

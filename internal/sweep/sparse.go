@@ -241,12 +241,13 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	for _, g := range gtRegions {
 		gtTotal += int64(g)
 	}
+	from, starts := sp.stretchesOf(len(st.sweeps))
 	if extent {
 		if inspectExtent != nil {
 			inspectExtent(&sp)
 		}
 		tol := st.opts.KeepRCTolerance
-		stray := sp.rcStray(tol, st.shift)
+		stray := sp.rcStray(tol, st.shift, from, starts)
 		lists := st.strayEvents(stray, keys, bounds, zone, budget)
 		if budget.over.Load() {
 			return false, nil
@@ -264,7 +265,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
 	// (A stretch has at most a point per bucket.)
 	st.keepHint = 2*(len(keys)/sparseStretches(len(keys), len(st.sweeps))+1) + 1
-	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, len(st.sweeps))
+	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, from, starts)
 	if recs != nil {
 		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
 	}
@@ -477,24 +478,30 @@ var minSparseStretch = 4096
 // into.
 func sparseStretches(m, workers int) int { return max(1, min(workers, m/minSparseStretch)) }
 
-// scan emits the points in stretches of anomalous keys, in parallel: each
-// stretch [lo, hi) of keys covers buckets 2lo to 2hi-1, the last one also
-// bucket 2M.
-func (sp *sparsePoints) scan(proto scanner, workers int) {
+// stretchesOf cuts the anomalous keys into stretches to go through in
+// parallel: stretch w covers keys [from[w], from[w+1]), so buckets
+// 2from[w] to 2from[w+1]-1, the last one also bucket 2M, and starts at
+// state starts[w].
+func (sp *sparsePoints) stretchesOf(workers int) (from []int, starts []curveState) {
 	m := len(sp.keys)
-	stretches := sparseStretches(m, workers)
-	from := make([]int, stretches+1)
+	n := sparseStretches(m, workers)
+	from = make([]int, n+1)
 	for w := range from {
-		from[w] = m * w / stretches
+		from[w] = m * w / n
 	}
 	// Each stretch's total, then the state at its start.
-	starts := make([]curveState, stretches)
-	parallel.Workers(stretches, func(w int) {
+	starts = make([]curveState, n)
+	parallel.Workers(n, func(w int) {
 		for b := 2 * from[w]; b < 2*from[w+1]; b++ {
 			sp.add(&starts[w], b)
 		}
 	})
-	starts = stretchStarts(starts)
+	return from, stretchStarts(starts)
+}
+
+// scan emits the points of the stretches (stretchesOf), in parallel.
+func (sp *sparsePoints) scan(proto scanner, from []int, starts []curveState) {
+	m, stretches := len(sp.keys), len(starts)
 	parallel.Workers(stretches, func(w int) {
 		s := proto
 		s.out = &points{}
