@@ -180,8 +180,8 @@ type rcEvents = blockList[rcEvent]
 // events there up to the zone's key and in the last bucket.
 func (s *imageSweep) extentSparse(r *bucketRun) {
 	acc, keys := r.acc, s.keys
-	tail := len(r.bounds) // bucket 2M
 	perKey := s.opts.RCAverage == metric.PerImage
+	from, to := r.unrecorded(keys)
 	var count runCount
 	for i, kv := range keys {
 		// (bucketRun.reach, written out so that count stays in
@@ -192,22 +192,22 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		}
 		r.last = uint32(kv >> 32)
 		var d sums
-		s.mergedLists = false
 		s.add(int32(kv), &d)
 		r.sum += 1<<32 + d.regions
 		if d.pos != 0 {
 			acc.pro[r.j>>1].add(d.pro)
 		}
 		if r.j&1 != 0 {
+			s.mergedLists = false
 			continue
 		}
 		count.add(d.regions)
-		k := uint32(kv >> 32)
-		record := k <= acc.zone || r.j == tail
+		record := i < from || i >= to
 		switch {
 		case perKey || record:
 			// Settled at each score (the zone is the keys' first, so
 			// that the scores recorded in a bucket are its first).
+			s.mergedLists = false
 			r.evR += d.regions
 			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
 				var e sums
@@ -216,13 +216,14 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 				r.ext.q += e.rc
 				r.ext.reachQ()
 				if record && (e.rc != 0 || r.evR != 0) {
-					acc.events.add(rcEvent{key: k, dr: int32(r.evR), dq: e.rc})
+					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
 				}
 				r.evR = 0
 			}
 		case s.mergedLists:
 			// The numerator fell from its last score to the state before
 			// this pixel (beforeMerge at least); then it may rise.
+			s.mergedLists = false
 			r.ext.loQ = min(r.ext.loQ, r.ext.q+s.beforeMerge)
 			var e sums
 			s.settle(&e)
@@ -239,9 +240,10 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 // ground truth, pooled: every quality is 0, and only the region count
 // changes.
 func (s *imageSweep) extentNoGT(r *bucketRun) {
-	acc, tail := r.acc, len(r.bounds)
+	acc := r.acc
+	from, to := r.unrecorded(s.keys)
 	var count runCount
-	for _, kv := range s.keys {
+	for i, kv := range s.keys {
 		// (bucketRun.reach, written out so that count stays in
 		// registers)
 		if k := uint32(kv >> 32); k >= r.next {
@@ -253,13 +255,26 @@ func (s *imageSweep) extentNoGT(r *bucketRun) {
 		r.sum += 1<<32 + dr
 		if r.j&1 == 0 {
 			count.add(dr)
-			if k := uint32(kv >> 32); dr != 0 && (k <= acc.zone || r.j == tail) {
-				acc.events.add(rcEvent{key: k, dr: int32(dr)})
+			if dr != 0 && (i < from || i >= to) {
+				acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(dr)})
 			}
 		}
 	}
 	count.store(r)
 	r.flush()
+}
+
+// unrecorded returns the range [from, to) of an image's sorted keys whose
+// RC events the sweep does not record: those beyond the zone's key and
+// before bucket 2M.
+func (r *bucketRun) unrecorded(keys []uint64) (from, to int) {
+	// (Keys of the same score are recorded alike: a pixel's index is below
+	// 2^32 - 1.)
+	from, _ = slices.BinarySearch(keys, uint64(r.acc.zone)<<32|math.MaxUint32)
+	if n := len(r.bounds); n > 0 {
+		to, _ = slices.BinarySearch(keys, uint64(r.bounds[n-1])<<32)
+	}
+	return min(from, to), to
 }
 
 // rcBucket is a bucket of normal pixels (2j) where RC may stray, and the
