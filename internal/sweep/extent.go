@@ -42,21 +42,26 @@ import (
 // merged) are sorted across images and replayed: the points where RC is
 // lowest and highest within the bucket (rcPeaks) join the curve, which
 // then covers every point of the exact curve there. Such buckets lie
-// where few regions are predicted: among the highest scores, and in the
-// last bucket, below every anomalous score, where each image's regions
-// merge into one. So the sweep records the events of the highest scores
-// (to about zoneShare of the pixels, zoneKey) and of the last bucket as
-// it goes; those of buckets that stray beyond come from sweeping each
+// where few regions are predicted: among the highest scores, and among
+// the lowest, where each image's regions merge into one. So the sweep
+// records the events of the highest scores and of the lowest (zones) as
+// it goes; those of buckets that stray between come from sweeping each
 // image's pixels again down to the last such bucket (strayEvents).
 
-// zoneShare is about the share of a category's pixels, from the highest
-// score down, whose RC events the sparse sweep records (zoneKey; a
-// variable for tests).
-var zoneShare = 1.0 / 12
+// zoneShares are about the shares of a category's pixels, from the highest
+// score down and from the lowest up, whose RC events the sparse sweep
+// records (a variable for tests).
+var zoneShares = [2]float64{1.0 / 12, 1.0 / 24}
 
-// zoneKey returns an order key with about zoneShare of the images' pixels
-// at or below it, from a sample of them.
-func zoneKey(images []metric.Image) uint32 {
+// zones are the keys of the scores whose RC events the sparse sweep
+// records: those at or below top, those at or above bottom, and those of
+// bucket 2M.
+type zones struct{ top, bottom uint32 }
+
+// zonesOf returns the zones of the images, from a sample of their pixels.
+func zonesOf(images []metric.Image) zones {
+	// (No finite score has key 0 or 2^32 - 1: zones of no key.)
+	z := zones{0, math.MaxUint32}
 	n := 0
 	for i := range images {
 		n += len(images[i].Scores)
@@ -71,11 +76,18 @@ func zoneKey(images []metric.Image) uint32 {
 		}
 		at -= len(sc)
 	}
-	if len(sample) == 0 || zoneShare <= 0 {
-		return 0 // (no finite score has key 0)
+	if len(sample) == 0 {
+		return z
 	}
 	sorted, _ := radixSort(sample, make([]uint64, len(sample)))
-	return uint32(sorted[int(float64(len(sorted)-1)*zoneShare)] >> 32)
+	last := float64(len(sorted) - 1)
+	if zoneShares[0] > 0 {
+		z.top = uint32(sorted[int(last*zoneShares[0])] >> 32)
+	}
+	if zoneShares[1] > 0 {
+		z.bottom = uint32(sorted[int(last*(1-zoneShares[1]))] >> 32)
+	}
+	return z
 }
 
 // rExtent sums over images the lowest and highest change of the region
@@ -191,6 +203,17 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			r.move(k)
 		}
 		r.last = uint32(kv >> 32)
+		if i == to && i > 0 {
+			// Into the zone of the lowest scores: the changes so far are
+			// not its events.
+			var e sums
+			s.settle(&e)
+			r.settled += e.rc
+			if r.j&1 == 0 {
+				r.ext.q += e.rc
+				r.ext.reachQ()
+			}
+		}
 		var d sums
 		s.add(int32(kv), &d)
 		r.sum += 1<<32 + d.regions
@@ -265,14 +288,19 @@ func (s *imageSweep) extentNoGT(r *bucketRun) {
 }
 
 // unrecorded returns the range [from, to) of an image's sorted keys whose
-// RC events the sweep does not record: those beyond the zone's key and
-// before bucket 2M.
+// RC events the sweep does not record: those between the zones and before
+// bucket 2M.
 func (r *bucketRun) unrecorded(keys []uint64) (from, to int) {
 	// (Keys of the same score are recorded alike: a pixel's index is below
 	// 2^32 - 1.)
-	from, _ = slices.BinarySearch(keys, uint64(r.acc.zone)<<32|math.MaxUint32)
+	z := r.acc.zones
+	from, _ = slices.BinarySearch(keys, uint64(z.top)<<32|math.MaxUint32)
+	to, _ = slices.BinarySearch(keys, uint64(z.bottom)<<32)
 	if n := len(r.bounds); n > 0 {
-		to, _ = slices.BinarySearch(keys, uint64(r.bounds[n-1])<<32)
+		tail, _ := slices.BinarySearch(keys, uint64(r.bounds[n-1])<<32)
+		to = min(to, tail)
+	} else {
+		to = 0 // every key is in bucket 2M
 	}
 	return min(from, to), to
 }
@@ -367,42 +395,45 @@ func (sp *sparsePoints) rcBounds(shift uint, lo, hi int, c curveState, excess []
 }
 
 // strayEvents sweeps again each image's pixels down to the last bucket in
-// stray but the last one (bucket 2M), if it has keys beyond zone, and
-// returns their RC events beyond zone in the buckets of stray, one list
-// per worker (the sweep recorded the others). bounds are the buckets'
-// (bucketBounds).
-func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, zone uint32, budget *eventBudget) []*rcEvents {
+// stray with keys the sweep did not record (between the zones z, not in
+// bucket 2M), and returns their RC events, one list per worker. bounds
+// are the buckets' (bucketBounds).
+func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, z zones, budget *eventBudget) []*rcEvents {
 	isStray := make([]bool, len(keys)+1)
-	last := -1 // the last stray bucket's j, but the last bucket's
+	last := -1 // the last such bucket's j
 	for _, b := range stray {
+		if b.j == len(keys) {
+			continue
+		}
 		isStray[b.j] = true
-		if b.j < len(keys) {
+		// Bucket 2j holds the keys after key j - 1's to key j's.
+		first := uint32(0)
+		if b.j > 0 {
+			first = keys[b.j-1] + 1
+		}
+		if max(first, z.top+1) <= min(keys[b.j]-1, z.bottom-1) {
 			last = b.j
 		}
 	}
 	if last < 0 {
 		return nil
 	}
-	isStray[len(keys)] = false
-	end := keys[last] - 1 // the largest key of bucket 2*last
-	if end <= zone {
-		return nil
-	}
+	end := min(keys[last]-1, z.bottom-1) // the largest key to record
 	per := make([]*rcEvents, len(st.sweeps))
 	images := st.images
 	parallel.For(len(images), len(st.sweeps), func(w, i int) {
 		if per[w] == nil {
 			per[w] = &rcEvents{budget: budget}
 		}
-		st.sweeps[w].strayEvents(&images[i], zone, end, bounds, isStray, per[w])
+		st.sweeps[w].strayEvents(&images[i], z.top, end, bounds, isStray, per[w])
 	})
 	return per
 }
 
-// strayEvents adds to out the image's RC events with keys beyond zone in
-// the buckets of normal pixels 2j with stray[j], sweeping its pixels with
-// keys up to end.
-func (s *imageSweep) strayEvents(im *metric.Image, zone, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
+// strayEvents adds to out the image's RC events with keys beyond top to
+// end in the buckets of normal pixels 2j with stray[j], sweeping its
+// pixels with keys up to end.
+func (s *imageSweep) strayEvents(im *metric.Image, top, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
 	s.keys = growU64(s.keys, len(im.Scores))
 	n := 0
 	q := uint64(im.Width + 3) // framed index of the row's first pixel
@@ -420,7 +451,7 @@ func (s *imageSweep) strayEvents(im *metric.Image, zone, end uint32, bounds []ui
 	inStray := func(b int) bool { return b&1 == 0 && stray[b>>1] }
 	b, hit := 0, false
 	for _, kv := range keys {
-		if k := uint32(kv >> 32); k > zone {
+		if k := uint32(kv >> 32); k > top {
 			if b = advance(bounds, b, k); inStray(b) {
 				hit = true
 				break
@@ -451,7 +482,7 @@ func (s *imageSweep) strayEvents(im *metric.Image, zone, end uint32, bounds []ui
 				s.settle(&e) // (the changes of earlier buckets)
 			}
 		}
-		if k <= zone && in {
+		if k <= top && in {
 			// (Recorded by the sweep; settled at the last.)
 			var d sums
 			s.add(int32(kv), &d)

@@ -182,10 +182,11 @@ func checkRCBounds(t *testing.T, cat *metric.Category, s metric.Settings) (n bou
 // the full grid lies within the tolerance of the range of RC between the
 // kept points either side of it (at its PRO).
 func TestRCPeaks(t *testing.T) {
-	defer func(z float64) { zoneShare = z }(zoneShare)
+	defer func(z [2]float64) { zoneShares = z }(zoneShares)
+	shares := [][2]float64{{0, 0}, zoneShares, {0.5, 0}, {0, 0.5}, {0.5, 0.5}, {1, 1}}
 	const tol = 1e-3
 	rng := rand.New(rand.NewPCG(8, 8))
-	peaks := map[float64]int{}
+	peaks := map[[2]float64]int{}
 	for trial := range 150 {
 		cat := blobCategory(rng)
 		s := metric.Settings{Connectivity: connected.Eight, RCPROTau: 0.05 + 0.5*rng.Float64(), RCPRODelta: 0.5 + 2*rng.Float64(), Workers: 1 + rng.IntN(3)}
@@ -203,8 +204,8 @@ func TestRCPeaks(t *testing.T) {
 		for k := range full.Exact.Len() {
 			at[full.Exact.At(k).Threshold] = full.Exact.At(k)
 		}
-		for _, zone := range []float64{0, 1.0 / 12, 0.5, 1} {
-			zoneShare = zone
+		for _, zone := range shares {
+			zoneShares = zone
 			fold := func(*Point) func([]Point) { return func([]Point) {} }
 			sparse, err := Run(cat, Options{Settings: s, Need: NeedAll, Sparse: true, Keep: true, Fold: fold, KeepRCTolerance: tol})
 			if err != nil {
@@ -255,7 +256,7 @@ func TestRCPeaks(t *testing.T) {
 			}
 		}
 	}
-	for _, zone := range []float64{0, 1.0 / 12, 0.5, 1} {
+	for _, zone := range shares {
 		if peaks[zone] == 0 {
 			t.Errorf("zone %v: no peak", zone)
 		}

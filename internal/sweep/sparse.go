@@ -43,7 +43,7 @@ type sparseSums struct {
 	ext    []rExtent
 	excess blockList[qExcess]
 	events rcEvents
-	zone   uint32 // the largest key of the events recorded but bucket 2M's
+	zones  zones // of the events recorded
 }
 
 func newSparseSums(keys int, full bool, need Need, extent bool) *sparseSums {
@@ -207,9 +207,9 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	}
 	// The lists RC's extent records (extent.go) take what is left.
 	budget := &eventBudget{}
-	var zone uint32
+	var z zones
 	if extent {
-		zone = zoneKey(images)
+		z = zonesOf(images)
 	}
 	budget.left.Store(spare / listBlockBytes)
 	if maxEventBlocks >= 0 {
@@ -221,7 +221,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 			per[w] = newSparseSums(len(keys), full, st.opts.Need, extent)
 			per[w].events.budget = budget
 			per[w].excess.budget = budget
-			per[w].zone = zone
+			per[w].zones = z
 		}
 		var rec *imageRecord
 		if recs != nil {
@@ -248,7 +248,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		}
 		tol := st.opts.KeepRCTolerance
 		stray := sp.rcStray(tol, st.shift, from, starts)
-		lists := st.strayEvents(stray, keys, bounds, zone, budget)
+		lists := st.strayEvents(stray, keys, bounds, z, budget)
 		if budget.over.Load() {
 			return false, nil
 		}
@@ -424,6 +424,7 @@ func (r *bucketRun) flush() {
 	if a.ext != nil && r.j&1 == 0 {
 		r.ext.flush(a, r.j>>1, rc)
 	}
+	r.ext = imageExtent{}
 	r.settled, r.evR = 0, 0
 	if r.rec != nil {
 		r.record(rc)
