@@ -574,6 +574,8 @@ func (st *stream) Finish() (*CategoryReport, error) {
 			}
 		}
 	}
+	// The pixel curves are built and thinned at once, at the end.
+	var pixelCurves []curveJob
 	exact := st.exact.merged()
 	if exact.f1 != nil {
 		st.tF1, st.hasF1 = exact.f1.t, exact.f1.ok
@@ -582,8 +584,7 @@ func (st *stream) Finish() (*CategoryReport, error) {
 		setPixel(exact.pixel)
 		if st.o.Curves {
 			c := roc.Counts{Threshold: r.Exact.Threshold, TP: r.Exact.TP, FP: r.Exact.FP, Positives: r.Positives, Negatives: r.Negatives}
-			st.keepCurve(curve.PixelROC, c.ROC())
-			st.keepCurve(curve.PixelPR, c.PR())
+			pixelCurves = append(pixelCurves, curveJob{curve.PixelROC, c.ROC}, curveJob{curve.PixelPR, c.PR})
 		}
 	}
 	if s.Thresholds.IsExact() {
@@ -597,21 +598,27 @@ func (st *stream) Finish() (*CategoryReport, error) {
 	if s.Metrics&metric.SelectAUPRO != 0 {
 		rep.Pixel.AUPRO = warn("pixel", st.aupro.AUPRO(r.GTRegions, r.Negatives))
 		if st.o.Curves {
-			st.keepCurve(curve.PROFPR, integrate.PROCurve(r))
+			pixelCurves = append(pixelCurves, curveJob{curve.PROFPR, func() curve.Curve { return integrate.PROCurve(r) }})
 		}
 	}
 	if s.Metrics&metric.SelectRCPRO != 0 {
 		rep.Pixel.RCPRO = warn("pixel", st.rc.RCPRO(r.GTRegions))
 		if st.o.Curves {
-			st.keepCurve(curve.PRORC, integrate.RCCurve(r))
+			pixelCurves = append(pixelCurves, curveJob{curve.PRORC, func() curve.Curve { return integrate.RCCurve(r) }})
 		}
 	}
+	st.keepCurves(pixelCurves)
 	return rep, nil
 }
 
 // keepCurve puts a curve of kind k in the report, thinned to
 // Options.CurveTolerance.
 func (st *stream) keepCurve(k curve.Kind, c curve.Curve) {
+	st.rep.Curves[k] = st.thin(k, c)
+}
+
+// thin returns c thinned to Options.CurveTolerance (for kind k).
+func (st *stream) thin(k curve.Kind, c curve.Curve) curve.Curve {
 	t := st.o.CurveTolerance
 	if k == curve.PRORC {
 		t = st.rcTolerance()
@@ -619,5 +626,23 @@ func (st *stream) keepCurve(k curve.Kind, c curve.Curve) {
 	if t > 0 && thinCurves {
 		c = curve.Simplify(c, k, t, curve.Rule{FPRLimit: st.s.FPRLimit, StepsGrid: !st.s.Thresholds.IsExact()})
 	}
-	st.rep.Curves[k] = c
+	return c
+}
+
+// curveJob builds a curve of a kind.
+type curveJob struct {
+	kind  curve.Kind
+	build func() curve.Curve
+}
+
+// keepCurves builds the curves of jobs, thins them and puts them in the
+// report, in parallel: each takes a pass over every point of the category.
+func (st *stream) keepCurves(jobs []curveJob) {
+	out := make([]curve.Curve, len(jobs))
+	parallel.For(len(jobs), st.s.Workers, func(_, i int) {
+		out[i] = st.thin(jobs[i].kind, jobs[i].build())
+	})
+	for i, j := range jobs {
+		st.rep.Curves[j.kind] = out[i]
+	}
 }
