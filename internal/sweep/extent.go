@@ -51,7 +51,7 @@ import (
 // zoneShares are about the shares of a category's pixels, from the highest
 // score down and from the lowest up, whose RC events the sparse sweep
 // records (a variable for tests).
-var zoneShares = [2]float64{1.0 / 12, 1.0 / 24}
+var zoneShares = [2]float64{1.0 / 16, 1.0 / 32}
 
 // zones are the keys of the scores whose RC events the sparse sweep
 // records: those at or below top, those at or above bottom, and those of
