@@ -517,58 +517,74 @@ func (s *imageSweep) strayEvents(im *metric.Image, top, end uint32, bounds []uin
 // the range of those two, at the bucket's fixed PRO), and the first point
 // with a predicted region, where the curve starts. They come from the
 // highest threshold down; their TP and FP are those before the bucket
-// (only normal pixels switch on in it). bounds are the buckets'
-// (bucketBounds).
-func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []uint32, tol float64, shift uint, gtRegions int64) *Points {
+// (only normal pixels switch on in it). Nil lists are skipped.
+func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, tol float64, shift uint, gtRegions int64) *Points {
 	out := &Points{}
 	if len(stray) == 0 {
 		return out
 	}
-	which := make([]int32, len(sp.keys)+1)
-	for i := range which {
-		which[i] = -1
-	}
+	// The keys of each stray bucket, [lo, hi], ascending: an event's
+	// bucket is found by walking them (an image's keys ascend).
+	m := len(sp.keys)
+	ranges := make([][2]uint32, len(stray))
 	for i, b := range stray {
-		which[b.j] = int32(i)
-	}
-	// Each event's bucket is a few bounds on from the last one's.
-	type located struct {
-		rcEvent
-		bucket uint32
-	}
-	// Each list's events are located on their own (in the last bucket,
-	// most are in buckets that do not stray, and are dropped).
-	found := make([][]located, len(lists))
-	parallel.Workers(len(lists), func(w int) {
-		if lists[w] == nil {
-			return
+		ranges[i] = [2]uint32{0, math.MaxUint32}
+		if b.j > 0 {
+			ranges[i][0] = sp.keys[b.j-1] + 1
 		}
-		var out []located
-		b, last := 0, uint32(0)
+		if b.j < m {
+			ranges[i][1] = sp.keys[b.j] - 1
+		}
+	}
+	// within walks r to the range of key k, or past it, and reports
+	// whether k is in one; r restarts at 0 when k is below the last key.
+	within := func(r *int, last *uint32, k uint32) bool {
+		if k < *last {
+			*r = 0
+		}
+		*last = k
+		for *r < len(ranges) && ranges[*r][1] < k {
+			*r++
+		}
+		return *r < len(ranges) && ranges[*r][0] <= k
+	}
+	// The events in stray buckets (most are not), each list's counted and
+	// then copied on its own.
+	lists = slices.DeleteFunc(slices.Clone(lists), func(l *rcEvents) bool { return l == nil })
+	count := make([]int, len(lists)+1)
+	parallel.Workers(len(lists), func(w int) {
+		r, last := 0, uint32(0)
 		for _, blk := range lists[w].blocks {
 			for _, e := range blk {
-				if e.key < last {
-					b = 0 // the next image
-				}
-				last = e.key
-				b = advance(bounds, b, e.key)
-				if j := b >> 1; which[j] >= 0 {
-					out = append(out, located{e, uint32(j)})
+				if within(&r, &last, e.key) {
+					count[w+1]++
 				}
 			}
 		}
-		found[w] = out
 	})
-	ev := slices.Concat(found...)
-	// Keys ascend from the highest score down, and the buckets with them.
-	// (A radix sort of key << 32 | index: the bucket of the last can hold
-	// as many events as pixels.)
+	for w := range lists {
+		count[w+1] += count[w]
+	}
+	ev := make([]rcEvent, count[len(lists)])
+	parallel.Workers(len(lists), func(w int) {
+		r, last, at := 0, uint32(0), count[w]
+		for _, blk := range lists[w].blocks {
+			for _, e := range blk {
+				if within(&r, &last, e.key) {
+					ev[at] = e
+					at++
+				}
+			}
+		}
+	})
+	// In key order (a radix sort of key << 32 | index: the last bucket can
+	// hold as many events as pixels).
 	order := make([]uint64, len(ev))
 	for i, e := range ev {
 		order[i] = uint64(e.key)<<32 | uint64(i)
 	}
 	order, _ = radixSort(order, make([]uint64, len(order)))
-	sorted := make([]located, len(ev))
+	sorted := make([]rcEvent, len(ev))
 	for i, o := range order {
 		sorted[i] = ev[uint32(o)]
 	}
@@ -578,10 +594,11 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []ui
 		st.c.point(&q, float64(keyScore(st.key)), true, shift, gtRegions)
 		out.append(&q, true, Options{Need: NeedAll})
 	}
+	r, last := 0, uint32(0)
 	for i := 0; i < len(ev); {
-		j := ev[i].bucket
-		b := &stray[which[j]]
-		end := sp.last(int(j))
+		within(&r, &last, ev[i].key)
+		b := &stray[r]
+		end := sp.last(b.j)
 		// The bucket's states with a region, in order: the one before it
 		// (not emitted again), those at its events, and its end (a point
 		// of Exact, not emitted again).
@@ -590,7 +607,7 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, bounds []ui
 		if c.regions > 0 {
 			k.next(rcState{c: c, rc: c.meanRC(shift)}, tol, emit)
 		}
-		for i < len(ev) && ev[i].bucket == j {
+		for i < len(ev) && ev[i].key <= ranges[r][1] {
 			key := ev[i].key
 			for ; i < len(ev) && ev[i].key == key; i++ {
 				c.rc.add(ev[i].dq)

@@ -255,7 +255,7 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		for _, s := range sp.per {
 			lists = append(lists, &s.events)
 		}
-		st.res.RCPeaks = sp.rcPeaks(stray, lists, bounds, tol, st.shift, gtTotal)
+		st.res.RCPeaks = sp.rcPeaks(stray, lists, tol, st.shift, gtTotal)
 	}
 	st.res.GTRegions += gtTotal
 	var positives int64
