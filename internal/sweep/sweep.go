@@ -157,6 +157,27 @@ func (p *Points) appendAll(q *Points) {
 	p.RC = append(p.RC, q.RC...)
 }
 
+// appendBatch appends pts, with PRO and with Regions and RC as asked.
+func (p *Points) appendBatch(pts []Point, pro, rc bool) {
+	for i := range pts {
+		q := &pts[i]
+		p.Threshold = append(p.Threshold, q.Threshold)
+		p.TP = append(p.TP, q.TP)
+		p.FP = append(p.FP, q.FP)
+	}
+	if pro {
+		for i := range pts {
+			p.PRO = append(p.PRO, pts[i].PRO)
+		}
+	}
+	if rc {
+		for i := range pts {
+			p.Regions = append(p.Regions, pts[i].Regions)
+			p.RC = append(p.RC, pts[i].RC)
+		}
+	}
+}
+
 func (p *Points) append(q *Point, full bool, opts Options) {
 	p.Threshold = append(p.Threshold, q.Threshold)
 	p.TP = append(p.TP, q.TP)
@@ -375,11 +396,8 @@ func (st *Stream) Finish() (*Result, error) {
 			mu.Lock()
 			stretches[first] = b
 			mu.Unlock()
-			return func(pts []Point) {
-				for i := range pts {
-					b.append(&pts[i], full, opts)
-				}
-			}
+			pro, rc := full && opts.Need&NeedPRO != 0, full && opts.Need&NeedRC != 0
+			return func(pts []Point) { b.appendBatch(pts, pro, rc) }
 		}
 		fold := opts.Fold
 		switch {
