@@ -583,7 +583,7 @@ func (sp *sparsePoints) rcPeaks(stray []rcBucket, lists []*rcEvents, tol float64
 	for i, e := range ev {
 		order[i] = uint64(e.key)<<32 | uint64(i)
 	}
-	order, _ = radixSort(order, make([]uint64, len(order)))
+	order = parallelRadixSort(order, make([]uint64, len(order)), len(sp.per))
 	sorted := make([]rcEvent, len(ev))
 	for i, o := range order {
 		sorted[i] = ev[uint32(o)]
