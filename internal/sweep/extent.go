@@ -189,7 +189,7 @@ type rcEvents = blockList[rcEvent]
 
 // extentSparse is sweepSparse's loop over an image's sorted keys that also
 // follows its RC extent in each bucket of normal pixels, and records its RC
-// events there up to the zone's key and in the last bucket.
+// events there in the zones (unrecorded).
 func (s *imageSweep) extentSparse(r *bucketRun) {
 	acc, keys := r.acc, s.keys
 	perKey := s.opts.RCAverage == metric.PerImage
@@ -228,8 +228,8 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		record := i < from || i >= to
 		switch {
 		case perKey || record:
-			// Settled at each score (the zone is the keys' first, so
-			// that the scores recorded in a bucket are its first).
+			// Settled at each score (and where the run enters the
+			// lowest scores' zone, above).
 			s.mergedLists = false
 			r.evR += d.regions
 			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
