@@ -316,11 +316,11 @@ type rcBucket struct {
 // lie within tol of the range of its ends (the sparse points either
 // side), going through the stretches in parallel (stretchesOf). Points
 // without a predicted region are not on the curve.
-func (sp *sparsePoints) rcStray(tol float64, shift uint, from []int, starts []curveState) []rcBucket {
+func (sp *sparsePoints) rcStray(tol float64, shift uint, sc stretches) []rcBucket {
 	excess := sp.excess()
-	per := make([][]rcBucket, len(starts))
-	parallel.Workers(len(starts), func(w int) {
-		sp.rcBounds(shift, from[w], from[w+1], starts[w], excess, func(j int, before, after *curveState, r rcRange) {
+	per := make([][]rcBucket, len(sc.starts))
+	parallel.Workers(len(sc.starts), func(w int) {
+		sp.rcBounds(shift, sc.from[w], sc.from[w+1], sc.starts[w], excess, func(j int, before, after *curveState, r rcRange) {
 			lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
 			a, b := after.meanRC(shift), after.meanRC(shift)
 			if before.regions > 0 {

@@ -160,7 +160,7 @@ var maxEventBlocks int64 = -1
 // has so many distinct anomalous scores that the sums per bucket, one set
 // per worker, would take more memory than the full grid (which gives the
 // folds the same result).
-func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
+func (st *Stream) finishSparse(fold Fold, keep bool) (done bool, err error) {
 	images, full := st.images, st.exactFull()
 	n := 0
 	for i := range images {
@@ -241,13 +241,13 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 	for _, g := range gtRegions {
 		gtTotal += int64(g)
 	}
-	from, starts := sp.stretchesOf(len(st.sweeps))
+	sc := sp.stretchesOf(len(st.sweeps))
 	if extent {
 		if inspectExtent != nil {
 			inspectExtent(&sp)
 		}
 		tol := st.opts.KeepRCTolerance
-		stray := sp.rcStray(tol, st.shift, from, starts)
+		stray := sp.rcStray(tol, st.shift, sc)
 		lists := st.strayEvents(stray, keys, bounds, z, budget)
 		if budget.over.Load() {
 			return false, nil
@@ -263,9 +263,16 @@ func (st *Stream) finishSparse(fold Fold) (done bool, err error) {
 		positives += c
 	}
 	st.res.Positives, st.res.Negatives = positives, int64(n)-positives
-	// (A stretch has at most a point per bucket.)
-	st.keepHint = 2*(len(keys)/sparseStretches(len(keys), len(st.sweeps))+1) + 1
-	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, from, starts)
+	var kept *Points
+	if keep {
+		n := 0
+		for _, p := range sc.points {
+			n += p
+		}
+		st.res.Exact = newPoints(n, full && st.opts.Need&NeedPRO != 0, full && st.opts.Need&NeedRC != 0)
+		kept = &st.res.Exact
+	}
+	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, sc, kept)
 	if recs != nil {
 		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
 	}
@@ -479,35 +486,61 @@ var minSparseStretch = 4096
 // into.
 func sparseStretches(m, workers int) int { return max(1, min(workers, m/minSparseStretch)) }
 
-// stretchesOf cuts the anomalous keys into stretches to go through in
-// parallel: stretch w covers keys [from[w], from[w+1]), so buckets
-// 2from[w] to 2from[w+1]-1, the last one also bucket 2M, and starts at
-// state starts[w].
-func (sp *sparsePoints) stretchesOf(workers int) (from []int, starts []curveState) {
-	m := len(sp.keys)
-	n := sparseStretches(m, workers)
-	from = make([]int, n+1)
-	for w := range from {
-		from[w] = m * w / n
-	}
-	// Each stretch's total, then the state at its start.
-	starts = make([]curveState, n)
-	parallel.Workers(n, func(w int) {
-		for b := 2 * from[w]; b < 2*from[w+1]; b++ {
-			sp.add(&starts[w], b)
-		}
-	})
-	return from, stretchStarts(starts)
+// stretches cut the anomalous keys to go through in parallel: stretch w
+// covers keys [from[w], from[w+1]), so buckets 2from[w] to 2from[w+1]-1,
+// the last one also bucket 2M; it starts at state starts[w] and emits
+// points[w] points (one per bucket with a pixel).
+type stretches struct {
+	from   []int
+	starts []curveState
+	points []int
 }
 
-// scan emits the points of the stretches (stretchesOf), in parallel.
-func (sp *sparsePoints) scan(proto scanner, from []int, starts []curveState) {
-	m, stretches := len(sp.keys), len(starts)
+func (sp *sparsePoints) stretchesOf(workers int) stretches {
+	m := len(sp.keys)
+	n := sparseStretches(m, workers)
+	sc := stretches{from: make([]int, n+1), starts: make([]curveState, n), points: make([]int, n)}
+	for w := range sc.from {
+		sc.from[w] = m * w / n
+	}
+	// Each stretch's total, then the state at its start.
+	parallel.Workers(n, func(w int) {
+		for b := 2 * sc.from[w]; b < 2*sc.from[w+1]; b++ {
+			if sp.add(&sc.starts[w], b) > 0 {
+				sc.points[w]++
+			}
+		}
+	})
+	if c := (curveState{}); sp.add(&c, 2*m) > 0 {
+		sc.points[n-1]++
+	}
+	sc.starts = stretchStarts(sc.starts)
+	return sc
+}
+
+// scan emits the points of the stretches, in parallel, and when keep is
+// not nil also writes them there (which has room for them all).
+func (sp *sparsePoints) scan(proto scanner, sc stretches, keep *Points) {
+	m, stretches := len(sp.keys), len(sc.starts)
+	at := make([]int, stretches+1) // where each stretch's points go in keep
+	for w, n := range sc.points {
+		at[w+1] = at[w] + n
+	}
 	parallel.Workers(stretches, func(w int) {
 		s := proto
 		s.out = &points{}
-		c := starts[w]
-		lo, hi := from[w], from[w+1]
+		if keep != nil {
+			k := at[w]
+			s.fold = func(prev *Point) func([]Point) {
+				visit := proto.fold(prev)
+				return func(pts []Point) {
+					visit(pts)
+					k += keep.set(k, pts)
+				}
+			}
+		}
+		c := sc.starts[w]
+		lo, hi := sc.from[w], sc.from[w+1]
 		if lo > 0 {
 			s.prev = &Point{}
 			c.point(s.prev, float64(keyScore(sp.keys[lo-1])), s.full, s.shift, s.gtRegions)

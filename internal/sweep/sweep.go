@@ -134,6 +134,38 @@ func (p *Points) At(k int) Point {
 	return q
 }
 
+// newPoints returns room for n points, with PRO and with Regions and RC
+// as asked.
+func newPoints(n int, pro, rc bool) Points {
+	p := Points{Threshold: make([]float64, n), TP: make([]int64, n), FP: make([]int64, n)}
+	if pro {
+		p.PRO = make([]float64, n)
+	}
+	if rc {
+		p.Regions, p.RC = make([]int64, n), make([]float64, n)
+	}
+	return p
+}
+
+// set writes pts from point k on and returns how many there are.
+func (p *Points) set(k int, pts []Point) int {
+	for i := range pts {
+		q := &pts[i]
+		p.Threshold[k+i], p.TP[k+i], p.FP[k+i] = q.Threshold, q.TP, q.FP
+	}
+	if p.PRO != nil {
+		for i := range pts {
+			p.PRO[k+i] = pts[i].PRO
+		}
+	}
+	if p.RC != nil {
+		for i := range pts {
+			p.Regions[k+i], p.RC[k+i] = pts[i].Regions, pts[i].RC
+		}
+	}
+	return len(pts)
+}
+
 // grow makes room for n more points (see append).
 func (p *Points) grow(n int, full bool, opts Options) {
 	p.Threshold = slices.Grow(p.Threshold, n)
@@ -274,7 +306,6 @@ type Stream struct {
 	sweeps     []*imageSweep // one per worker, reused
 	images     []metric.Image
 	res        Result
-	keepHint   int // the most points a stretch kept can have, when known
 }
 
 // NewStream starts a sweep of a category of extent ext: its score range
@@ -384,11 +415,18 @@ func (st *Stream) Finish() (*Result, error) {
 	res := &st.res
 	if opts.Need&NeedROC != 0 || st.exactFull() {
 		full := st.exactFull()
+		done := false
+		if opts.Sparse && opts.Fold != nil {
+			// (It keeps its points itself, in place.)
+			var err error
+			if done, err = st.finishSparse(opts.Fold, opts.Keep); err != nil {
+				return nil, err
+			}
+		}
 		var mu sync.Mutex
 		stretches := map[float64]*Points{} // by the threshold of the point before
 		keep := func(prev *Point) func([]Point) {
 			b := &Points{}
-			b.grow(st.keepHint, full, opts)
 			first := math.Inf(1)
 			if prev != nil {
 				first = prev.Threshold
@@ -407,13 +445,6 @@ func (st *Stream) Finish() (*Result, error) {
 			fold = func(prev *Point) func([]Point) {
 				f, k := opts.Fold(prev), keep(prev)
 				return func(pts []Point) { f(pts); k(pts) }
-			}
-		}
-		done := false
-		if opts.Sparse && opts.Fold != nil {
-			var err error
-			if done, err = st.finishSparse(fold); err != nil {
-				return nil, err
 			}
 		}
 		if !done {
