@@ -24,7 +24,7 @@ import (
 // every threshold the category's sums are the start's plus each image's
 // change so far: so the sums stay within the start's plus the images'
 // lowest and highest changes, and RC = numerator / denominator within the
-// ratios of those bounds (rcStray).
+// ratios of those bounds (strayFinder).
 //
 // Those bounds cost almost nothing. The region count is followed pixel by
 // pixel. A normal pixel adds area to a region and no overlap, so with the
@@ -312,29 +312,46 @@ type rcBucket struct {
 	before, after curveState
 }
 
-// rcStray returns the buckets of normal pixels where RC's bounds do not
-// lie within tol of the range of its ends (the sparse points either
-// side), going through the stretches in parallel (stretchesOf). Points
-// without a predicted region are not on the curve.
-func (sp *sparsePoints) rcStray(tol float64, shift uint, sc stretches) []rcBucket {
-	excess := sp.excess()
-	per := make([][]rcBucket, len(sc.starts))
-	parallel.Workers(len(sc.starts), func(w int) {
-		sp.rcBounds(shift, sc.from[w], sc.from[w+1], sc.starts[w], excess, func(j int, before, after *curveState, r rcRange) {
-			lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
-			a, b := after.meanRC(shift), after.meanRC(shift)
-			if before.regions > 0 {
-				a = before.meanRC(shift)
-			}
-			// (Where the curve starts in the bucket, its first point is
-			// needed.)
-			if before.regions == 0 || min(a, b)-lo > tol || hi-max(a, b) > tol {
-				per[w] = append(per[w], rcBucket{j: j, before: *before, after: *after})
-			}
-		})
-	})
-	return slices.Concat(per...)
+// strayFinder finds, for the sparse scan (a stretch of it each), the
+// buckets of normal pixels where RC's bounds do not lie within tol of the
+// range of its ends (the sparse points either side). Points without a
+// predicted region are not on the curve.
+type strayFinder struct {
+	sp     *sparsePoints
+	tol    float64
+	shift  uint
+	excess []qExcess    // sparsePoints.excess
+	stray  [][]rcBucket // per stretch
 }
+
+func (sp *sparsePoints) newStrayFinder(tol float64, shift uint, stretches int) *strayFinder {
+	return &strayFinder{sp: sp, tol: tol, shift: shift, excess: sp.excess(), stray: make([][]rcBucket, stretches)}
+}
+
+// stretch returns the visitor of stretch w's buckets of normal pixels,
+// from 2lo on (scan).
+func (f *strayFinder) stretch(w, lo int) func(j int, before, after *curveState) {
+	b := f.sp.bounds(f.shift, lo, f.excess)
+	return func(j int, before, after *curveState) {
+		r := b(j, before, after)
+		if after.regions == 0 {
+			return
+		}
+		lo, hi := r.loQ/r.hiR, min(1, r.hiQ/r.loR)
+		a, c := after.meanRC(f.shift), after.meanRC(f.shift)
+		if before.regions > 0 {
+			a = before.meanRC(f.shift)
+		}
+		// (Where the curve starts in the bucket, its first point is
+		// needed.)
+		if before.regions == 0 || min(a, c)-lo > f.tol || hi-max(a, c) > f.tol {
+			f.stray[w] = append(f.stray[w], rcBucket{j: j, before: *before, after: *after})
+		}
+	}
+}
+
+// buckets returns the stray buckets, in order.
+func (f *strayFinder) buckets() []rcBucket { return slices.Concat(f.stray...) }
 
 // rcRange bounds RC's numerator (a float, not fixed point) and
 // denominator within a bucket.
@@ -352,44 +369,35 @@ func (sp *sparsePoints) excess() []qExcess {
 	return excess
 }
 
-// rcBounds visits each bucket of normal pixels 2j, for j in [lo, hi) and
-// M when hi is M, with a pixel and a predicted region after it, with the
-// states before and after it and the range of RC's sums at every threshold
-// within it (with the denominator at least 1: where it is 0, RC is not on
-// the curve). c is the state before bucket 2lo, and excess the runs kept
-// apart (sparsePoints.excess).
-func (sp *sparsePoints) rcBounds(shift uint, lo, hi int, c curveState, excess []qExcess, visit func(j int, before, after *curveState, r rcRange)) {
+// bounds returns the range of RC's sums at every threshold within bucket
+// 2j, for buckets 2j with a pixel from 2lo on, in order, given the states
+// before and after it (with the denominator at least 1: where it is 0,
+// RC is not on the curve). excess are the runs kept apart
+// (sparsePoints.excess).
+func (sp *sparsePoints) bounds(shift uint, lo int, excess []qExcess) func(j int, before, after *curveState) rcRange {
 	scale := math.Ldexp(1, -int(shift))
-	m := len(sp.keys)
 	excess = excess[sort.Search(len(excess), func(i int) bool { return excess[i].j >= lo }):]
-	if hi == m {
-		hi++ // bucket 2M
-	}
-	for j := lo; j < hi; j++ {
-		before := c
+	return func(j int, before, after *curveState) rcRange {
 		var exLo, exHi float64
-		for len(excess) > 0 && excess[0].j == j {
-			exLo += float64(excess[0].lo)
-			exHi += float64(excess[0].hi)
+		for len(excess) > 0 && excess[0].j <= j {
+			if excess[0].j == j {
+				exLo += float64(excess[0].lo)
+				exHi += float64(excess[0].hi)
+			}
 			excess = excess[1:]
 		}
-		if sp.add(&c, 2*j) > 0 && c.regions > 0 {
-			var rLo, rHi int64
-			for _, s := range sp.per {
-				rLo += int64(s.ext[j].lo)
-				rHi += int64(s.ext[j].hi)
-			}
-			// The numerator's lowest is the bucket's end less what the
-			// runs kept apart rose above their ends; its highest, the
-			// start plus what they rose.
-			q0, r0 := before.rc.float(shift), float64(before.regions)
-			visit(j, &before, &c, rcRange{
-				loQ: max(0, c.rc.float(shift)+exLo*scale), hiQ: q0 + exHi*scale,
-				loR: max(1, r0+float64(rLo)), hiR: max(1, r0+float64(rHi)),
-			})
+		var rLo, rHi int64
+		for _, s := range sp.per {
+			rLo += int64(s.ext[j].lo)
+			rHi += int64(s.ext[j].hi)
 		}
-		if j < m {
-			sp.add(&c, 2*j+1)
+		// The numerator's lowest is the bucket's end less what the runs
+		// kept apart rose above their ends; its highest, the start plus
+		// what they rose.
+		q0, r0 := before.rc.float(shift), float64(before.regions)
+		return rcRange{
+			loQ: max(0, after.rc.float(shift)+exLo*scale), hiQ: q0 + exHi*scale,
+			loR: max(1, r0+float64(rLo)), hiR: max(1, r0+float64(rHi)),
 		}
 	}
 }

@@ -136,7 +136,7 @@ func checkRCBounds(t *testing.T, cat *metric.Category, s metric.Settings) (n bou
 	inspectExtent = func(sp *sparsePoints) {
 		bounds = bucketBounds(sp.keys)
 		shift := fixedShift(cat.ExtentFor(s.Thresholds).MaxPixels)
-		sp.rcBounds(shift, 0, len(sp.keys), curveState{}, sp.excess(), func(j int, before, after *curveState, r rcRange) {
+		rcBounds(sp, shift, func(j int, before, after *curveState, r rcRange) {
 			buckets[j] = r
 			ends[j] = [2]float64{before.rc.float(shift), after.rc.float(shift)}
 			if r.hiQ > max(ends[j][0], ends[j][1]) {
@@ -259,6 +259,24 @@ func TestRCPeaks(t *testing.T) {
 	for _, zone := range shares {
 		if peaks[zone] == 0 {
 			t.Errorf("zone %v: no peak", zone)
+		}
+	}
+}
+
+// rcBounds visits each bucket of normal pixels 2j with a pixel and a
+// predicted region after it, with the states before and after it and its
+// range of RC's sums (sparsePoints.bounds).
+func rcBounds(sp *sparsePoints, shift uint, visit func(j int, before, after *curveState, r rcRange)) {
+	b := sp.bounds(shift, 0, sp.excess())
+	var c curveState
+	m := len(sp.keys)
+	for j := 0; j <= m; j++ {
+		before := c
+		if sp.add(&c, 2*j) > 0 && c.regions > 0 {
+			visit(j, &before, &c, b(j, &before, &c))
+		}
+		if j < m {
+			sp.add(&c, 2*j+1)
 		}
 	}
 }

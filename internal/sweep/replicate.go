@@ -151,7 +151,7 @@ func (rp *Replicates) Scan(weights []int32, buf *ReplicateBuffers, fold Fold) (C
 	}
 	s.last = rp.last
 	sp := sparsePoints{keys: rp.keys, tp: buf.tp, per: []*sparseSums{s}}
-	sp.scan(scanner{full: true, shift: rp.shift, gtRegions: c.GTRegions, fold: fold}, sp.stretchesOf(1), nil)
+	sp.scan(scanner{full: true, shift: rp.shift, gtRegions: c.GTRegions, fold: fold}, sp.stretchesOf(1), nil, nil)
 	return c, nil
 }
 

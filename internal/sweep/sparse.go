@@ -242,21 +242,6 @@ func (st *Stream) finishSparse(fold Fold, keep bool) (done bool, err error) {
 		gtTotal += int64(g)
 	}
 	sc := sp.stretchesOf(len(st.sweeps))
-	if extent {
-		if inspectExtent != nil {
-			inspectExtent(&sp)
-		}
-		tol := st.opts.KeepRCTolerance
-		stray := sp.rcStray(tol, st.shift, sc)
-		lists := st.strayEvents(stray, keys, bounds, z, budget)
-		if budget.over.Load() {
-			return false, nil
-		}
-		for _, s := range sp.per {
-			lists = append(lists, &s.events)
-		}
-		st.res.RCPeaks = sp.rcPeaks(stray, lists, tol, st.shift, gtTotal)
-	}
 	st.res.GTRegions += gtTotal
 	var positives int64
 	for _, c := range tp {
@@ -272,7 +257,26 @@ func (st *Stream) finishSparse(fold Fold, keep bool) (done bool, err error) {
 		st.res.Exact = newPoints(n, full && st.opts.Need&NeedPRO != 0, full && st.opts.Need&NeedRC != 0)
 		kept = &st.res.Exact
 	}
-	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, sc, kept)
+	var strays *strayFinder
+	if extent {
+		if inspectExtent != nil {
+			inspectExtent(&sp)
+		}
+		strays = sp.newStrayFinder(st.opts.KeepRCTolerance, st.shift, len(sc.starts))
+	}
+	sp.scan(scanner{full: full, shift: st.shift, gtRegions: st.res.GTRegions, fold: fold}, sc, kept, strays)
+	if extent {
+		// (The events of buckets between the zones are at most one per
+		// pixel of those that stray: past the scan, whose folds took the
+		// points, there is no falling back to the full grid.)
+		stray := strays.buckets()
+		budget.left.Store(math.MaxInt64)
+		lists := st.strayEvents(stray, keys, bounds, z, budget)
+		for _, s := range sp.per {
+			lists = append(lists, &s.events)
+		}
+		st.res.RCPeaks = sp.rcPeaks(stray, lists, st.opts.KeepRCTolerance, st.shift, st.res.GTRegions)
+	}
 	if recs != nil {
 		st.res.Replicates = st.replicates(images, recs, gtRegions, &sp)
 	}
@@ -519,8 +523,9 @@ func (sp *sparsePoints) stretchesOf(workers int) stretches {
 }
 
 // scan emits the points of the stretches, in parallel, and when keep is
-// not nil also writes them there (which has room for them all).
-func (sp *sparsePoints) scan(proto scanner, sc stretches, keep *Points) {
+// not nil also writes them there (which has room for them all); when
+// strays is not nil, it gives it each bucket of normal pixels with a pixel.
+func (sp *sparsePoints) scan(proto scanner, sc stretches, keep *Points, strays *strayFinder) {
 	m, stretches := len(sp.keys), len(sc.starts)
 	at := make([]int, stretches+1) // where each stretch's points go in keep
 	for w, n := range sc.points {
@@ -545,8 +550,17 @@ func (sp *sparsePoints) scan(proto scanner, sc stretches, keep *Points) {
 			s.prev = &Point{}
 			c.point(s.prev, float64(keyScore(sp.keys[lo-1])), s.full, s.shift, s.gtRegions)
 		}
+		normal := func(int, *curveState, *curveState) {}
+		if strays != nil {
+			normal = strays.stretch(w, lo)
+		}
+		var before curveState
 		for j := lo; j < hi; j++ {
+			if strays != nil {
+				before = c
+			}
 			if sp.add(&c, 2*j) > 0 {
+				normal(j, &before, &c)
 				s.emit(uint64(sp.last(j))<<32, &c)
 			}
 			// (An anomalous key's bucket always has a pixel, except in a
@@ -555,7 +569,8 @@ func (sp *sparsePoints) scan(proto scanner, sc stretches, keep *Points) {
 				s.emit(uint64(sp.keys[j])<<32, &c)
 			}
 		}
-		if w == stretches-1 && sp.add(&c, 2*m) > 0 {
+		if before = c; w == stretches-1 && sp.add(&c, 2*m) > 0 {
+			normal(m, &before, &c)
 			s.emit(uint64(sp.last(m))<<32, &c)
 		}
 		s.out.flush()
