@@ -214,6 +214,8 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 				r.ext.reachQ()
 			}
 		}
+		record := i < from || i >= to
+		s.wantFloor = r.j&1 == 0 && !perKey && !record
 		var d sums
 		s.add(int32(kv), &d)
 		r.sum += 1<<32 + d.regions
@@ -221,16 +223,13 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			acc.pro[r.j>>1].add(d.pro)
 		}
 		if r.j&1 != 0 {
-			s.mergedLists = false
 			continue
 		}
 		count.add(d.regions)
-		record := i < from || i >= to
 		switch {
 		case perKey || record:
 			// Settled at each score (and where the run enters the
 			// lowest scores' zone, above).
-			s.mergedLists = false
 			r.evR += d.regions
 			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
 				var e sums
@@ -256,6 +255,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		}
 	}
 	count.store(r)
+	s.wantFloor = false
 	r.flush()
 }
 

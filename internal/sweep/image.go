@@ -50,10 +50,12 @@ type imageSweep struct {
 	account              []int64
 	changed              []bool
 	rootOf, dirty        []int32
-	// mergedLists is set when a pixel merges regions that overlap ground
-	// truth (RC's numerator may rise; see extent.go); with the tracker's
-	// parts kept, beforeMerge is then at most the change of RC's numerator
-	// since the last settle just before the pixel.
+	// With wantFloor (a normal pixel whose bucket's RC extent goes by
+	// pieces, see extent.go), mergedLists is set when the pixel merges
+	// regions that overlap ground truth (RC's numerator may rise), and
+	// beforeMerge is then at most the change of RC's numerator since the
+	// last settle just before the pixel (from the tracker's parts).
+	wantFloor   bool
 	mergedLists bool
 	beforeMerge int64
 	unsettled   int64 // a change of RC's numerator that settle is to add
@@ -93,6 +95,7 @@ func (s *imageSweep) begin(im *metric.Image) (gtRegions int) {
 		s.gtFrame = s.gt
 	}
 	s.rcSum, s.regions, s.mean, s.unsettled = 0, 0, 0, 0
+	s.wantFloor, s.mergedLists = false, false
 	s.dirty = s.dirty[:0]
 	clear(s.changed)
 	return gtRegions
@@ -158,9 +161,9 @@ func (s *imageSweep) proStep(g int32) int64 {
 // account, so that rcSum stays the sum of the accounts; settle scores it.
 func (s *imageSweep) merge(r int32, absorbed []int32) {
 	l := s.tracker.List(r)
-	if len(absorbed) > 1 {
-		s.mergedLists = true
+	if len(absorbed) > 1 && s.wantFloor {
 		if parts := s.tracker.Parts(); len(parts) == len(absorbed) {
+			s.mergedLists = true
 			s.beforeMerge = s.settleBefore(absorbed, parts)
 		}
 	}
