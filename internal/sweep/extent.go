@@ -142,9 +142,8 @@ func (e *imageExtent) flush(acc *sparseSums, j int, q int64) {
 }
 
 // rcEvent is the change of an image's RC sums at one of its scores in a
-// bucket of normal pixels.
-// Its bucket follows from its key (16 bytes, not 24: there can be tens of
-// millions).
+// bucket of normal pixels. Its bucket follows from its key (16 bytes, not
+// 24: there can be millions).
 type rcEvent struct {
 	key uint32 // the score's order key
 	dr  int32  // the change of RC's denominator
@@ -152,9 +151,11 @@ type rcEvent struct {
 }
 
 // blockList is a worker's list of T, in blocks: appending never copies.
-// The workers share a budget of blocks (eventBudget): past it, they
-// record no more and the category falls back to the full grid, so that
-// the lists never take more memory than the full grid's sort keys.
+// During the sweep the workers share a budget of blocks (eventBudget):
+// past it, they record no more and the category falls back to the full
+// grid, so that the lists never take more memory than the full grid's
+// sort keys. (The second sweep's events, strayEvents, have no budget: see
+// finishSparse.)
 type blockList[T any] struct {
 	blocks [][]T
 	budget *eventBudget
