@@ -103,10 +103,12 @@ type qExcess struct {
 	lo, hi int64
 }
 
-// imageExtent is one image's change within its current bucket.
+// imageExtent is one image's change within its current bucket: its RC
+// numerator's change as of the last settle, and the extremes of that and
+// of the region count's change (runCount), from 0.
 type imageExtent struct {
-	q, r               int64 // the change so far (q: as of the last settle)
-	loQ, hiQ, loR, hiR int64 // its extremes, from 0
+	q                  int64
+	loQ, hiQ, loR, hiR int64
 }
 
 func (e *imageExtent) reachQ() { e.loQ, e.hiQ = min(e.loQ, e.q), max(e.hiQ, e.q) }
@@ -123,7 +125,7 @@ func (c *runCount) add(dr int64) {
 
 // store moves the count into the run's extent, for its flush.
 func (c *runCount) store(r *bucketRun) {
-	r.ext.r, r.ext.loR, r.ext.hiR = c.r, c.lo, c.hi
+	r.ext.loR, r.ext.hiR = c.lo, c.hi
 	*c = runCount{}
 }
 
