@@ -209,13 +209,7 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 		if i == to && i > 0 {
 			// Into the zone of the lowest scores: the changes so far are
 			// not its events.
-			var e sums
-			s.settle(&e)
-			r.settled += e.rc
-			if r.j&1 == 0 {
-				r.ext.q += e.rc
-				r.ext.reachQ()
-			}
+			r.settle()
 		}
 		record := i < from || i >= to
 		s.wantFloor = r.j&1 == 0 && !perKey && !record
@@ -235,13 +229,9 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			// lowest scores' zone, above).
 			r.evR += d.regions
 			if i+1 == len(keys) || keys[i+1]>>32 != kv>>32 {
-				var e sums
-				s.settle(&e)
-				r.settled += e.rc
-				r.ext.q += e.rc
-				r.ext.reachQ()
-				if record && (e.rc != 0 || r.evR != 0) {
-					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: e.rc})
+				dq := r.settle()
+				if record && (dq != 0 || r.evR != 0) {
+					acc.events.add(rcEvent{key: uint32(kv >> 32), dr: int32(r.evR), dq: dq})
 				}
 				r.evR = 0
 			}
@@ -250,16 +240,26 @@ func (s *imageSweep) extentSparse(r *bucketRun) {
 			// this pixel (beforeMerge at least); then it may rise.
 			s.mergedLists = false
 			r.ext.loQ = min(r.ext.loQ, r.ext.q+s.beforeMerge)
-			var e sums
-			s.settle(&e)
-			r.settled += e.rc
-			r.ext.q += e.rc
-			r.ext.reachQ()
+			r.settle()
 		}
 	}
 	count.store(r)
 	s.wantFloor = false
 	r.flush()
+}
+
+// settle settles the run's image's RC and returns the change of its
+// numerator, which the run's total and, in a bucket of normal pixels, its
+// extent take in.
+func (r *bucketRun) settle() int64 {
+	var e sums
+	r.sweep.settle(&e)
+	r.settled += e.rc
+	if r.j&1 == 0 {
+		r.ext.q += e.rc
+		r.ext.reachQ()
+	}
+	return e.rc
 }
 
 // extentNoGT is sweepSparse's loop over the sorted keys of an image without
