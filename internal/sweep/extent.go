@@ -156,8 +156,8 @@ type rcEvent struct {
 // During the sweep the workers share a budget of blocks (eventBudget):
 // past it, they record no more and the category falls back to the full
 // grid, so that the lists never take more memory than the full grid's
-// sort keys. (The second sweep's events, strayEvents, have no budget: see
-// finishSparse.)
+// sort keys. A list without a budget has no limit (the second sweep's
+// events, strayEvents: see finishSparse).
 type blockList[T any] struct {
 	blocks [][]T
 	budget *eventBudget
@@ -176,7 +176,7 @@ type eventBudget struct {
 func (l *blockList[T]) add(e T) {
 	n := len(l.blocks)
 	if n == 0 || len(l.blocks[n-1]) == cap(l.blocks[n-1]) {
-		if l.budget.left.Add(-1) < 0 {
+		if l.budget != nil && l.budget.left.Add(-1) < 0 {
 			l.budget.over.Store(true)
 			return
 		}
@@ -409,7 +409,7 @@ func (sp *sparsePoints) bounds(shift uint, lo int, excess []qExcess) func(j int,
 // stray with keys the sweep did not record (between the zones z, not in
 // bucket 2M), and returns their RC events, one list per worker. bounds
 // are the buckets' (bucketBounds).
-func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, z zones, budget *eventBudget) []*rcEvents {
+func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, z zones) []*rcEvents {
 	isStray := make([]bool, len(keys)+1)
 	last := -1 // the last such bucket's j
 	for _, b := range stray {
@@ -434,7 +434,7 @@ func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, z zones, 
 	images := st.images
 	parallel.For(len(images), len(st.sweeps), func(w, i int) {
 		if per[w] == nil {
-			per[w] = &rcEvents{budget: budget}
+			per[w] = &rcEvents{}
 		}
 		st.sweeps[w].strayEvents(&images[i], z.top, end, bounds, isStray, per[w])
 	})

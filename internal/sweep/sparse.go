@@ -270,8 +270,7 @@ func (st *Stream) finishSparse(fold Fold, keep bool) (done bool, err error) {
 		// pixel of those that stray: past the scan, whose folds took the
 		// points, there is no falling back to the full grid.)
 		stray := strays.buckets()
-		budget.left.Store(math.MaxInt64)
-		lists := st.strayEvents(stray, keys, bounds, z, budget)
+		lists := st.strayEvents(stray, keys, bounds, z)
 		for _, s := range sp.per {
 			lists = append(lists, &s.events)
 		}
