@@ -445,20 +445,12 @@ func (st *Stream) strayEvents(stray []rcBucket, keys, bounds []uint32, z zones) 
 // end in the buckets of normal pixels 2j with stray[j], sweeping its
 // pixels with keys up to end.
 func (s *imageSweep) strayEvents(im *metric.Image, top, end uint32, bounds []uint32, stray []bool, out *rcEvents) {
+	// (The sweep checked the scores: sorted is nil only if one is not
+	// finite.)
 	s.keys = growU64(s.keys, len(im.Scores))
-	n := 0
-	q := uint64(im.Width + 3) // framed index of the row's first pixel
-	for y := 0; y < len(im.Scores); y += im.Width {
-		for x, v := range im.Scores[y : y+im.Width] {
-			if k := orderKey(v); k <= end {
-				s.keys[n] = uint64(k)<<32 | (q + uint64(x))
-				n++
-			}
-		}
-		q += uint64(im.Width + 2)
-	}
-	s.tmp = growU64(s.tmp, n)
-	keys, _ := radixSort(s.keys[:n], s.tmp[:n])
+	sorted, _ := s.sortPixels(s.keys, im.Scores, im.Width)
+	n, _ := slices.BinarySearch(sorted, uint64(end)<<32|math.MaxUint32)
+	keys := sorted[:n]
 	inStray := func(b int) bool { return b&1 == 0 && stray[b>>1] }
 	b, hit := 0, false
 	for _, kv := range keys {
