@@ -132,7 +132,7 @@ func Simplify(c Curve, k Kind, tol float64, r Rule) Curve {
 	}
 	o := simplify.Options{SX: 1 / tol, SY: 1 / tol, Tol: 1, Steps: k.Steps()}
 	if k == PIMO {
-		return pick(c, simplify.Indices(pimoAxis(c.X), c.Y, o))
+		return c.Pick(simplify.Indices(pimoAxis(c.X), c.Y, o))
 	}
 	budget := tol / 2
 	area := &simplify.Area{End: n - 1, Budget: budget}
@@ -157,7 +157,7 @@ func Simplify(c Curve, k Kind, tol float64, r Rule) Curve {
 	}
 	o.Area = area
 	keep := simplify.Indices(c.X, c.Y, o)
-	return pick(c, keep)
+	return c.Pick(keep)
 }
 
 // PIMOXMin and PIMOXMax bound the shared FPR of the PIMO curves that files
@@ -183,8 +183,8 @@ func pimoAxis(xs []float64) []float64 {
 	return out
 }
 
-// pick returns the points of c at the given indices.
-func pick(c Curve, keep []int) Curve {
+// Pick returns the points of c at the given indices.
+func (c Curve) Pick(keep []int) Curve {
 	out := Curve{
 		Threshold: make([]float64, len(keep)),
 		X:         make([]float64, len(keep)),

@@ -41,16 +41,7 @@ func Thin(c curve.Curve, xPixels, yPixels, tol float64) curve.Curve {
 	if !(xPixels >= 0) || !(yPixels >= 0) || !(tol >= 0) {
 		panic(fmt.Sprintf("plots: Thin: invalid scale (%v, %v) or tolerance %v", xPixels, yPixels, tol))
 	}
-	keep := thinIndices(c.X, c.Y, xPixels, yPixels, tol, false)
-	out := curve.Curve{
-		Threshold: make([]float64, len(keep)),
-		X:         make([]float64, len(keep)),
-		Y:         make([]float64, len(keep)),
-	}
-	for i, k := range keep {
-		out.Threshold[i], out.X[i], out.Y[i] = c.Threshold[k], c.X[k], c.Y[k]
-	}
-	return out
+	return c.Pick(thinIndices(c.X, c.Y, xPixels, yPixels, tol, false))
 }
 
 // thinIndices returns the indices of the points Thin keeps, ascending;
