@@ -113,33 +113,35 @@ func (d *decoder) checkTables(s *scan) error {
 	}
 	for _, c := range s.comps {
 		if needDC {
-			if c.td > 3 {
-				return FormatError(fmt.Sprintf("bad Huffman table number %d", c.td))
-			}
-			if !d.dc[c.td].defined {
-				if d.progressive {
-					return FormatError(fmt.Sprintf("DC Huffman table %d is not defined", c.td))
-				}
-				d.dc[c.td] = stdTable(0, c.td)
-				if !d.dc[c.td].defined {
-					return FormatError(fmt.Sprintf("DC Huffman table %d is not defined", c.td))
-				}
+			if err := d.needTable(0, c.td); err != nil {
+				return err
 			}
 		}
 		if needAC {
-			if c.ta > 3 {
-				return FormatError(fmt.Sprintf("bad Huffman table number %d", c.ta))
-			}
-			if !d.ac[c.ta].defined {
-				if d.progressive {
-					return FormatError(fmt.Sprintf("AC Huffman table %d is not defined", c.ta))
-				}
-				d.ac[c.ta] = stdTable(1, c.ta)
-				if !d.ac[c.ta].defined {
-					return FormatError(fmt.Sprintf("AC Huffman table %d is not defined", c.ta))
-				}
+			if err := d.needTable(1, c.ta); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// needTable checks that Huffman table th of class tc (0 DC, 1 AC) is
+// defined, taking the standard one in a sequential scan that left it
+// undefined.
+func (d *decoder) needTable(tc, th int) error {
+	name, tables := "DC", &d.dc
+	if tc == 1 {
+		name, tables = "AC", &d.ac
+	}
+	if th > 3 {
+		return FormatError(fmt.Sprintf("bad Huffman table number %d", th))
+	}
+	if !tables[th].defined && !d.progressive {
+		tables[th] = stdTable(tc, th)
+	}
+	if !tables[th].defined {
+		return FormatError(fmt.Sprintf("%s Huffman table %d is not defined", name, th))
 	}
 	return nil
 }
