@@ -423,44 +423,12 @@ func (st *Stream) Finish() (*Result, error) {
 				return nil, err
 			}
 		}
-		var mu sync.Mutex
-		stretches := map[float64]*Points{} // by the threshold of the point before
-		keep := func(prev *Point) func([]Point) {
-			b := &Points{}
-			first := math.Inf(1)
-			if prev != nil {
-				first = prev.Threshold
-			}
-			mu.Lock()
-			stretches[first] = b
-			mu.Unlock()
-			pro, rc := full && opts.Need&NeedPRO != 0, full && opts.Need&NeedRC != 0
-			return func(pts []Point) { b.appendBatch(pts, pro, rc) }
-		}
-		fold := opts.Fold
-		switch {
-		case fold == nil:
-			fold = keep
-		case opts.Keep:
-			fold = func(prev *Point) func([]Point) {
-				f, k := opts.Fold(prev), keep(prev)
-				return func(pts []Point) { f(pts); k(pts) }
-			}
-		}
 		if !done {
-			if err := st.finishExact(full, fold); err != nil {
+			if err := st.finishEvery(full); err != nil {
 				return nil, err
 			}
 		}
 		st.images = nil
-		n := 0
-		for _, b := range stretches {
-			n += b.Len()
-		}
-		res.Exact.grow(n, full, opts)
-		for _, k := range slices.Backward(slices.Sorted(maps.Keys(stretches))) {
-			res.Exact.appendAll(stretches[k])
-		}
 	}
 	if st.stepsRegions() {
 		res.Steps = &Points{}
@@ -475,4 +443,47 @@ func (st *Stream) Finish() (*Result, error) {
 		stepPoints(st.thresholds, lv, st.shift, res.GTRegions, visit)
 	}
 	return res, nil
+}
+
+// finishEvery sweeps the exact grid with every point, folds them
+// (Options.Fold) and keeps them in Result.Exact when asked (Options.Keep,
+// or without a Fold).
+func (st *Stream) finishEvery(full bool) error {
+	opts := st.opts
+	var mu sync.Mutex
+	stretches := map[float64]*Points{} // by the threshold of the point before
+	keep := func(prev *Point) func([]Point) {
+		b := &Points{}
+		first := math.Inf(1)
+		if prev != nil {
+			first = prev.Threshold
+		}
+		mu.Lock()
+		stretches[first] = b
+		mu.Unlock()
+		pro, rc := full && opts.Need&NeedPRO != 0, full && opts.Need&NeedRC != 0
+		return func(pts []Point) { b.appendBatch(pts, pro, rc) }
+	}
+	fold := opts.Fold
+	switch {
+	case fold == nil:
+		fold = keep
+	case opts.Keep:
+		fold = func(prev *Point) func([]Point) {
+			f, k := opts.Fold(prev), keep(prev)
+			return func(pts []Point) { f(pts); k(pts) }
+		}
+	}
+	if err := st.finishExact(full, fold); err != nil {
+		return err
+	}
+	n := 0
+	for _, b := range stretches {
+		n += b.Len()
+	}
+	st.res.Exact.grow(n, full, opts)
+	for _, k := range slices.Backward(slices.Sorted(maps.Keys(stretches))) {
+		st.res.Exact.appendAll(stretches[k])
+	}
+	return nil
 }
